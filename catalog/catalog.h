@@ -1,0 +1,196 @@
+/*
+ * The catalogue library: a SQLite file holding offerings (SPEC §4) with a
+ * full-text index, and the operations the CLI and the hub run on it.
+ *
+ * Nothing here prints.  Every function returns an fg_status and fills an
+ * optional fg_error; JSON values are Jansson's, with ownership stated per
+ * function ("new": the caller decrefs; "borrowed": valid until the stated
+ * point).
+ */
+#ifndef CAT_CATALOG_H
+#define CAT_CATALOG_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime.h"
+#include "status.h"
+
+typedef struct cat_catalog cat_catalog;
+
+/* ---- opening (store.c) ---------------------------------------------- */
+
+/*
+ * Opens the catalogue at `path`, creating the file and its directory when
+ * missing, and brings its schema up to date.  New; close with cat_close().
+ */
+fg_status cat_open(const char *path, cat_catalog **out, fg_error *err);
+void cat_close(cat_catalog *cat);
+
+/* The SQLite handle; borrowed until cat_close. For tests and tools. */
+sqlite3 *cat_db(cat_catalog *cat);
+
+/* The schema version this build writes (PRAGMA user_version). */
+int cat_schema_version(void);
+
+/* True until the built-in plugins' offerings have been registered once. */
+bool cat_needs_seed(cat_catalog *cat);
+
+/* Transactions.  cat_begin takes the write lock at once (BEGIN IMMEDIATE),
+   waiting up to the busy timeout for other writers. */
+fg_status cat_begin(cat_catalog *cat, fg_error *err);
+fg_status cat_commit(cat_catalog *cat, fg_error *err);
+void cat_rollback(cat_catalog *cat);
+
+/* ---- offerings (offering.c) ----------------------------------------- */
+
+/* Metadata that travels with an offering but is not its content. */
+typedef struct cat_meta {
+    int64_t rev;              /* 0 when not given */
+    char updated_at[21];      /* "" when not given */
+    char withdrawn_at[21];    /* "" when not given */
+} cat_meta;
+
+/*
+ * Checks `in` against SPEC §4 and builds its canonical content object: the
+ * fields in a fixed order, defaults filled in (description "", regions [],
+ * tags [], duration_days/capacity null, currency "GBP", status "active",
+ * attributes {} with sorted keys).  `where` prefixes every message (e.g.
+ * "$[3]" or "offering 'RTF/x'"); the message names the field by its JSON
+ * path.  rev, updated_at and withdrawn_at go to `meta` (may be NULL).
+ * *out is new.  Does not check the area: see cat_offering_check_area.
+ */
+fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **out,
+                                 cat_meta *meta, fg_error *err);
+
+/*
+ * Checks that the offering's area is loaded in `rt` and passes its plugin's
+ * validate_offering.  `content` is borrowed.
+ */
+fg_status cat_offering_check_area(const rt_runtime *rt, json_t *content,
+                                  const char *where, fg_error *err);
+
+/* How a write changed the catalogue. */
+typedef enum cat_put_result {
+    CAT_PUT_ADDED,
+    CAT_PUT_CHANGED,
+    CAT_PUT_UNCHANGED
+} cat_put_result;
+
+/*
+ * Stores a normalized offering inside the caller's transaction.
+ * With meta->rev == 0 (a local write) the content is compared with what is
+ * stored: equal content changes nothing; new content gets rev 1 and changed
+ * content the next rev.  With meta->rev > 0 (from import or sync) the given
+ * rev is kept: a new id is added, a higher rev replaces, an equal rev with
+ * equal content changes nothing, anything else is FG_ECONFLICT.  `origin`
+ * records who wrote it ("plugin:NAME", "import", "sync:REMOTE").
+ */
+fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *meta,
+                           const char *origin, cat_put_result *result,
+                           fg_error *err);
+
+/*
+ * The offering `id` in its full JSON form (content plus rev, updated_at and,
+ * when withdrawn, withdrawn_at).  New.  FG_ENOTFOUND when absent.
+ */
+fg_status cat_offering_get(cat_catalog *cat, const char *id, json_t **out,
+                           fg_error *err);
+
+/* ---- refresh (refresh.c) -------------------------------------------- */
+
+typedef struct cat_refresh_report {
+    size_t added, changed, unchanged, withdrawn;
+    size_t plugins_ok, plugins_refused;
+} cat_refresh_report;
+
+/*
+ * Runs every loaded plugin's registration and applies it, each plugin in
+ * its own transaction: its offerings are added or updated, and offerings it
+ * registered before but no longer does become withdrawn.  A plugin whose
+ * registration fails is marked refused in `rt` (its previous offerings stay
+ * as they were) and counted in plugins_refused; the others carry on.
+ * Returns FG_OK unless the catalogue itself fails.
+ */
+fg_status cat_refresh(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
+                      fg_error *err);
+
+/* Runs cat_refresh once on a new catalogue and records that it did. */
+fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
+                   fg_error *err);
+
+/*
+ * Validates every offering `p` registers without touching any catalogue
+ * (`fgcat plugins check`).  FG_OK with the count in *n, or FG_EREFUSED
+ * with the first problem.
+ */
+fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
+                                     fg_error *err);
+
+/* ---- search (search.c) ---------------------------------------------- */
+
+typedef struct cat_query {
+    const char *text;     /* user text, or NULL to browse */
+    const char *area, *provider, *delivery, *region, *tag; /* NULL = any */
+    int64_t max_price_pence; /* < 0 = any */
+    int64_t limit, offset;
+    bool include_withdrawn;
+    bool facets;
+} cat_query;
+
+/*
+ * Turns user text into a safe FTS5 query: each word becomes a quoted
+ * phrase (quotes doubled), a trailing '*' keeps prefix search, and words
+ * are ANDed.  Operators and punctuation lose their meaning, so no input can
+ * break the query.  *out is new (free()); FG_EINVAL when the text holds no
+ * searchable word.
+ */
+fg_status cat_fts_query(const char *text, char **out, fg_error *err);
+
+/*
+ * Runs a search.  *results is a new array of offerings (ranked by bm25
+ * when there is text, by title otherwise).  With q->facets, *facets is a
+ * new object {"area": {...}, "provider": {...}, "delivery": {...},
+ * "tag": {...}} of counts over every match; otherwise NULL.
+ */
+fg_status cat_search(cat_catalog *cat, const cat_query *q, json_t **results,
+                     json_t **facets, fg_error *err);
+
+/* Area name → offering counts {"active": n, "withdrawn": m}; new object. */
+fg_status cat_area_counts(cat_catalog *cat, json_t **out, fg_error *err);
+
+/* ---- import and export (transfer.c) --------------------------------- */
+
+typedef struct cat_import_report {
+    size_t added, changed, unchanged;
+} cat_import_report;
+
+/*
+ * Imports a JSON array of offerings (the shape export writes) in one
+ * transaction: every record is validated first, and any bad record, area
+ * or rev conflict rolls everything back, naming the record by index and
+ * id.  `source` names the input in messages.
+ */
+fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
+                     const char *source, cat_import_report *rep, fg_error *err);
+
+/* Every offering, withdrawn ones too, ordered by id, as one new array. */
+fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err);
+
+/* ---- internal helpers shared by catalogue modules (store.c) ---------- */
+
+/* A statement for `sql` prepared once per catalogue and reset for reuse.
+   `sql` must be a static string: it is cached by address.  Borrowed. */
+sqlite3_stmt *cat_stmt(cat_catalog *cat, const char *sql, fg_error *err);
+
+/* Records SQLite's last error as FG_EDB with `what` as context. */
+fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what);
+
+/* Reads and writes the meta table (key/value). *value is new or NULL. */
+fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err);
+fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
+                       fg_error *err);
+
+#endif /* CAT_CATALOG_H */

@@ -1,0 +1,146 @@
+/*
+ * Schema migrations, numbered by PRAGMA user_version.  Migration N takes a
+ * file from version N-1 to N.  Append new ones; never edit a released one.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+static const char *const migrations[] = {
+    /* 1: offerings, their tag and region lists, the full-text index. */
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE offering ("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  area TEXT NOT NULL,"
+    "  provider_ods TEXT NOT NULL,"
+    "  provider_name TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  summary TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  tags_text TEXT NOT NULL,"   /* tags joined by spaces, for the index */
+    "  delivery TEXT NOT NULL,"
+    "  price_pence INTEGER NOT NULL,"
+    "  capacity INTEGER,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'withdrawn')),"
+    "  rev INTEGER NOT NULL CHECK (rev >= 1),"
+    "  updated_at TEXT NOT NULL,"
+    "  withdrawn_at TEXT,"
+    "  origin TEXT NOT NULL,"      /* plugin:NAME | import | sync:REMOTE */
+    "  content TEXT NOT NULL"      /* canonical JSON of the content */
+    ");"
+    "CREATE INDEX offering_by_area ON offering(area, status);"
+    "CREATE INDEX offering_by_provider ON offering(provider_ods);"
+    "CREATE INDEX offering_by_origin ON offering(origin);"
+    "CREATE INDEX offering_by_title ON offering(title);"
+    "CREATE TABLE offering_tag ("
+    "  tag TEXT NOT NULL,"
+    "  offering INTEGER NOT NULL REFERENCES offering(rowid) ON DELETE CASCADE,"
+    "  PRIMARY KEY (tag, offering)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX offering_tag_by_offering ON offering_tag(offering);"
+    "CREATE TABLE offering_region ("
+    "  region TEXT NOT NULL COLLATE NOCASE,"
+    "  offering INTEGER NOT NULL REFERENCES offering(rowid) ON DELETE CASCADE,"
+    "  PRIMARY KEY (region, offering)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX offering_region_by_offering ON offering_region(offering);"
+    "CREATE VIRTUAL TABLE offering_fts USING fts5("
+    "  title, summary, description, tags_text, provider_name,"
+    "  content='offering', content_rowid='rowid',"
+    "  tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER offering_fts_ai AFTER INSERT ON offering BEGIN"
+    "  INSERT INTO offering_fts(rowid, title, summary, description, tags_text,"
+    "                           provider_name)"
+    "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
+    "          new.provider_name);"
+    "END;"
+    "CREATE TRIGGER offering_fts_ad AFTER DELETE ON offering BEGIN"
+    "  INSERT INTO offering_fts(offering_fts, rowid, title, summary, description,"
+    "                           tags_text, provider_name)"
+    "  VALUES ('delete', old.rowid, old.title, old.summary, old.description,"
+    "          old.tags_text, old.provider_name);"
+    "END;"
+    "CREATE TRIGGER offering_fts_au AFTER UPDATE OF title, summary, description,"
+    "  tags_text, provider_name ON offering BEGIN"
+    "  INSERT INTO offering_fts(offering_fts, rowid, title, summary, description,"
+    "                           tags_text, provider_name)"
+    "  VALUES ('delete', old.rowid, old.title, old.summary, old.description,"
+    "          old.tags_text, old.provider_name);"
+    "  INSERT INTO offering_fts(rowid, title, summary, description, tags_text,"
+    "                           provider_name)"
+    "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
+    "          new.provider_name);"
+    "END;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int cat_schema_version(void)
+{
+    return N_MIGRATIONS;
+}
+
+static fg_status user_version(cat_catalog *cat, int *out, fg_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(cat_db(cat), "PRAGMA user_version", -1, &st, NULL) !=
+        SQLITE_OK)
+        return cat_db_fail(cat, err, "reading the schema version");
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return cat_db_fail(cat, err, "reading the schema version");
+    }
+    *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return FG_OK;
+}
+
+/*
+ * Brings the schema to the newest version.  The version is read again
+ * under the write lock, so two processes opening a new file at once apply
+ * each migration exactly once.  A file from a newer fgcat is refused.
+ */
+fg_status cat_migrate(cat_catalog *cat, fg_error *err)
+{
+    fg_status st;
+    int version;
+    char sql[64];
+
+    if ((st = user_version(cat, &version, err)) != FG_OK)
+        return st;
+    if (version == N_MIGRATIONS)
+        return FG_OK;
+    if ((st = cat_begin(cat, err)) != FG_OK)
+        return st;
+    if ((st = user_version(cat, &version, err)) != FG_OK)
+        goto fail;
+    if (version > N_MIGRATIONS) {
+        st = fg_fail(err, FG_EINVAL,
+                     "catalogue schema version %d is newer than this fgcat's %d", version,
+                     N_MIGRATIONS);
+        goto fail;
+    }
+    for (; version < N_MIGRATIONS; version++) {
+        char *msg = NULL;
+        if (sqlite3_exec(cat_db(cat), migrations[version], NULL, NULL, &msg) !=
+            SQLITE_OK) {
+            st = fg_fail(err, FG_EDB, "migration %d failed: %s", version + 1,
+                         msg ? msg : sqlite3_errmsg(cat_db(cat)));
+            sqlite3_free(msg);
+            goto fail;
+        }
+    }
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", N_MIGRATIONS);
+    if (sqlite3_exec(cat_db(cat), sql, NULL, NULL, NULL) != SQLITE_OK) {
+        st = cat_db_fail(cat, err, "recording the schema version");
+        goto fail;
+    }
+    return cat_commit(cat, err);
+fail:
+    cat_rollback(cat);
+    return st;
+}

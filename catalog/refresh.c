@@ -1,0 +1,195 @@
+/*
+ * Refresh: running the plugins' registrations and applying them, so the
+ * catalogue holds what each plugin provides now and marks withdrawn what a
+ * plugin no longer provides.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+typedef struct apply_ctx {
+    cat_catalog *cat;        /* NULL when only checking */
+    const rt_runtime *rt;
+    json_t *ids;             /* ids registered this time, as object keys */
+    char origin[64];
+    cat_refresh_report *rep;
+    fg_status fatal;         /* a catalogue failure, not the plugin's fault */
+    fg_error fatal_err;
+} apply_ctx;
+
+/* Validates one registered offering and, when there is a catalogue,
+   stores it.  Called back by rt_register for each add_offering. */
+static fg_status apply_one(void *ud, rt_plugin *p, json_t *offering, fg_error *err)
+{
+    apply_ctx *ctx = ud;
+    json_t *content = NULL;
+    cat_put_result res;
+    const char *area;
+    fg_status st;
+
+    if ((st = cat_offering_normalize(offering, "", &content, NULL, err)) != FG_OK)
+        return st;
+    area = json_string_value(json_object_get(content, "area"));
+    if (rt_area_owner(ctx->rt, area) != p) {
+        st = fg_fail(err, FG_EINVAL, "field area \"%s\" is not an area of plugin %s", area,
+                     p->name);
+        goto out;
+    }
+    if ((st = cat_offering_check_area(ctx->rt, content, "", err)) != FG_OK)
+        goto out;
+    json_object_set_new(ctx->ids, json_string_value(json_object_get(content, "id")),
+                        json_true());
+    if (!ctx->cat)
+        goto out;
+    if ((st = cat_offering_put(ctx->cat, content, NULL, ctx->origin, &res, err)) != FG_OK) {
+        if (ctx->fatal == FG_OK && err) {
+            ctx->fatal = st;
+            ctx->fatal_err = *err;
+        }
+        goto out;
+    }
+    if (res == CAT_PUT_ADDED)
+        ctx->rep->added++;
+    else if (res == CAT_PUT_CHANGED)
+        ctx->rep->changed++;
+    else
+        ctx->rep->unchanged++;
+out:
+    json_decref(content);
+    return st;
+}
+
+static const char sql_owned_active[] =
+    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o"
+    " WHERE o.origin = ?1 AND o.status = 'active' ORDER BY o.id";
+
+/*
+ * Marks withdrawn every active offering that `ctx->origin` wrote before and
+ * did not register this time.  A withdrawal is a change of content: the
+ * offering gets a new rev and its withdrawal date.
+ */
+static fg_status withdraw_missing(apply_ctx *ctx, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(ctx->cat, sql_owned_active, err);
+    json_t *gone = json_array(), *item;
+    size_t i;
+    fg_status rc = FG_OK;
+    int step;
+
+    if (!st) {
+        json_decref(gone);
+        return FG_EDB;
+    }
+    sqlite3_bind_text(st, 1, ctx->origin, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *full = cat_offering_from_stmt(st, 0);
+        if (full && !json_object_get(ctx->ids, json_string_value(json_object_get(full, "id"))))
+            json_array_append(gone, full);
+        json_decref(full);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        json_decref(gone);
+        return cat_db_fail(ctx->cat, err, "listing a plugin's offerings");
+    }
+    json_array_foreach(gone, i, item) {
+        cat_put_result res;
+        json_object_del(item, "rev");
+        json_object_del(item, "updated_at");
+        json_object_set_new(item, "status", json_string("withdrawn"));
+        rc = cat_offering_put(ctx->cat, item, NULL, ctx->origin, &res, err);
+        if (rc != FG_OK)
+            break;
+        ctx->rep->withdrawn++;
+    }
+    json_decref(gone);
+    return rc;
+}
+
+/* Applies one plugin's registration in its own transaction. */
+static fg_status refresh_plugin(cat_catalog *cat, rt_runtime *rt, rt_plugin *p,
+                                cat_refresh_report *rep, fg_error *err)
+{
+    cat_refresh_report mine = {0};
+    apply_ctx ctx = {.cat = cat, .rt = rt, .rep = &mine};
+    fg_error perr;
+    fg_status st;
+
+    snprintf(ctx.origin, sizeof ctx.origin, "plugin:%s", p->name);
+    if ((st = cat_begin(cat, err)) != FG_OK)
+        return st;
+    ctx.ids = json_object();
+    st = rt_register(p, apply_one, &ctx, &perr);
+    if (ctx.fatal != FG_OK) {
+        json_decref(ctx.ids);
+        cat_rollback(cat);
+        if (err)
+            *err = ctx.fatal_err;
+        return ctx.fatal;
+    }
+    if (st == FG_OK)
+        st = withdraw_missing(&ctx, err);
+    json_decref(ctx.ids);
+    if (st == FG_EREFUSED) {
+        /* The plugin's fault: keep its previous offerings, refuse it, go on. */
+        cat_rollback(cat);
+        rt_refuse(p, perr.msg);
+        rep->plugins_refused++;
+        return FG_OK;
+    }
+    if (st != FG_OK || (st = cat_commit(cat, err)) != FG_OK) {
+        cat_rollback(cat);
+        return st;
+    }
+    rep->added += mine.added;
+    rep->changed += mine.changed;
+    rep->unchanged += mine.unchanged;
+    rep->withdrawn += mine.withdrawn;
+    rep->plugins_ok++;
+    return FG_OK;
+}
+
+fg_status cat_refresh(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
+                      fg_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    for (size_t i = 0; i < rt_plugin_count(rt); i++) {
+        rt_plugin *p = rt_plugin_at(rt, i);
+        fg_status st;
+        if (p->state != RT_LOADED) {
+            rep->plugins_refused++;
+            continue;
+        }
+        if ((st = refresh_plugin(cat, rt, p, rep, err)) != FG_OK)
+            return st;
+    }
+    return FG_OK;
+}
+
+fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
+                   fg_error *err)
+{
+    fg_status st = cat_refresh(cat, rt, rep, err);
+    char now[FG_TIMESTAMP_SIZE];
+    if (st != FG_OK)
+        return st;
+    fg_now_iso(now);
+    return cat_meta_set(cat, "seeded", now, err);
+}
+
+fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
+                                     fg_error *err)
+{
+    cat_refresh_report mine = {0};
+    apply_ctx ctx = {.cat = NULL, .rt = rt, .rep = &mine};
+    fg_status st;
+
+    ctx.ids = json_object();
+    st = rt_register(p, apply_one, &ctx, err);
+    *n = json_object_size(ctx.ids);
+    json_decref(ctx.ids);
+    return st;
+}

@@ -1,0 +1,216 @@
+/*
+ * Opening the catalogue file, its connection settings, the statement cache,
+ * transactions and the meta table.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "util.h"
+
+/* How long a writer waits for another writer's lock before giving up.
+   Long enough that N processes accepting at once all get their turn. */
+#define CAT_BUSY_TIMEOUT_MS 60000
+#define CAT_STMT_CACHE 64
+
+struct cat_catalog {
+    sqlite3 *db;
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[CAT_STMT_CACHE];
+    size_t n_cached;
+};
+
+sqlite3 *cat_db(cat_catalog *cat)
+{
+    return cat->db;
+}
+
+fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what)
+{
+    return fg_fail(err, FG_EDB, "%s: %s", what, sqlite3_errmsg(cat->db));
+}
+
+sqlite3_stmt *cat_stmt(cat_catalog *cat, const char *sql, fg_error *err)
+{
+    sqlite3_stmt *st;
+    for (size_t i = 0; i < cat->n_cached; i++) {
+        if (cat->cache[i].sql == sql) {
+            st = cat->cache[i].stmt;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    }
+    if (sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK) {
+        cat_db_fail(cat, err, "preparing a statement");
+        return NULL;
+    }
+    if (cat->n_cached == CAT_STMT_CACHE) {
+        /* Cache full: the statement still works, it just is not kept. This
+           never happens with the fixed set of statements in this library. */
+        sqlite3_finalize(st);
+        fg_fail(err, FG_EINTERNAL, "statement cache is full");
+        return NULL;
+    }
+    cat->cache[cat->n_cached].sql = sql;
+    cat->cache[cat->n_cached].stmt = st;
+    cat->n_cached++;
+    return st;
+}
+
+static fg_status exec(cat_catalog *cat, const char *sql, fg_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fg_fail(err, FG_EDB, "%s: %s", sql, msg ? msg : sqlite3_errmsg(cat->db));
+        sqlite3_free(msg);
+        return FG_EDB;
+    }
+    return FG_OK;
+}
+
+fg_status cat_begin(cat_catalog *cat, fg_error *err)
+{
+    return exec(cat, "BEGIN IMMEDIATE", err);
+}
+
+fg_status cat_commit(cat_catalog *cat, fg_error *err)
+{
+    return exec(cat, "COMMIT", err);
+}
+
+void cat_rollback(cat_catalog *cat)
+{
+    if (!sqlite3_get_autocommit(cat->db))
+        sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Creates the directory that will hold `path`, if it has one. */
+static fg_status make_parent(const char *path, fg_error *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t len;
+    struct stat sb;
+
+    if (!slash || slash == path)
+        return FG_OK;
+    len = (size_t)(slash - path);
+    if (len >= sizeof dir)
+        return fg_fail(err, FG_EINVAL, "catalogue path '%s' is too long", path);
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    if (stat(dir, &sb) == 0)
+        return S_ISDIR(sb.st_mode)
+                   ? FG_OK
+                   : fg_fail(err, FG_EIO, "catalogue directory '%s' is not a directory",
+                             dir);
+    return fg_mkdir_p(dir, err);
+}
+
+fg_status cat_open(const char *path, cat_catalog **out, fg_error *err)
+{
+    cat_catalog *cat;
+    fg_status st;
+    int rc;
+
+    *out = NULL;
+    st = make_parent(path, err);
+    if (st != FG_OK)
+        return st;
+    cat = calloc(1, sizeof *cat);
+    if (!cat)
+        return fg_fail(err, FG_ENOMEM, "out of memory");
+    rc = sqlite3_open_v2(path, &cat->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                             SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    if (rc != SQLITE_OK) {
+        st = fg_fail(err, FG_EIO, "cannot open catalogue '%s': %s", path,
+                     cat->db ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(cat->db, 1);
+    sqlite3_busy_timeout(cat->db, CAT_BUSY_TIMEOUT_MS);
+    /* WAL lets searches run while another process writes; NORMAL sync is
+       durable across application crashes, which is what kill -9 tests. */
+    if ((st = exec(cat, "PRAGMA journal_mode=WAL", err)) != FG_OK ||
+        (st = exec(cat, "PRAGMA synchronous=NORMAL", err)) != FG_OK ||
+        (st = exec(cat, "PRAGMA foreign_keys=ON", err)) != FG_OK) {
+        fg_fail(err, FG_EIO, "catalogue '%s' cannot be used: %s", path,
+                sqlite3_errmsg(cat->db));
+        goto fail;
+    }
+    st = cat_migrate(cat, err);
+    if (st != FG_OK)
+        goto fail;
+    *out = cat;
+    return FG_OK;
+fail:
+    cat_close(cat);
+    return st;
+}
+
+void cat_close(cat_catalog *cat)
+{
+    if (!cat)
+        return;
+    for (size_t i = 0; i < cat->n_cached; i++)
+        sqlite3_finalize(cat->cache[i].stmt);
+    sqlite3_close(cat->db);
+    free(cat);
+}
+
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
+static const char sql_meta_set[] =
+    "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_meta_get, err);
+    int rc;
+    *value = NULL;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = fg_strdup((const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        return cat_db_fail(cat, err, "reading catalogue settings");
+    sqlite3_reset(st);
+    return FG_OK;
+}
+
+fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
+                       fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_meta_set, err);
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return cat_db_fail(cat, err, "writing catalogue settings");
+    sqlite3_reset(st);
+    return FG_OK;
+}
+
+bool cat_needs_seed(cat_catalog *cat)
+{
+    char *v = NULL;
+    bool needs;
+    if (cat_meta_get(cat, "seeded", &v, NULL) != FG_OK)
+        return false;
+    needs = v == NULL;
+    free(v);
+    return needs;
+}

@@ -1,0 +1,94 @@
+/*
+ * The fgcat command line: shared state and helpers for the cmd_*.c files.
+ * Each command parses its own options (getopt_long), calls the catalogue
+ * library, and prints: data on stdout, messages on stderr as one line
+ * "fgcat: ...".
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "catalog.h"
+#include "runtime.h"
+#include "status.h"
+
+typedef struct cli_ctx {
+    const char *db_path;     /* --db, FGCAT_DB, or the default */
+    const char *plugin_path; /* --plugin-path, FGCAT_PLUGIN_PATH, or built-ins */
+    bool json;               /* --json */
+    cat_catalog *cat;        /* opened on demand */
+    rt_runtime *rt;          /* loaded on demand */
+    char db_buf[4096];
+    char plugin_buf[4096];
+} cli_ctx;
+
+/* Option codes shared by every command (above any short option). */
+enum {
+    CLI_OPT_JSON = 1000,
+    CLI_OPT_DB,
+    CLI_OPT_PLUGIN_PATH,
+    CLI_OPT_HELP,
+    CLI_OPT_FIRST_OWN /* commands number their own long options from here */
+};
+
+/* The options every command accepts; end a command's table with these. */
+#define CLI_COMMON_OPTIONS                                                     \
+    {"json", no_argument, NULL, CLI_OPT_JSON},                                 \
+        {"db", required_argument, NULL, CLI_OPT_DB},                           \
+        {"plugin-path", required_argument, NULL, CLI_OPT_PLUGIN_PATH},         \
+        {"help", no_argument, NULL, CLI_OPT_HELP}, {NULL, 0, NULL, 0}
+
+/* Outcome of cli_getopt: an option of the command, the end, or an exit. */
+#define CLI_GETOPT_END (-1)
+#define CLI_GETOPT_EXIT (-2)
+
+/*
+ * getopt_long for a command: handles the common options itself (and --help
+ * by printing `usage`), reports unknown or incomplete options as usage
+ * errors.  Returns the command's own option code, CLI_GETOPT_END when the
+ * options are over, or CLI_GETOPT_EXIT with *exit_code set.
+ */
+int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, const char *usage, int *exit_code);
+
+/* Prints "fgcat: <msg>" on stderr and returns the exit code for `err`. */
+int cli_fail(const fg_error *err);
+
+/* Prints "fgcat: <printf message>" on stderr and returns `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A usage error: "fgcat: <cmd>: <message> (see fgcat <cmd> --help)", 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Loads the plugins (once).  Refusals are warned about, not fatal. */
+rt_runtime *cli_runtime(cli_ctx *ctx);
+
+/*
+ * Opens the catalogue (once).  A new catalogue is filled by the plugins'
+ * registrations first (SPEC §6: right after building, search shows results).
+ * Returns FG_OK or the failure in `err`.
+ */
+fg_status cli_catalog(cli_ctx *ctx, fg_error *err);
+
+/* Prints `value` as indented JSON on stdout, then a newline. */
+int cli_print_json(const json_t *value);
+
+/* Formats pence as "£1,850.00" (GBP) or "1,850.00 EUR". */
+void cli_money(char *buf, size_t size, json_int_t pence, const char *currency);
+
+/* One command's entry point. argv[0] is the command's name. */
+typedef int (*cli_cmd_fn)(cli_ctx *ctx, int argc, char **argv);
+
+int cmd_search(cli_ctx *ctx, int argc, char **argv);
+int cmd_show(cli_ctx *ctx, int argc, char **argv);
+int cmd_areas(cli_ctx *ctx, int argc, char **argv);
+int cmd_plugins(cli_ctx *ctx, int argc, char **argv);
+int cmd_refresh(cli_ctx *ctx, int argc, char **argv);
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
+
+#endif /* CLI_H */

@@ -1,0 +1,310 @@
+/*
+ * fgcat search and fgcat show.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const char search_usage[] =
+    "usage: fgcat search [TEXT...] [options]\n"
+    "\n"
+    "Ranked full-text search of active offerings (best match first).  Words are\n"
+    "all required; a trailing * searches by prefix (nurs*).  Quotes and other\n"
+    "punctuation are taken literally, never as query syntax.  With no TEXT,\n"
+    "lists offerings by title.\n"
+    "\n"
+    "Options:\n"
+    "  --area AREA          only this service area\n"
+    "  --provider ODS       only this provider organisation (e.g. RTF)\n"
+    "  --delivery D         on-site, remote or blended\n"
+    "  --region R           only offerings available in region R\n"
+    "  --max-price POUNDS   unit price at most this (e.g. 1500 or 1500.50)\n"
+    "  --tag T              only offerings with tag T\n"
+    "  --limit N            at most N results (default 20, at most 1000)\n"
+    "  --offset N           skip the first N results\n"
+    "  --facets             also count matches per area, provider, delivery, tag\n"
+    "  --include-withdrawn  include withdrawn offerings\n"
+    "  --json               print a JSON array of offerings (with --facets:\n"
+    "                       {\"results\": [...], \"facets\": {...}})\n"
+    "  --db PATH, --plugin-path DIRS, --help\n";
+
+/* Parses "1500", "1500.5" or "1500.50" pounds into pence. */
+static bool parse_pounds(const char *s, int64_t *pence)
+{
+    char whole[24];
+    const char *dot = strchr(s, '.');
+    int64_t pounds, frac = 0;
+    size_t n = dot ? (size_t)(dot - s) : strlen(s);
+    if (n == 0 || n >= sizeof whole)
+        return false;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (!fg_parse_int(whole, 0, 10000000000LL, &pounds) || whole[0] == '+' ||
+        whole[0] == '-')
+        return false;
+    if (dot) {
+        size_t fl = strlen(dot + 1);
+        if (fl < 1 || fl > 2 || !fg_parse_int(dot + 1, 0, 99, &frac) || dot[1] == '+' ||
+            dot[1] == '-')
+            return false;
+        if (fl == 1)
+            frac *= 10;
+    }
+    *pence = pounds * 100 + frac;
+    return true;
+}
+
+/* Prints one offering as two lines of a result list. */
+static void print_brief(const json_t *o)
+{
+    json_t *price = json_object_get(o, "price");
+    char money[64];
+    const char *status = json_string_value(json_object_get(o, "status"));
+    cli_money(money, sizeof money, json_integer_value(json_object_get(price, "amount_pence")),
+              json_string_value(json_object_get(price, "currency")));
+    printf("%s  %s%s\n", json_string_value(json_object_get(o, "id")),
+           json_string_value(json_object_get(o, "title")),
+           status && strcmp(status, "withdrawn") == 0 ? "  [withdrawn]" : "");
+    printf("    %s · %s · %s · %s %s\n", json_string_value(json_object_get(o, "area")),
+           json_string_value(json_object_get(json_object_get(o, "provider"), "name")),
+           json_string_value(json_object_get(o, "delivery")), money,
+           json_string_value(json_object_get(price, "unit")));
+}
+
+static void print_facets(const json_t *facets)
+{
+    const char *group;
+    json_t *counts;
+    json_object_foreach((json_t *)(uintptr_t)facets, group, counts) {
+        const char *value;
+        json_t *n;
+        bool first = true;
+        printf("%s:", group);
+        json_object_foreach(counts, value, n) {
+            printf("%s %s (%lld)", first ? "" : ",", value, (long long)json_integer_value(n));
+            first = false;
+        }
+        printf("%s\n", first ? " none" : "");
+    }
+}
+
+int cmd_search(cli_ctx *ctx, int argc, char **argv)
+{
+    enum {
+        O_AREA = CLI_OPT_FIRST_OWN,
+        O_PROVIDER,
+        O_DELIVERY,
+        O_REGION,
+        O_MAX_PRICE,
+        O_TAG,
+        O_LIMIT,
+        O_OFFSET,
+        O_FACETS,
+        O_WITHDRAWN
+    };
+    static const struct option opts[] = {
+        {"area", required_argument, NULL, O_AREA},
+        {"provider", required_argument, NULL, O_PROVIDER},
+        {"delivery", required_argument, NULL, O_DELIVERY},
+        {"region", required_argument, NULL, O_REGION},
+        {"max-price", required_argument, NULL, O_MAX_PRICE},
+        {"tag", required_argument, NULL, O_TAG},
+        {"limit", required_argument, NULL, O_LIMIT},
+        {"offset", required_argument, NULL, O_OFFSET},
+        {"facets", no_argument, NULL, O_FACETS},
+        {"include-withdrawn", no_argument, NULL, O_WITHDRAWN},
+        CLI_COMMON_OPTIONS};
+    cat_query q = {.max_price_pence = -1, .limit = 20};
+    char *text = NULL;
+    json_t *results = NULL, *facets = NULL;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, search_usage, &code)) >= 0) {
+        switch (c) {
+        case O_AREA:
+            q.area = optarg;
+            break;
+        case O_PROVIDER:
+            q.provider = optarg;
+            break;
+        case O_DELIVERY:
+            if (strcmp(optarg, "on-site") && strcmp(optarg, "remote") &&
+                strcmp(optarg, "blended"))
+                return cli_usage_error(argv[0], "--delivery must be on-site, remote or "
+                                                "blended, not '%.40s'",
+                                       optarg);
+            q.delivery = optarg;
+            break;
+        case O_REGION:
+            q.region = optarg;
+            break;
+        case O_MAX_PRICE:
+            if (!parse_pounds(optarg, &q.max_price_pence))
+                return cli_usage_error(argv[0], "--max-price takes pounds like 1500 or "
+                                                "1500.50, not '%.40s'",
+                                       optarg);
+            break;
+        case O_TAG:
+            q.tag = optarg;
+            break;
+        case O_LIMIT:
+            if (!fg_parse_int(optarg, 1, 1000, &q.limit))
+                return cli_usage_error(argv[0], "--limit must be a whole number from 1 "
+                                                "to 1000, not '%.40s'",
+                                       optarg);
+            break;
+        case O_OFFSET:
+            if (!fg_parse_int(optarg, 0, 1000000000, &q.offset))
+                return cli_usage_error(argv[0], "--offset must be a whole number from 0, "
+                                                "not '%.40s'",
+                                       optarg);
+            break;
+        case O_FACETS:
+            q.facets = true;
+            break;
+        case O_WITHDRAWN:
+            q.include_withdrawn = true;
+            break;
+        }
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+
+    /* The remaining words are the search text. */
+    if (optind < argc) {
+        size_t len = 1;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
+        text = calloc(1, len);
+        if (!text)
+            return cli_error(1, "out of memory");
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(text, " "); /* bounded: len counts every byte */
+            strcat(text, argv[i]);
+        }
+        if (!fg_utf8_valid(text, strlen(text))) {
+            free(text);
+            return cli_usage_error(argv[0], "search text is not valid UTF-8");
+        }
+        q.text = text;
+    }
+
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_search(ctx->cat, &q, &results, q.facets ? &facets : NULL, &err) != FG_OK) {
+        free(text);
+        if (err.status == FG_EINVAL)
+            return cli_usage_error(argv[0], "%s", err.msg);
+        return cli_fail(&err);
+    }
+    if (ctx->json) {
+        if (q.facets) {
+            json_t *both = json_pack("{s:O, s:O}", "results", results, "facets", facets);
+            code = cli_print_json(both);
+            json_decref(both);
+        } else {
+            code = cli_print_json(results);
+        }
+    } else {
+        size_t i;
+        json_t *o;
+        json_array_foreach(results, i, o) print_brief(o);
+        if (json_array_size(results) == 0)
+            fprintf(stderr, "fgcat: no offerings match\n");
+        if (facets) {
+            printf("\n");
+            print_facets(facets);
+        }
+    }
+    json_decref(results);
+    json_decref(facets);
+    free(text);
+    return code;
+}
+
+static const char show_usage[] =
+    "usage: fgcat show ID [--json]\n"
+    "\n"
+    "Shows one offering in full (withdrawn ones too).  ID is <ODS>/<slug>,\n"
+    "e.g. RTF/integrated-care-community-nursing.\n"
+    "  --json  print the offering object (SPEC §4)\n"
+    "  --db PATH, --plugin-path DIRS, --help\n";
+
+/* Joins a JSON array of strings with ", " into buf. */
+static void join_list(char *buf, size_t size, const json_t *arr)
+{
+    size_t i;
+    json_t *s;
+    buf[0] = '\0';
+    json_array_foreach(arr, i, s) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "%s%s", i ? ", " : "", json_string_value(s));
+    }
+}
+
+int cmd_show(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    json_t *o = NULL;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, show_usage, &code)) >= 0)
+        ;
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one offering ID");
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_offering_get(ctx->cat, argv[optind], &o, &err) != FG_OK)
+        return cli_fail(&err);
+    if (ctx->json) {
+        code = cli_print_json(o);
+    } else {
+        json_t *price = json_object_get(o, "price");
+        json_t *provider = json_object_get(o, "provider");
+        json_t *dur = json_object_get(o, "duration_days");
+        json_t *cap = json_object_get(o, "capacity");
+        char money[64], list[2048];
+        char *attrs = json_dumps(json_object_get(o, "attributes"), JSON_COMPACT);
+        cli_money(money, sizeof money,
+                  json_integer_value(json_object_get(price, "amount_pence")),
+                  json_string_value(json_object_get(price, "currency")));
+        printf("%s\n%s\n\n", json_string_value(json_object_get(o, "id")),
+               json_string_value(json_object_get(o, "title")));
+        printf("%s\n\n", json_string_value(json_object_get(o, "summary")));
+        if (*json_string_value(json_object_get(o, "description")))
+            printf("%s\n\n", json_string_value(json_object_get(o, "description")));
+        printf("area:      %s\n", json_string_value(json_object_get(o, "area")));
+        printf("provider:  %s (%s)\n", json_string_value(json_object_get(provider, "name")),
+               json_string_value(json_object_get(provider, "ods")));
+        printf("delivery:  %s\n", json_string_value(json_object_get(o, "delivery")));
+        if (json_is_integer(dur))
+            printf("duration:  %lld days\n", (long long)json_integer_value(dur));
+        if (json_is_integer(cap))
+            printf("capacity:  %lld at a time\n", (long long)json_integer_value(cap));
+        else
+            printf("capacity:  unlimited\n");
+        printf("price:     %s %s\n", money,
+               json_string_value(json_object_get(price, "unit")));
+        join_list(list, sizeof list, json_object_get(o, "regions"));
+        printf("regions:   %s\n", list);
+        join_list(list, sizeof list, json_object_get(o, "tags"));
+        printf("tags:      %s\n", list);
+        printf("contact:   %s\n", json_string_value(json_object_get(o, "contact")));
+        printf("attributes: %s\n", attrs ? attrs : "{}");
+        printf("status:    %s", json_string_value(json_object_get(o, "status")));
+        if (json_object_get(o, "withdrawn_at"))
+            printf(" since %s", json_string_value(json_object_get(o, "withdrawn_at")));
+        printf("\nrev:       %lld, updated %s\n",
+               (long long)json_integer_value(json_object_get(o, "rev")),
+               json_string_value(json_object_get(o, "updated_at")));
+        free(attrs);
+    }
+    json_decref(o);
+    return code;
+}

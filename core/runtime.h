@@ -1,0 +1,119 @@
+/*
+ * The plugin runtime: finds plugins on a path, loads them with dlopen,
+ * checks their descriptors against the ABI of include/fgcat/plugin.h, and
+ * marshals offerings, attributes and requests across the boundary.
+ *
+ * A refused plugin stays in the list with its reason, so `fgcat plugins`
+ * can show it; the others load and work (collectd's model).  Plugins are
+ * never dlclose()d: their descriptors must stay valid until exit.
+ */
+#ifndef FG_RUNTIME_H
+#define FG_RUNTIME_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fgcat/plugin.h"
+#include "status.h"
+
+typedef enum rt_state { RT_LOADED = 0, RT_REFUSED = 1 } rt_state;
+
+/* One plugin file, loaded or refused.  Owned by its runtime. */
+typedef struct rt_plugin {
+    char *path;        /* as found on the path */
+    char *name;        /* from the descriptor, or the file's base name */
+    char *version;     /* from the descriptor, or "" */
+    char *description; /* from the descriptor, or "" */
+    uint32_t abi_major, abi_minor; /* as the plugin declares; 0 when unknown */
+    char **areas;      /* the areas it claims (NULL-terminated) */
+    rt_state state;
+    char reason[FG_ERROR_MSG_SIZE]; /* why it was refused */
+    const fgcat_plugin *desc;       /* NULL when refused before reading it */
+    void *pstate;                   /* what its init returned */
+    bool initialised;
+} rt_plugin;
+
+typedef struct rt_runtime rt_runtime;
+
+/* Creates an empty runtime; new, free with rt_free().  NULL on OOM. */
+rt_runtime *rt_create(void);
+
+/* Calls every loaded plugin's shutdown and frees the runtime (the shared
+   objects stay mapped). */
+void rt_free(rt_runtime *rt);
+
+/*
+ * Loads every "*.so" in each directory of the colon-separated list `dirs`,
+ * in file-name order.  A missing directory is logged and skipped.  A refused
+ * plugin is logged as a warning and kept with its reason; refusals are not
+ * errors of this call.
+ */
+void rt_load_path(rt_runtime *rt, const char *dirs);
+
+/*
+ * Loads one file and returns its record (borrowed from `rt`), whether it was
+ * loaded or refused: check ->state.  NULL only on OOM.
+ */
+rt_plugin *rt_load_file(rt_runtime *rt, const char *path);
+
+/* The plugins in load order; borrowed from `rt`. */
+size_t rt_plugin_count(const rt_runtime *rt);
+rt_plugin *rt_plugin_at(const rt_runtime *rt, size_t i);
+
+/* The loaded plugin that owns `area`, or NULL; borrowed. */
+rt_plugin *rt_area_owner(const rt_runtime *rt, const char *area);
+
+/* Marks a loaded plugin refused (after its registration failed) and logs
+   the reason. */
+void rt_refuse(rt_plugin *p, const char *reason);
+
+/*
+ * Receives one offering a plugin adds, converted to its JSON form (SPEC §4)
+ * but not yet validated.  `offering` is borrowed for the call.  Returns
+ * FG_OK to accept it, or an error with detail in `err`.
+ */
+typedef fg_status (*rt_add_fn)(void *ud, rt_plugin *p, json_t *offering,
+                               fg_error *err);
+
+/*
+ * Runs `p`'s register_offerings, passing each offering it adds to `add`.
+ * Returns FG_OK when the plugin succeeded and every offering was accepted;
+ * otherwise FG_EREFUSED with the first problem (and how many more) in
+ * `err`.  Does not mark the plugin refused: the caller decides.
+ */
+fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err);
+
+/*
+ * Runs `p`'s validate_offering on `offering` (JSON form, already checked
+ * against SPEC §4).  FG_OK when it passes or the plugin has no validator;
+ * FG_EINVAL with the plugin's message otherwise.
+ */
+fg_status rt_validate_offering(rt_plugin *p, json_t *offering, fg_error *err);
+
+/* A request as the runtime hands it to a plugin. */
+typedef struct rt_request {
+    const char *requester_ods;
+    const char *contact; /* may be NULL */
+    int64_t quantity;
+    const char *start;   /* "YYYY-MM-DD" or NULL */
+    const char *note;    /* may be NULL */
+} rt_request;
+
+/*
+ * Asks `p` to validate `req` for `offering` and quote it.  On FG_OK sets
+ * *amount_pence and `currency`.  A plugin's refusal comes back as FG_EREFUSED
+ * (or FG_EINVAL) with its message verbatim in err->msg.
+ */
+fg_status rt_quote(rt_plugin *p, json_t *offering, const rt_request *req,
+                   int64_t *amount_pence, char currency[4], fg_error *err);
+
+/* The host API table this build gives plugins; borrowed, static. */
+const fgcat_host_api *rt_host_api(void);
+
+/* Size of the descriptor as ABI 1.0 defined it: the least a plugin may
+   declare in struct_size. */
+#define RT_PLUGIN_MIN_SIZE                                                     \
+    (offsetof(fgcat_plugin, shutdown) + sizeof(((fgcat_plugin *)0)->shutdown))
+
+#endif /* FG_RUNTIME_H */

@@ -1,0 +1,216 @@
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+void fg_now_iso(char buf[FG_TIMESTAMP_SIZE])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, FG_TIMESTAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void fg_today(char buf[FG_DATE_SIZE])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, FG_DATE_SIZE, "%Y-%m-%d", &tm);
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+   (Howard Hinnant's days_from_civil algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static bool is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int64_t num(const char *s, size_t n)
+{
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* Checks "YYYY-MM-DD" at the start of `s` and returns y, m, d. */
+static bool parse_ymd(const char *s, int64_t *y, int64_t *m, int64_t *d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+        !digits(s + 8, 2))
+        return false;
+    *y = num(s, 4);
+    *m = num(s + 5, 2);
+    *d = num(s + 8, 2);
+    if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
+        return false;
+    int64_t max = mdays[*m - 1] + (*m == 2 && is_leap(*y));
+    return *d <= max;
+}
+
+bool fg_parse_date(const char *s, int64_t *days)
+{
+    int64_t y, m, d;
+    if (!s || strlen(s) != 10 || !parse_ymd(s, &y, &m, &d))
+        return false;
+    *days = days_from_civil(y, m, d);
+    return true;
+}
+
+bool fg_valid_timestamp(const char *s)
+{
+    int64_t y, m, d;
+    if (!s || strlen(s) != 20 || !parse_ymd(s, &y, &m, &d))
+        return false;
+    if (s[10] != 'T' || !digits(s + 11, 2) || s[13] != ':' ||
+        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2) || s[19] != 'Z')
+        return false;
+    return num(s + 11, 2) < 24 && num(s + 14, 2) < 60 && num(s + 17, 2) < 61;
+}
+
+bool fg_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+            (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+bool fg_valid_slug(const char *s, size_t max)
+{
+    size_t n = 0;
+    if (!s)
+        return false;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+        if (n >= max)
+            return false;
+    }
+    return n >= 1;
+}
+
+bool fg_valid_ods(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return false;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n >= 5)
+            return false;
+    }
+    return n >= 3;
+}
+
+bool fg_has_control(const char *s, bool allow_newlines)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (allow_newlines && (c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (c < 0x20 || c == 0x7F)
+            return true;
+    }
+    return false;
+}
+
+fg_status fg_mkdir_p(const char *path, fg_error *err)
+{
+    char buf[4096];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf)
+        return fg_fail(err, FG_EINVAL, "path '%s' is empty or too long", path);
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return fg_fail(err, FG_EIO, "cannot create directory '%s': %s", buf,
+                           strerror(errno));
+        buf[i] = saved;
+    }
+    return FG_OK;
+}
+
+bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+    if (!s || !*s)
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+char *fg_strdup(const char *s)
+{
+    char *p;
+    if (!s)
+        return NULL;
+    p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}

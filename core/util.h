@@ -1,0 +1,57 @@
+/*
+ * Small helpers every module needs: time stamps, text checks, paths.
+ */
+#ifndef FG_UTIL_H
+#define FG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#define FG_TIMESTAMP_SIZE 21 /* "2026-11-22T10:00:00Z" + NUL */
+#define FG_DATE_SIZE 11      /* "2026-11-22" + NUL */
+
+/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into `buf`. */
+void fg_now_iso(char buf[FG_TIMESTAMP_SIZE]);
+
+/* Writes today's UTC date as "YYYY-MM-DD" into `buf`. */
+void fg_today(char buf[FG_DATE_SIZE]);
+
+/*
+ * Parses a calendar date "YYYY-MM-DD" (a real day: 2027-02-30 is refused)
+ * into days since 1970-01-01.  Returns true on success.
+ */
+bool fg_parse_date(const char *s, int64_t *days);
+
+/* True when `s` is a well-formed "YYYY-MM-DDTHH:MM:SSZ" UTC time stamp. */
+bool fg_valid_timestamp(const char *s);
+
+/* True when the `len` bytes at `s` are valid UTF-8 (no overlongs, no
+   surrogates, nothing past U+10FFFF). */
+bool fg_utf8_valid(const char *s, size_t len);
+
+/* True when `s` is 1..max bytes, each in [a-z0-9-]. */
+bool fg_valid_slug(const char *s, size_t max);
+
+/* True when `s` is an ODS code: 3..5 bytes of [A-Z0-9]. */
+bool fg_valid_ods(const char *s);
+
+/* True when `s` contains a byte below 0x20 (or DEL); `allow_newlines` lets
+   '\n', '\r' and '\t' through. */
+bool fg_has_control(const char *s, bool allow_newlines);
+
+/* Creates directory `path` and its missing parents (mode 0700 for new ones). */
+fg_status fg_mkdir_p(const char *path, fg_error *err);
+
+/*
+ * Parses a base-10 integer that must fill the whole of `s` and lie within
+ * [min, max].  Returns true on success.
+ */
+bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Duplicates `s` (NULL stays NULL); new, caller frees.  Aborts on OOM. */
+char *fg_strdup(const char *s);
+
+#endif /* FG_UTIL_H */
