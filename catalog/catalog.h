@@ -179,6 +179,66 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
 /* Every offering, withdrawn ones too, ordered by id, as one new array. */
 fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err);
 
+/* ---- requests (request.c) ------------------------------------------ */
+
+/* What a member trust asks for (SPEC §5).  Strings are borrowed. */
+typedef struct cat_request_in {
+    const char *offering_id;
+    const char *requester_ods;
+    int64_t quantity;
+    const char *start;   /* "YYYY-MM-DD" or NULL */
+    const char *contact; /* e-mail or NULL */
+    const char *note;    /* or NULL */
+} cat_request_in;
+
+/*
+ * Validates a request, has the offering's area plugin check and quote it,
+ * and stores it as "submitted" with its first history entry.  FG_EINVAL
+ * for malformed input, FG_ENOTFOUND for an unknown offering, FG_EREFUSED
+ * for a withdrawn offering or the plugin's refusal (its message verbatim
+ * after "refused by the AREA plugin: ").  *out is the new request, new.
+ */
+fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
+                             const cat_request_in *in, json_t **out, fg_error *err);
+
+/* The request `id` as SPEC §5 shows it, with its history.  New. */
+fg_status cat_request_get(cat_catalog *cat, const char *id, json_t **out, fg_error *err);
+
+/* Filters for cat_request_list; NULL means any. */
+typedef struct cat_request_filter {
+    const char *org;         /* requests made by or addressed to this ODS */
+    const char *status;
+    const char *offering_id;
+} cat_request_filter;
+
+/* Matching requests, newest first, as a new array. */
+fg_status cat_request_list(cat_catalog *cat, const cat_request_filter *f, json_t **out,
+                           fg_error *err);
+
+/* A transition of the life cycle, and who may make it. */
+typedef enum cat_action {
+    CAT_ACCEPT,   /* provider: submitted -> accepted (within capacity) */
+    CAT_DECLINE,  /* provider: submitted -> declined */
+    CAT_COMPLETE, /* provider: accepted -> completed */
+    CAT_CANCEL    /* requester: submitted | accepted -> cancelled */
+} cat_action;
+
+/* "accept", "decline", ... → action; false for anything else. */
+bool cat_action_parse(const char *name, cat_action *out);
+
+/*
+ * Applies `action` to request `id` on behalf of organisation `org`, in one
+ * write transaction, so that capacity holds when many processes accept at
+ * once.  FG_EPERM when `org` may not make this move, FG_EREFUSED when the
+ * life cycle or the offering's capacity forbids it (the message says what
+ * is allowed from the current state).  The move is appended to the
+ * history with time, organisation and `reason` (may be NULL).  *out is the
+ * updated request, new (may be NULL).
+ */
+fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action action,
+                                 const char *org, const char *reason, json_t **out,
+                                 fg_error *err);
+
 /* ---- internal helpers shared by catalogue modules (store.c) ---------- */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.

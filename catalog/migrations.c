@@ -75,6 +75,39 @@ static const char *const migrations[] = {
     "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
     "          new.provider_name);"
     "END;",
+
+    /* 2: requests and their history (SPEC §5).  Events are only ever
+       appended: the life cycle is read from them, nothing is deleted. */
+    "CREATE TABLE request ("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  offering_id TEXT NOT NULL,"
+    "  provider_ods TEXT NOT NULL,"  /* the offering's provider when made */
+    "  requester_ods TEXT NOT NULL,"
+    "  contact TEXT,"
+    "  quantity INTEGER NOT NULL CHECK (quantity >= 1),"
+    "  start TEXT,"
+    "  note TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('submitted', 'accepted', 'declined',"
+    "                                         'cancelled', 'completed')),"
+    "  quote_pence INTEGER NOT NULL,"
+    "  currency TEXT NOT NULL,"
+    "  rev INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX request_by_offering ON request(offering_id, status);"
+    "CREATE INDEX request_by_requester ON request(requester_ods);"
+    "CREATE INDEX request_by_provider ON request(provider_ods);"
+    "CREATE TABLE request_event ("
+    "  request INTEGER NOT NULL REFERENCES request(rowid),"
+    "  seq INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  by_ods TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  PRIMARY KEY (request, seq)"
+    ") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -235,18 +235,6 @@ static bool tag_ok(const char *s, size_t max)
     return fg_valid_slug(s, max);
 }
 
-static bool contact_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-    size_t len = strlen(s);
-    if (!at || at == s || !at[1] || strchr(at + 1, '@') || len > MAX_CONTACT)
-        return false;
-    for (const char *c = s; *c; c++)
-        if ((unsigned char)*c <= ' ' || *c == 0x7F)
-            return false;
-    return strchr(at + 1, '.') != NULL;
-}
-
 /* Reads an optional time stamp into `buf` ("" when absent). */
 static fg_status stamp(const json_t *in, const char *key, const char *where, char buf[21],
                        fg_error *err)
@@ -352,7 +340,7 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
         (st = text(in, "contact", "contact", 3, MAX_CONTACT, false, NULL, where, &contact,
                    err)) != FG_OK)
         return st;
-    if (!contact_ok(contact))
+    if (!fg_valid_email(contact))
         return bad(err, where, "contact", "must be an e-mail address (got \"%.80s\")",
                    contact);
     if ((st = one_of(in, "status", "status", statuses, "active", where, &status, err)) !=

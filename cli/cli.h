@@ -90,5 +90,6 @@ int cmd_plugins(cli_ctx *ctx, int argc, char **argv);
 int cmd_refresh(cli_ctx *ctx, int argc, char **argv);
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_request(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CLI_H */

@@ -19,7 +19,8 @@ static const struct {
     {"plugins", cmd_plugins, "list plugins; 'plugins check FILE.so' checks one"},
     {"refresh", cmd_refresh, "run every plugin's registration again"},
     {"import", cmd_import, "import offerings from a JSON file (all or nothing)"},
-    {"export", cmd_export, "export every offering as JSON, CSV or FHIR"},
+    {"export", cmd_export, "export every offering as JSON"},
+    {"request", cmd_request, "request an offering; follow, accept, decline, complete, cancel"},
 };
 
 static const char usage[] =

@@ -170,6 +170,17 @@ bool fg_has_control(const char *s, bool allow_newlines)
     return false;
 }
 
+bool fg_valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1] || strchr(at + 1, '@') || strlen(s) > 254)
+        return false;
+    for (const char *c = s; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7F)
+            return false;
+    return strchr(at + 1, '.') != NULL;
+}
+
 fg_status fg_mkdir_p(const char *path, fg_error *err)
 {
     char buf[4096];

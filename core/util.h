@@ -42,6 +42,10 @@ bool fg_valid_ods(const char *s);
    '\n', '\r' and '\t' through. */
 bool fg_has_control(const char *s, bool allow_newlines);
 
+/* True when `s` looks like an e-mail address: one '@' with text before it,
+   a dot after it, no spaces or control characters, at most 254 bytes. */
+bool fg_valid_email(const char *s);
+
 /* Creates directory `path` and its missing parents (mode 0700 for new ones). */
 fg_status fg_mkdir_p(const char *path, fg_error *err);
 

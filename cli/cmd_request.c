@@ -1,0 +1,265 @@
+/*
+ * fgcat request: create, list, show, and the life-cycle transitions.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const char request_usage[] =
+    "usage: fgcat request create ID --org ODS --quantity N [--start DATE]\n"
+    "                            [--contact EMAIL] [--note TEXT]\n"
+    "       fgcat request list [--org ODS] [--status S] [--offering ID]\n"
+    "       fgcat request show RID\n"
+    "       fgcat request accept|decline|complete|cancel RID --org ODS [--reason T]\n"
+    "\n"
+    "Requests are how a member trust asks for an offering (SPEC §5).\n"
+    "\n"
+    "  create    the offering's area plugin checks the request (cohort size,\n"
+    "            notice, beds, ...) and quotes it; it is stored as submitted.\n"
+    "            QUANTITY counts the offering's price unit: delegates, days,\n"
+    "            beds, or engagements for a fixed price.  A refusal is shown\n"
+    "            verbatim and exits 4.\n"
+    "  list      requests made by or addressed to --org, newest first\n"
+    "  show      one request with its history\n"
+    "  accept    provider: submitted -> accepted, while the offering has\n"
+    "            fewer accepted requests than its capacity\n"
+    "  decline   provider: submitted -> declined\n"
+    "  complete  provider: accepted -> completed (frees a place)\n"
+    "  cancel    requester: submitted or accepted -> cancelled\n"
+    "\n"
+    "--org names the organisation acting (its ODS code).  Moves not allowed\n"
+    "from the current state, or by that organisation, exit 4 and say what is\n"
+    "allowed.  Every move is kept in the history; nothing is deleted.\n"
+    "\n"
+    "Options: --json (print the request, or an array for list), --db PATH,\n"
+    "--plugin-path DIRS, --help\n";
+
+/* Prints a request for people. */
+static void print_request(const json_t *r)
+{
+    json_t *quote = json_object_get(r, "quote");
+    json_t *requester = json_object_get(r, "requester");
+    json_t *history = json_object_get(r, "history"), *e;
+    char money[64];
+    size_t i;
+
+    cli_money(money, sizeof money, json_integer_value(json_object_get(quote, "amount_pence")),
+              json_string_value(json_object_get(quote, "currency")));
+    printf("request %s  %s\n", json_string_value(json_object_get(r, "id")),
+           json_string_value(json_object_get(r, "status")));
+    printf("  offering:  %s (provider %s)\n",
+           json_string_value(json_object_get(r, "offering_id")),
+           json_string_value(json_object_get(json_object_get(r, "provider"), "ods")));
+    printf("  requester: %s", json_string_value(json_object_get(requester, "ods")));
+    if (json_is_string(json_object_get(requester, "contact")))
+        printf(" <%s>", json_string_value(json_object_get(requester, "contact")));
+    printf("\n  quantity:  %lld", (long long)json_integer_value(json_object_get(r, "quantity")));
+    if (json_is_string(json_object_get(r, "start")))
+        printf(", from %s", json_string_value(json_object_get(r, "start")));
+    printf("\n  quote:     %s\n", money);
+    if (json_is_string(json_object_get(r, "note")))
+        printf("  note:      %s\n", json_string_value(json_object_get(r, "note")));
+    json_array_foreach(history, i, e) {
+        printf("  %s  %s %s by %s", i == 0 ? "history:" : "        ",
+               json_string_value(json_object_get(e, "at")),
+               json_string_value(json_object_get(e, "status")),
+               json_string_value(json_object_get(e, "by")));
+        if (json_is_string(json_object_get(e, "reason")))
+            printf(": %s", json_string_value(json_object_get(e, "reason")));
+        printf("\n");
+    }
+}
+
+static int output(cli_ctx *ctx, const json_t *r)
+{
+    if (ctx->json)
+        return cli_print_json(r);
+    print_request(r);
+    return 0;
+}
+
+static int request_create(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START, O_CONTACT, O_NOTE };
+    static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
+                                         {"quantity", required_argument, NULL, O_QUANTITY},
+                                         {"start", required_argument, NULL, O_START},
+                                         {"contact", required_argument, NULL, O_CONTACT},
+                                         {"note", required_argument, NULL, O_NOTE},
+                                         CLI_COMMON_OPTIONS};
+    cat_request_in in = {0};
+    json_t *r;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
+        switch (c) {
+        case O_ORG:
+            in.requester_ods = optarg;
+            break;
+        case O_QUANTITY:
+            if (!fg_parse_int(optarg, 1, 1000000, &in.quantity))
+                return cli_usage_error(argv[0], "--quantity must be a whole number from 1 "
+                                                "to 1000000, not '%.20s'",
+                                       optarg);
+            break;
+        case O_START:
+            in.start = optarg;
+            break;
+        case O_CONTACT:
+            in.contact = optarg;
+            break;
+        case O_NOTE:
+            in.note = optarg;
+            break;
+        }
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one offering ID");
+    if (!in.requester_ods || in.quantity == 0)
+        return cli_usage_error(argv[0], "--org and --quantity are required");
+    in.offering_id = argv[optind];
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_request_create(ctx->cat, cli_runtime(ctx), &in, &r, &err) != FG_OK)
+        return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                       : cli_fail(&err);
+    code = output(ctx, r);
+    json_decref(r);
+    return code;
+}
+
+static int request_list(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_STATUS, O_OFFERING };
+    static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
+                                         {"status", required_argument, NULL, O_STATUS},
+                                         {"offering", required_argument, NULL, O_OFFERING},
+                                         CLI_COMMON_OPTIONS};
+    cat_request_filter f = {0};
+    json_t *list, *r;
+    fg_error err;
+    size_t i;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
+        if (c == O_ORG)
+            f.org = optarg;
+        else if (c == O_STATUS)
+            f.status = optarg;
+        else if (c == O_OFFERING)
+            f.offering_id = optarg;
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (optind != argc)
+        return cli_usage_error(argv[0], "takes no arguments");
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_request_list(ctx->cat, &f, &list, &err) != FG_OK)
+        return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                       : cli_fail(&err);
+    if (ctx->json) {
+        code = cli_print_json(list);
+    } else {
+        json_array_foreach(list, i, r) {
+            json_t *quote = json_object_get(r, "quote");
+            char money[64];
+            cli_money(money, sizeof money,
+                      json_integer_value(json_object_get(quote, "amount_pence")),
+                      json_string_value(json_object_get(quote, "currency")));
+            printf("%s  %-9s  %s  %s -> %s  x%lld  %s\n",
+                   json_string_value(json_object_get(r, "id")),
+                   json_string_value(json_object_get(r, "status")),
+                   json_string_value(json_object_get(r, "offering_id")),
+                   json_string_value(json_object_get(json_object_get(r, "requester"), "ods")),
+                   json_string_value(json_object_get(json_object_get(r, "provider"), "ods")),
+                   (long long)json_integer_value(json_object_get(r, "quantity")), money);
+        }
+        if (json_array_size(list) == 0)
+            fprintf(stderr, "fgcat: no requests match\n");
+    }
+    json_decref(list);
+    return code;
+}
+
+static int request_show(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    json_t *r;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0)
+        ;
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one request id");
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_request_get(ctx->cat, argv[optind], &r, &err) != FG_OK)
+        return cli_fail(&err);
+    code = output(ctx, r);
+    json_decref(r);
+    return code;
+}
+
+static int request_move(cli_ctx *ctx, cat_action action, int argc, char **argv)
+{
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_REASON };
+    static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
+                                         {"reason", required_argument, NULL, O_REASON},
+                                         CLI_COMMON_OPTIONS};
+    const char *org = NULL, *reason = NULL;
+    json_t *r;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
+        if (c == O_ORG)
+            org = optarg;
+        else if (c == O_REASON)
+            reason = optarg;
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one request id");
+    if (!org)
+        return cli_usage_error(argv[0], "--org is required: the organisation acting");
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_request_transition(ctx->cat, argv[optind], action, org, reason, &r, &err) !=
+            FG_OK)
+        return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                       : cli_fail(&err);
+    code = output(ctx, r);
+    json_decref(r);
+    return code;
+}
+
+int cmd_request(cli_ctx *ctx, int argc, char **argv)
+{
+    char name[64];
+    const char *sub;
+    cat_action action;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(request_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    sub = argv[1];
+    snprintf(name, sizeof name, "request %s", sub);
+    /* The subcommand parses argv[1..] with "request SUB" as its name. */
+    argv[1] = name;
+    if (strcmp(sub, "create") == 0)
+        return request_create(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "list") == 0)
+        return request_list(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "show") == 0)
+        return request_show(ctx, argc - 1, argv + 1);
+    if (cat_action_parse(sub, &action))
+        return request_move(ctx, action, argc - 1, argv + 1);
+    return cli_usage_error("request", "'%s' is not a request command", sub);
+}
