@@ -239,6 +239,75 @@ fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action ac
                                  const char *org, const char *reason, json_t **out,
                                  fg_error *err);
 
+/* ---- the change feed (feed.c) --------------------------------------- */
+
+#define CAT_EPOCH_SIZE 33 /* up to 32 hex digits + NUL */
+
+/* The feed's epoch (hex) and its latest sequence number. */
+fg_status cat_feed_epoch(cat_catalog *cat, char epoch[CAT_EPOCH_SIZE], fg_error *err);
+fg_status cat_feed_seq(cat_catalog *cat, int64_t *seq, fg_error *err);
+
+/* Gives the feed a new random epoch (a hub restored from a backup). */
+fg_status cat_feed_new_epoch(cat_catalog *cat, fg_error *err);
+
+/* The highest sequence whose tombstone was purged (0 when none). */
+fg_status cat_feed_horizon(cat_catalog *cat, int64_t *seq, fg_error *err);
+
+/* Splits a cursor "EPOCH:SEQ"; false when malformed. */
+bool cat_cursor_parse(const char *cursor, char epoch[CAT_EPOCH_SIZE], int64_t *seq);
+
+/*
+ * Reads up to `limit` changes after sequence `after`, as organisation
+ * `viewer` may see them (NULL: everything): objects {"seq", "kind", "id",
+ * "record"} or tombstones {"seq", "kind", "id", "deleted": true,
+ * "deleted_at"}.  *next is the cursor sequence to continue from (the feed's
+ * end when *more is false).  *changes is new.
+ */
+fg_status cat_feed_page(cat_catalog *cat, int64_t after, int64_t limit, const char *viewer,
+                        json_t **changes, int64_t *next, bool *more, fg_error *err);
+
+/* Drops tombstones deleted before `before` (a UTC time stamp) and moves the
+   horizon past them. */
+fg_status cat_feed_purge(cat_catalog *cat, const char *before, size_t *purged,
+                         fg_error *err);
+
+/* Deletes offering `id` inside the caller's transaction, leaving a tombstone
+   in the feed; *deleted says whether it existed. */
+fg_status cat_offering_delete_locked(cat_catalog *cat, const char *id, bool *deleted,
+                                     fg_error *err);
+
+/* ---- push, the hub's side (push.c) ----------------------------------- */
+
+/*
+ * Applies a pushed batch {"items": [...]} for organisation `org` (from its
+ * token), each item in its own transaction, and returns {"results": [...]}
+ * with one {"kind", "id", "status", "rev"[, "reason"]} per item
+ * (docs/sync-protocol.md).  `rt` (may be NULL) supplies area plugins for
+ * validation.  Fails only for a malformed batch (FG_EINVAL) or when the
+ * catalogue itself fails.
+ */
+fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                         const json_t *body, json_t **results, fg_error *err);
+
+/* Stored answers of pushes by (organisation, Idempotency-Key), kept a day. */
+fg_status cat_idempotent_get(cat_catalog *cat, const char *org, const char *key,
+                             json_t **response, fg_error *err);
+fg_status cat_idempotent_put(cat_catalog *cat, const char *org, const char *key,
+                             const json_t *response, fg_error *err);
+fg_status cat_idempotent_purge(cat_catalog *cat, fg_error *err);
+
+/* ---- hub tokens (token.c) -------------------------------------------- */
+
+#define CAT_TOKEN_SIZE 69 /* "fgc_" + 64 hex digits + NUL */
+
+/* Issues a token for organisation `ods`: stores its SHA-256 only and
+   writes the token itself to `token` (shown once). */
+fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOKEN_SIZE],
+                           fg_error *err);
+
+/* The organisation of a valid, unrevoked token; FG_EPERM otherwise. */
+fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err);
+
 /* ---- internal helpers shared by catalogue modules (store.c) ---------- */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.

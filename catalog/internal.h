@@ -18,4 +18,31 @@ json_t *cat_offering_from_row(const char *content, int64_t rev, const char *stat
 /* Reads those five columns starting at `col` of the current row. New. */
 json_t *cat_offering_from_stmt(sqlite3_stmt *st, int col);
 
+/* ---- requests, for sync and the hub (request.c) --------------------- */
+
+/* The action whose target status is `to` ("accepted" -> CAT_ACCEPT). */
+bool cat_action_for_status(const char *to, cat_action *out);
+
+/*
+ * Makes one move of request `id` inside the caller's write transaction:
+ * checks who may make it, the life cycle and capacity, then records it at
+ * time `at` by `org`.  Errors as cat_request_transition.
+ */
+fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action action,
+                                  const char *org, const char *reason, const char *at,
+                                  fg_error *err);
+
+/* Checks the shape of a request record that travels (SPEC §5 plus provider
+   and rev = number of moves). */
+fg_status cat_request_check(const json_t *r, fg_error *err);
+
+/*
+ * Stores a checked request record as it is, inside the caller's
+ * transaction: inserts it or updates its status, rev and time, writes its
+ * history from entry `first_event` on, and drops local entries beyond the
+ * record's history (moves the hub refused).
+ */
+fg_status cat_request_store_locked(cat_catalog *cat, const json_t *r, size_t first_event,
+                                   fg_error *err);
+
 #endif /* CAT_INTERNAL_H */

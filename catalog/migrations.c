@@ -108,6 +108,103 @@ static const char *const migrations[] = {
     "  reason TEXT,"
     "  PRIMARY KEY (request, seq)"
     ") WITHOUT ROWID;",
+
+    /* 3: sync.  The change feed stamps every write to an offering or a
+       request with the next sequence number, in the same transaction (by
+       trigger, so every writer does it); each record keeps one row, at its
+       latest sequence, and a deletion leaves a tombstone.  The epoch names
+       this feed: a hub restored from a backup gets a new one.  Remotes,
+       what was last synced with each, hub tokens (hashed) and idempotency
+       records complete the picture. */
+    "CREATE TABLE counter ("
+    "  name TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO counter(name, value) VALUES ('feed', 0);"
+    "INSERT INTO meta(key, value) VALUES ('epoch', lower(hex(randomblob(8))));"
+    "CREATE TABLE feed ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('offering', 'request')),"
+    "  key TEXT NOT NULL,"
+    "  deleted_at TEXT,"            /* set for a tombstone */
+    "  UNIQUE (kind, key)"
+    ");"
+    "CREATE TRIGGER feed_offering_ai AFTER INSERT ON offering BEGIN"
+    "  UPDATE counter SET value = value + 1 WHERE name = 'feed';"
+    "  INSERT INTO feed(seq, kind, key)"
+    "  VALUES ((SELECT value FROM counter WHERE name = 'feed'), 'offering', new.id)"
+    "  ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq, deleted_at = NULL;"
+    "END;"
+    "CREATE TRIGGER feed_offering_au AFTER UPDATE OF rev ON offering BEGIN"
+    "  UPDATE counter SET value = value + 1 WHERE name = 'feed';"
+    "  UPDATE feed SET seq = (SELECT value FROM counter WHERE name = 'feed')"
+    "  WHERE kind = 'offering' AND key = new.id;"
+    "END;"
+    "CREATE TRIGGER feed_offering_ad AFTER DELETE ON offering BEGIN"
+    "  UPDATE counter SET value = value + 1 WHERE name = 'feed';"
+    "  UPDATE feed SET seq = (SELECT value FROM counter WHERE name = 'feed'),"
+    "                  deleted_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    "  WHERE kind = 'offering' AND key = old.id;"
+    "END;"
+    "CREATE TRIGGER feed_request_ai AFTER INSERT ON request BEGIN"
+    "  UPDATE counter SET value = value + 1 WHERE name = 'feed';"
+    "  INSERT INTO feed(seq, kind, key)"
+    "  VALUES ((SELECT value FROM counter WHERE name = 'feed'), 'request', new.id)"
+    "  ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq, deleted_at = NULL;"
+    "END;"
+    "CREATE TRIGGER feed_request_au AFTER UPDATE OF rev ON request BEGIN"
+    "  UPDATE counter SET value = value + 1 WHERE name = 'feed';"
+    "  UPDATE feed SET seq = (SELECT value FROM counter WHERE name = 'feed')"
+    "  WHERE kind = 'request' AND key = new.id;"
+    "END;"
+    /* Existing rows join the feed in their current order. */
+    "INSERT INTO feed(seq, kind, key)"
+    "  SELECT row_number() OVER (ORDER BY rowid), 'offering', id FROM offering;"
+    "INSERT INTO feed(seq, kind, key)"
+    "  SELECT (SELECT count(*) FROM offering) + row_number() OVER (ORDER BY rowid),"
+    "         'request', id FROM request;"
+    "UPDATE counter SET value = (SELECT coalesce(max(seq), 0) FROM feed)"
+    "  WHERE name = 'feed';"
+    "CREATE TABLE remote ("
+    "  name TEXT PRIMARY KEY,"
+    "  url TEXT NOT NULL,"
+    "  token_file TEXT NOT NULL,"
+    "  org TEXT,"                   /* the token's organisation, from whoami */
+    "  cursor TEXT,"                /* opaque, as the hub gave it */
+    "  last_success TEXT,"
+    "  last_error TEXT,"
+    "  last_error_at TEXT,"
+    "  added_at TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE sync_state ("     /* per remote and record: what the hub has */
+    "  remote TEXT NOT NULL REFERENCES remote(name) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  rev INTEGER NOT NULL,"       /* the rev both sides agree on */
+    "  refused_rev INTEGER,"        /* a local rev the hub refused, */
+    "  refused_status TEXT,"        /* with its item status */
+    "  refused_reason TEXT,"        /* and reason */
+    "  PRIMARY KEY (remote, kind, key)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE sync_seen ("      /* keys listed by a snapshot in progress */
+    "  remote TEXT NOT NULL REFERENCES remote(name) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  PRIMARY KEY (remote, kind, key)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE token ("
+    "  hash TEXT PRIMARY KEY,"      /* SHA-256 of the token, hex */
+    "  ods TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE idempotency ("
+    "  ods TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  response TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  PRIMARY KEY (ods, key)"
+    ") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

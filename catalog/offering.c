@@ -26,6 +26,9 @@
 #define MAX_PRICE_PENCE 1000000000000LL
 #define MAX_ATTR_BYTES 8192
 #define MAX_ATTR_DEPTH 8
+/* 2^53 - 1: exact in every JSON reader, and far enough below INT64_MAX that
+   a local change (rev + 1) can never overflow. */
+#define MAX_REV 9007199254740991LL
 
 static const char *const deliveries[] = {"on-site", "remote", "blended", NULL};
 static const char *const units[] = {"fixed", "per-delegate", "per-day", "per-bed", NULL};
@@ -168,8 +171,13 @@ static fg_status string_list(const json_t *obj, const char *key, size_t max_item
         if (!s || strlen(s) != json_string_length(item))
             return bad(err, where, field, "must be a string");
         if (ok ? !ok(s, max_len)
-               : (!*s || strlen(s) > max_len || fg_has_control(s, false)))
+               : (!*s || strlen(s) > max_len || fg_has_control(s, false))) {
+            /* Never echo a control character: messages are one line. */
+            if (fg_has_control(s, false))
+                return bad(err, where, field, "must be %s (got a control character)",
+                           rule);
             return bad(err, where, field, "must be %s (got \"%.40s\")", rule, s);
+        }
         for (size_t k = 0; k < i; k++)
             if (strcmp(json_string_value(json_array_get(v, k)), s) == 0)
                 return bad(err, where, field, "repeats \"%.40s\"", s);
@@ -243,7 +251,9 @@ static fg_status stamp(const json_t *in, const char *key, const char *where, cha
     buf[0] = '\0';
     if (!v || json_is_null(v))
         return FG_OK;
-    if (!json_is_string(v) || !fg_valid_timestamp(json_string_value(v)))
+    /* The length check refuses an embedded NUL that strlen would hide. */
+    if (!json_is_string(v) || json_string_length(v) != FG_TIMESTAMP_SIZE - 1 ||
+        !fg_valid_timestamp(json_string_value(v)))
         return bad(err, where, key, "must be a UTC time stamp like 2026-11-22T10:00:00Z");
     memcpy(buf, json_string_value(v), 21);
     return FG_OK;
@@ -364,11 +374,11 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
         goto fail;
     rev = json_object_get(in, "rev");
     if (rev && !json_is_null(rev)) {
-        if (!json_is_integer(rev) || json_integer_value(rev) < 1)
-            {
-                st = bad(err, where, "rev", "must be a positive integer");
-                goto fail;
-            }
+        if (!json_is_integer(rev) || json_integer_value(rev) < 1 ||
+            json_integer_value(rev) > MAX_REV) {
+            st = bad(err, where, "rev", "must be an integer between 1 and %lld", MAX_REV);
+            goto fail;
+        }
         m.rev = (int64_t)json_integer_value(rev);
     }
     attrs = json_object_get(in, "attributes");
@@ -379,18 +389,21 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
             st = bad(err, where, "attributes", "must be an object");
             goto fail;
         }
-        sorted_attrs = sorted_copy(attrs, 1);
-        if (!sorted_attrs) {
-            st = bad(err, where, "attributes", "is nested deeper than %d levels",
-                     MAX_ATTR_DEPTH);
-            goto fail;
-        }
-        dump = json_dumps(sorted_attrs, JSON_COMPACT);
+        /* Size first: sorting is quadratic in the number of keys, so an
+           oversized object is refused before it is sorted.  The compact
+           size does not depend on key order. */
+        dump = json_dumps(attrs, JSON_COMPACT);
         len = dump ? strlen(dump) : 0;
         free(dump);
         if (len > MAX_ATTR_BYTES) {
             st = bad(err, where, "attributes", "is %zu bytes of JSON, more than %d", len,
                      MAX_ATTR_BYTES);
+            goto fail;
+        }
+        sorted_attrs = sorted_copy(attrs, 1);
+        if (!sorted_attrs) {
+            st = bad(err, where, "attributes", "is nested deeper than %d levels",
+                     MAX_ATTR_DEPTH);
             goto fail;
         }
     } else {

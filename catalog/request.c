@@ -427,31 +427,31 @@ out:
     return rc;
 }
 
-fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action action,
-                                 const char *org, const char *reason, json_t **out,
-                                 fg_error *err)
+bool cat_action_for_status(const char *to, cat_action *out)
+{
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        if (strcmp(actions[i].to, to) == 0) {
+            *out = (cat_action)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action action,
+                                  const char *org, const char *reason, const char *at,
+                                  fg_error *err)
 {
     json_t *req = NULL;
     const char *status, *provider, *requester, *who;
-    char now[FG_TIMESTAMP_SIZE];
     sqlite3_stmt *st;
     bool from_ok = false;
     fg_status rc;
 
-    if (out)
-        *out = NULL;
     if ((unsigned)action >= sizeof actions / sizeof actions[0])
         return fg_fail(err, FG_EINVAL, "unknown request action");
-    if (!fg_valid_ods(org))
-        return fg_fail(err, FG_EINVAL, "--org must be an ODS code of 3-5 characters "
-                                       "[A-Z0-9], not '%.20s'",
-                       org ? org : "");
-    if ((rc = check_text("reason", reason, MAX_REASON, err)) != FG_OK)
-        return rc;
-    if ((rc = cat_begin(cat, err)) != FG_OK)
-        return rc;
     if ((rc = cat_request_get(cat, id, &req, err)) != FG_OK)
-        goto fail;
+        return rc;
     status = json_string_value(json_object_get(req, "status"));
     provider = json_string_value(json_object_get(json_object_get(req, "provider"), "ods"));
     requester = json_string_value(json_object_get(json_object_get(req, "requester"), "ods"));
@@ -463,7 +463,7 @@ fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action ac
                      strcmp(org, provider) == 0    ? "its provider"
                      : strcmp(org, requester) == 0 ? "its requester"
                                                    : "neither its provider nor its requester");
-        goto fail;
+        goto out;
     }
     for (const char *const *f = actions[action].from; *f; f++)
         if (strcmp(*f, status) == 0)
@@ -471,34 +471,230 @@ fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action ac
     if (!from_ok) {
         rc = fg_fail(err, FG_EREFUSED, "request %s is %s, so it cannot be %s: %s", id,
                      status, actions[action].to, allowed_from(status));
-        goto fail;
+        goto out;
     }
     if (action == CAT_ACCEPT &&
         (rc = check_capacity(cat, json_string_value(json_object_get(req, "offering_id")),
                              err)) != FG_OK)
-        goto fail;
-
-    fg_now_iso(now);
+        goto out;
     if (!(st = cat_stmt(cat, sql_set_status, err))) {
         rc = FG_EDB;
-        goto fail;
+        goto out;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, actions[action].to, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = cat_db_fail(cat, err, "updating a request");
         sqlite3_reset(st);
-        goto fail;
+        goto out;
     }
     sqlite3_reset(st);
-    if ((rc = add_event(cat, id, actions[action].to, now, org, reason, err)) != FG_OK ||
-        (rc = cat_commit(cat, err)) != FG_OK)
-        goto fail;
-    json_decref(req);
-    return out ? cat_request_get(cat, id, out, err) : FG_OK;
-fail:
-    cat_rollback(cat);
+    rc = add_event(cat, id, actions[action].to, at, org, reason, err);
+out:
     json_decref(req);
     return rc;
+}
+
+fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action action,
+                                 const char *org, const char *reason, json_t **out,
+                                 fg_error *err)
+{
+    char now[FG_TIMESTAMP_SIZE];
+    fg_status rc;
+
+    if (out)
+        *out = NULL;
+    if (!fg_valid_ods(org))
+        return fg_fail(err, FG_EINVAL, "--org must be an ODS code of 3-5 characters "
+                                       "[A-Z0-9], not '%.20s'",
+                       org ? org : "");
+    if ((rc = check_text("reason", reason, MAX_REASON, err)) != FG_OK)
+        return rc;
+    fg_now_iso(now);
+    if ((rc = cat_begin(cat, err)) != FG_OK)
+        return rc;
+    if ((rc = cat_request_move_locked(cat, id, action, org, reason, now, err)) != FG_OK ||
+        (rc = cat_commit(cat, err)) != FG_OK) {
+        cat_rollback(cat);
+        return rc;
+    }
+    return out ? cat_request_get(cat, id, out, err) : FG_OK;
+}
+
+/* ---- requests as records that travel (sync) -------------------------- */
+
+static bool valid_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+static const char *str_field(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+fg_status cat_request_check(const json_t *r, fg_error *err)
+{
+    const json_t *requester = json_object_get(r, "requester");
+    const json_t *provider = json_object_get(r, "provider");
+    const json_t *quote = json_object_get(r, "quote");
+    const json_t *history = json_object_get(r, "history"), *e;
+    const json_t *v;
+    const char *id = str_field(r, "id");
+    const char *status = str_field(r, "status");
+    int64_t day;
+    size_t i;
+    fg_status rc;
+
+    if (!json_is_object(r))
+        return fg_fail(err, FG_EINVAL, "a request must be a JSON object");
+    if (!valid_uuid(id))
+        return fg_fail(err, FG_EINVAL, "request field id must be a lower-case UUID");
+    if (!str_field(r, "offering_id") || strlen(str_field(r, "offering_id")) > 70 ||
+        !strchr(str_field(r, "offering_id"), '/'))
+        return fg_fail(err, FG_EINVAL, "request %s: field offering_id is missing or bad", id);
+    if (!fg_valid_ods(str_field(requester, "ods")) || !fg_valid_ods(str_field(provider, "ods")))
+        return fg_fail(err, FG_EINVAL, "request %s: requester.ods and provider.ods must be "
+                                       "ODS codes",
+                       id);
+    v = json_object_get(requester, "contact");
+    if (v && !json_is_null(v) && (!json_is_string(v) || !fg_valid_email(json_string_value(v))))
+        return fg_fail(err, FG_EINVAL, "request %s: requester.contact must be an e-mail "
+                                       "address or null",
+                       id);
+    v = json_object_get(r, "quantity");
+    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+        json_integer_value(v) > MAX_QUANTITY)
+        return fg_fail(err, FG_EINVAL, "request %s: field quantity must be 1-%d", id,
+                       MAX_QUANTITY);
+    v = json_object_get(r, "start");
+    if (v && !json_is_null(v) && !fg_parse_date(json_string_value(v), &day))
+        return fg_fail(err, FG_EINVAL, "request %s: field start must be a date or null", id);
+    v = json_object_get(r, "note");
+    if (v && !json_is_null(v) &&
+        (!json_is_string(v) ||
+         (rc = check_text("note", json_string_value(v), MAX_NOTE, err)) != FG_OK))
+        return fg_fail(err, FG_EINVAL, "request %s: field note must be text of at most %d "
+                                       "bytes, or null",
+                       id, MAX_NOTE);
+    v = json_object_get(quote, "amount_pence");
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || !str_field(quote, "currency") ||
+        strlen(str_field(quote, "currency")) != 3)
+        return fg_fail(err, FG_EINVAL, "request %s: field quote must be {amount_pence, "
+                                       "currency}",
+                       id);
+    if (!json_is_array(history) || json_array_size(history) == 0 ||
+        json_array_size(history) > 100)
+        return fg_fail(err, FG_EINVAL, "request %s: field history must list 1-100 moves", id);
+    json_array_foreach(history, i, e) {
+        const char *es = str_field(e, "status"), *reason = str_field(e, "reason");
+        bool known = false;
+        for (const char *const *n = status_names; es && *n; n++)
+            known = known || strcmp(*n, es) == 0;
+        if (!known || !fg_valid_timestamp(str_field(e, "at")) ||
+            !fg_valid_ods(str_field(e, "by")) ||
+            (json_object_get(e, "reason") && !json_is_null(json_object_get(e, "reason")) &&
+             (!reason || check_text("reason", reason, MAX_REASON, NULL) != FG_OK)) ||
+            (i == 0) != (strcmp(es, "submitted") == 0))
+            return fg_fail(err, FG_EINVAL, "request %s: history[%zu] is not a valid move",
+                           id, i);
+    }
+    if (strcmp(str_field(json_array_get(history, 0), "by"), str_field(requester, "ods")) != 0)
+        return fg_fail(err, FG_EINVAL, "request %s: the requester must submit it", id);
+    if (!status || strcmp(status, str_field(json_array_get(history, json_array_size(history) - 1),
+                                            "status")) != 0)
+        return fg_fail(err, FG_EINVAL, "request %s: field status must be its last move's", id);
+    v = json_object_get(r, "rev");
+    if (!json_is_integer(v) || (size_t)json_integer_value(v) != json_array_size(history))
+        return fg_fail(err, FG_EINVAL, "request %s: field rev must equal the number of moves",
+                       id);
+    if (!fg_valid_timestamp(str_field(r, "created_at")) ||
+        !fg_valid_timestamp(str_field(r, "updated_at")))
+        return fg_fail(err, FG_EINVAL, "request %s: created_at and updated_at must be UTC "
+                                       "time stamps",
+                       id);
+    return FG_OK;
+}
+
+static const char sql_upsert_request[] =
+    "INSERT INTO request(id, offering_id, provider_ods, requester_ods, contact, quantity,"
+    " start, note, status, quote_pence, currency, rev, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    " ON CONFLICT(id) DO UPDATE SET status = excluded.status, rev = excluded.rev,"
+    " updated_at = excluded.updated_at";
+static const char sql_put_event[] =
+    "INSERT OR REPLACE INTO request_event(request, seq, status, at, by_ods, reason)"
+    " SELECT rowid, ?2, ?3, ?4, ?5, ?6 FROM request WHERE id = ?1";
+static const char sql_trim_events[] =
+    "DELETE FROM request_event WHERE seq > ?2"
+    " AND request = (SELECT rowid FROM request WHERE id = ?1)";
+
+fg_status cat_request_store_locked(cat_catalog *cat, const json_t *r, size_t first_event,
+                                   fg_error *err)
+{
+    const json_t *history = json_object_get(r, "history"), *e;
+    const json_t *requester = json_object_get(r, "requester");
+    const json_t *start = json_object_get(r, "start"), *note = json_object_get(r, "note");
+    const json_t *contact = json_object_get(requester, "contact");
+    const char *id = str_field(r, "id");
+    sqlite3_stmt *st;
+    size_t i;
+    int rc;
+
+    if (!(st = cat_stmt(cat, sql_upsert_request, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, str_field(r, "offering_id"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, str_field(json_object_get(r, "provider"), "ods"), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, str_field(requester, "ods"), -1, SQLITE_STATIC);
+    bind_opt(st, 5, json_string_value(contact));
+    sqlite3_bind_int64(st, 6, json_integer_value(json_object_get(r, "quantity")));
+    bind_opt(st, 7, json_string_value(start));
+    bind_opt(st, 8, json_string_value(note));
+    sqlite3_bind_text(st, 9, str_field(r, "status"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10,
+                       json_integer_value(json_object_get(json_object_get(r, "quote"),
+                                                          "amount_pence")));
+    sqlite3_bind_text(st, 11, str_field(json_object_get(r, "quote"), "currency"), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 12, json_integer_value(json_object_get(r, "rev")));
+    sqlite3_bind_text(st, 13, str_field(r, "created_at"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, str_field(r, "updated_at"), -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cat_db_fail(cat, err, "storing a request");
+    json_array_foreach(history, i, e) {
+        if (i < first_event)
+            continue;
+        if (!(st = cat_stmt(cat, sql_put_event, err)))
+            return FG_EDB;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+        sqlite3_bind_text(st, 3, str_field(e, "status"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, str_field(e, "at"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, str_field(e, "by"), -1, SQLITE_STATIC);
+        bind_opt(st, 6, str_field(e, "reason"));
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return cat_db_fail(cat, err, "storing request history");
+    }
+    if (!(st = cat_stmt(cat, sql_trim_events, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)json_array_size(history));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "storing request history");
 }

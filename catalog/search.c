@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define MAX_QUERY_BYTES 1000
 #define MAX_QUERY_WORDS 32
@@ -78,6 +79,10 @@ fg_status cat_fts_query(const char *text, char **out, fg_error *err)
     q[o] = '\0';
     if (words == 0) {
         free(q);
+        /* Echo the text only when it is printable UTF-8: a message is one
+           line of text. */
+        if (fg_has_control(text, false) || !fg_utf8_valid(text, len))
+            return fg_fail(err, FG_EINVAL, "search text has no words to search for");
         return fg_fail(err, FG_EINVAL, "search text \"%.60s\" has no words to search for",
                        text);
     }

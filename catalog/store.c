@@ -144,13 +144,20 @@ fg_status cat_open(const char *path, cat_catalog **out, fg_error *err)
     if ((st = exec(cat, "PRAGMA journal_mode=WAL", err)) != FG_OK ||
         (st = exec(cat, "PRAGMA synchronous=NORMAL", err)) != FG_OK ||
         (st = exec(cat, "PRAGMA foreign_keys=ON", err)) != FG_OK) {
-        fg_fail(err, FG_EIO, "catalogue '%s' cannot be used: %s", path,
-                sqlite3_errmsg(cat->db));
+        st = fg_fail(err, FG_EIO, "catalogue '%s' cannot be used: %s", path,
+                     sqlite3_errmsg(cat->db));
         goto fail;
     }
     st = cat_migrate(cat, err);
-    if (st != FG_OK)
+    if (st != FG_OK) {
+        /* Name the file: the migration's message does not know it. */
+        if (err) {
+            char msg[FG_ERROR_MSG_SIZE];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            fg_fail(err, st, "catalogue '%s': %s", path, msg);
+        }
         goto fail;
+    }
     *out = cat;
     return FG_OK;
 fail:

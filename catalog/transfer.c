@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define MAX_IMPORT_RECORDS 2000000
 
@@ -38,6 +39,10 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
     for (size_t i = 0; i < n; i++) {
         char where[160];
         const char *id = json_string_value(json_object_get(json_array_get(array, i), "id"));
+        /* Name the record by its id only when that is printable: a message
+           is one line, and an id with a control character is refused anyway. */
+        if (id && fg_has_control(id, false))
+            id = NULL;
         snprintf(where, sizeof where, "%s: record %zu%s%.80s%s", source, i + 1,
                  id ? " (" : "", id ? id : "", id ? ")" : "");
         st = cat_offering_normalize(json_array_get(array, i), where, &contents[i],

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "catalog.h"
+#include "log.h"
 #include "runtime.h"
 #include "status.h"
 
@@ -64,6 +65,9 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Shows library log lines up to `level` on stderr (default: warnings). */
+void cli_log_level(fg_log_level level);
+
 /* Loads the plugins (once).  Refusals are warned about, not fatal. */
 rt_runtime *cli_runtime(cli_ctx *ctx);
 
@@ -91,5 +95,7 @@ int cmd_refresh(cli_ctx *ctx, int argc, char **argv);
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_request(cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(cli_ctx *ctx, int argc, char **argv);
+int cmd_token(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CLI_H */

@@ -1,8 +1,9 @@
 /*
  * fgcat areas, fgcat plugins and fgcat plugins check.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,18 +97,46 @@ static json_t *plugin_json(const rt_plugin *p, size_t offerings)
     return j;
 }
 
+/* The plugin of `rt` loaded from the same file as `path`, or NULL. */
+static rt_plugin *find_by_file(rt_runtime *rt, const char *path)
+{
+    char want[PATH_MAX], have[PATH_MAX];
+    if (!realpath(path, want))
+        return NULL;
+    for (size_t i = 0; i < rt_plugin_count(rt); i++) {
+        rt_plugin *p = rt_plugin_at(rt, i);
+        if (realpath(p->path, have) && strcmp(want, have) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 /*
  * Loads and checks one plugin file, registering its offerings without a
- * catalogue.  Runs in the child of `plugins check`.  Returns the report.
+ * catalogue.  Runs in the child of `plugins check`.  The plugins of
+ * `plugin_path` are loaded first, as every other command would, so that the
+ * answer is "would this file load here": a name or area another plugin
+ * already has is a refusal.  When the file is on the path itself, its
+ * record from the path is the one reported.  Writes one byte, 'P', to `fd`
+ * once the path is loaded, so the parent can tell whose crash it saw.
+ * Returns the report.
  */
-static json_t *check_in_process(const char *path)
+static json_t *check_in_process(const char *path, const char *plugin_path, int fd)
 {
     rt_runtime *rt = rt_create();
-    rt_plugin *p = rt_load_file(rt, path);
+    rt_plugin *p;
     size_t n = 0;
     json_t *report;
     fg_error err;
 
+    if (!rt)
+        return json_pack("{s:s, s:s}", "state", "refused", "reason", "out of memory");
+    rt_load_path(rt, plugin_path);
+    if (write(fd, "P", 1) != 1)
+        _exit(1);
+    p = find_by_file(rt, path);
+    if (!p)
+        p = rt_load_file(rt, path);
     if (p && p->state == RT_LOADED &&
         cat_check_plugin_offerings(rt, p, &n, &err) != FG_OK) {
         p->state = RT_REFUSED;
@@ -123,12 +152,14 @@ static json_t *check_in_process(const char *path)
  * Runs check_in_process in a child, so that a plugin that crashes or
  * exits while loading is reported rather than taking fgcat with it.
  */
-static json_t *check_in_child(const char *path, char *why, size_t why_size)
+static json_t *check_in_child(const char *path, const char *plugin_path, char *why,
+                              size_t why_size)
 {
     int fds[2], status;
     pid_t pid;
     char *buf;
     size_t len = 0;
+    bool path_loaded;
     json_t *report;
 
     if (pipe(fds) != 0) {
@@ -147,7 +178,9 @@ static json_t *check_in_child(const char *path, char *why, size_t why_size)
         json_t *r;
         char *text;
         close(fds[0]);
-        r = check_in_process(path);
+        /* The parent reports the outcome; the child's loader stays quiet. */
+        fg_log_set_sink(NULL, FG_LOG_ERROR, NULL);
+        r = check_in_process(path, plugin_path, fds[1]);
         text = json_dumps(r, JSON_COMPACT);
         if (text) {
             size_t off = 0, n = strlen(text);
@@ -178,13 +211,20 @@ static json_t *check_in_child(const char *path, char *why, size_t why_size)
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    path_loaded = len > 0 && buf[0] == 'P';
     if (WIFSIGNALED(status)) {
-        snprintf(why, why_size, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
+        if (path_loaded)
+            snprintf(why, why_size, "crashed while loading (signal %d, %s)",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(why, why_size,
+                     "not checked: a plugin on the plugin path %s crashed "
+                     "while loading (signal %d, %s)",
+                     plugin_path, WTERMSIG(status), strsignal(WTERMSIG(status)));
         free(buf);
         return NULL;
     }
-    report = json_loads(buf, 0, NULL);
+    report = path_loaded ? json_loads(buf + 1, 0, NULL) : NULL;
     free(buf);
     if (!report)
         snprintf(why, why_size, "exited (status %d) before reporting",
@@ -201,7 +241,7 @@ static int plugins_check(cli_ctx *ctx, const char *path)
 
     if (stat(path, &sb) != 0)
         return cli_error(3, "plugins check: cannot read '%s': %s", path, strerror(errno));
-    report = check_in_child(path, why, sizeof why);
+    report = check_in_child(path, ctx->plugin_path, why, sizeof why);
     if (!report) {
         if (ctx->json) {
             json_t *j = json_pack("{s:s, s:s, s:s}", "path", path, "state", "refused",
@@ -241,9 +281,10 @@ static const char plugins_usage[] =
     "path, state (loaded or refused, with the reason).  Each loaded plugin's\n"
     "offerings are validated, without writing to the catalogue.\n"
     "\n"
-    "'plugins check FILE.so' loads one file in a child process (a crash is\n"
-    "reported, not fatal), validates its descriptor and offerings, and exits 0\n"
-    "when it would load, 4 when it would be refused.\n"
+    "'plugins check FILE.so' loads the plugin path and then one file in a child\n"
+    "process (a crash is reported, not fatal), validates the file's descriptor\n"
+    "and offerings, and exits 0 when it would load next to the plugins on the\n"
+    "path, 4 when it would be refused (a name or area already taken included).\n"
     "  --json  print an array of plugin objects (check: one object)\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 

@@ -31,32 +31,6 @@ static const char search_usage[] =
     "                       {\"results\": [...], \"facets\": {...}})\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
-/* Parses "1500", "1500.5" or "1500.50" pounds into pence. */
-static bool parse_pounds(const char *s, int64_t *pence)
-{
-    char whole[24];
-    const char *dot = strchr(s, '.');
-    int64_t pounds, frac = 0;
-    size_t n = dot ? (size_t)(dot - s) : strlen(s);
-    if (n == 0 || n >= sizeof whole)
-        return false;
-    memcpy(whole, s, n);
-    whole[n] = '\0';
-    if (!fg_parse_int(whole, 0, 10000000000LL, &pounds) || whole[0] == '+' ||
-        whole[0] == '-')
-        return false;
-    if (dot) {
-        size_t fl = strlen(dot + 1);
-        if (fl < 1 || fl > 2 || !fg_parse_int(dot + 1, 0, 99, &frac) || dot[1] == '+' ||
-            dot[1] == '-')
-            return false;
-        if (fl == 1)
-            frac *= 10;
-    }
-    *pence = pounds * 100 + frac;
-    return true;
-}
-
 /* Prints one offering as two lines of a result list. */
 static void print_brief(const json_t *o)
 {
@@ -143,7 +117,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
             q.region = optarg;
             break;
         case O_MAX_PRICE:
-            if (!parse_pounds(optarg, &q.max_price_pence))
+            if (!fg_parse_pounds(optarg, &q.max_price_pence))
                 return cli_usage_error(argv[0], "--max-price takes pounds like 1500 or "
                                                 "1500.50, not '%.40s'",
                                        optarg);

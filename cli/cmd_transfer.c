@@ -50,10 +50,15 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     if (!array)
         return cli_error(2, "import: %s: line %d, column %d: %s", path, jerr.line,
                          jerr.column, jerr.text);
-    if (cli_catalog(ctx, &err) != FG_OK ||
-        cat_import(ctx->cat, cli_runtime(ctx), array, path, &rep, &err) != FG_OK) {
+    if (cli_catalog(ctx, &err) != FG_OK) {
         json_decref(array);
         return cli_fail(&err);
+    }
+    if (cat_import(ctx->cat, cli_runtime(ctx), array, path, &rep, &err) != FG_OK) {
+        json_decref(array);
+        /* "import: " like the messages above, so every refusal reads alike. */
+        return cli_error(fg_exit_code(err.status), "import: %s",
+                         err.msg[0] ? err.msg : fg_strerror(err.status));
     }
     json_decref(array);
     if (ctx->json) {

@@ -11,38 +11,71 @@
 #include "config.h"
 #include "log.h"
 
+/*
+ * Writes "fgcat: <msg>" as one line on stderr.  Control characters (a
+ * newline in a file name, an escape sequence in search text, a plugin's
+ * careless message) are shown escaped, so a message is always exactly one
+ * line and cannot drive the terminal.
+ */
+static void put_line(const char *msg)
+{
+    fputs("fgcat: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", stderr);
+        else if (*p == '\t')
+            fputs("\\t", stderr);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 int cli_fail(const fg_error *err)
 {
-    fprintf(stderr, "fgcat: %s\n", err->msg[0] ? err->msg : fg_strerror(err->status));
+    put_line(err->msg[0] ? err->msg : fg_strerror(err->status));
     return fg_exit_code(err->status);
 }
 
 int cli_error(int code, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fputs("fgcat: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    put_line(msg);
     return code;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fprintf(stderr, "fgcat: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see fgcat %s --help)\n", cmd);
-    return 2;
+    return cli_error(2, "%s: %s (see fgcat %s --help)", cmd, msg, cmd);
+}
+
+/* An option error: a usage error of command `cmd`, or of fgcat itself when
+   `cmd` is NULL ("fgcat: <msg> (see fgcat --help)"). */
+static int option_error(const char *cmd, const char *msg)
+{
+    if (cmd)
+        return cli_usage_error(cmd, "%s", msg);
+    return cli_error(2, "%s (see fgcat --help)", msg);
 }
 
 int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
                const struct option *longopts, const char *usage, int *exit_code)
 {
-    char spec[32];
+    char spec[32], msg[160];
+    /* Options before the command are parsed with a leading '+' (stop at the
+       command); there argv[0] is the program's path, not a command name. */
+    const char *cmd = shortopts[0] == '+' ? NULL : argv[0];
 
     /* A leading ':' (after any '+') makes getopt report a missing value as
        ':' and stay quiet: the messages below are ours. */
@@ -60,6 +93,12 @@ int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
             ctx->json = true;
             continue;
         case CLI_OPT_DB:
+            /* SQLite would take "" as a private temporary database: a
+               catalogue that silently vanishes at exit. */
+            if (!*optarg) {
+                *exit_code = option_error(cmd, "option '--db' needs a file name, not ''");
+                return CLI_GETOPT_EXIT;
+            }
             ctx->db_path = optarg;
             continue;
         case CLI_OPT_PLUGIN_PATH:
@@ -70,13 +109,15 @@ int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
             *exit_code = 0;
             return CLI_GETOPT_EXIT;
         case ':':
-            *exit_code = cli_usage_error(argv[0], "option '%s' needs a value", arg);
+            snprintf(msg, sizeof msg, "option '%.100s' needs a value", arg);
+            *exit_code = option_error(cmd, msg);
             return CLI_GETOPT_EXIT;
         case '?':
             if (optopt > 0 && optopt < 128)
-                *exit_code = cli_usage_error(argv[0], "unknown option '-%c'", optopt);
+                snprintf(msg, sizeof msg, "unknown option '-%c'", optopt);
             else
-                *exit_code = cli_usage_error(argv[0], "unknown option '%s'", arg);
+                snprintf(msg, sizeof msg, "unknown option '%.100s'", arg);
+            *exit_code = option_error(cmd, msg);
             return CLI_GETOPT_EXIT;
         default:
             return c;
@@ -88,14 +129,18 @@ int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
 static void stderr_sink(fg_log_level level, const char *line, void *ud)
 {
     (void)ud;
-    fprintf(stderr, "fgcat: %s%s\n", level == FG_LOG_ERROR ? "error: " : "", line);
+    cli_error(0, "%s%s", level == FG_LOG_ERROR ? "error: " : "", line);
+}
+
+void cli_log_level(fg_log_level level)
+{
+    fg_log_set_sink(stderr_sink, level, NULL);
 }
 
 rt_runtime *cli_runtime(cli_ctx *ctx)
 {
     if (ctx->rt)
         return ctx->rt;
-    fg_log_set_sink(stderr_sink, FG_LOG_WARN, NULL);
     ctx->rt = rt_create();
     if (!ctx->rt) {
         cli_error(1, "out of memory");
@@ -116,8 +161,8 @@ fg_status cli_catalog(cli_ctx *ctx, fg_error *err)
         cat_refresh_report rep;
         if ((st = cat_seed(ctx->cat, cli_runtime(ctx), &rep, err)) != FG_OK)
             return st;
-        fprintf(stderr, "fgcat: new catalogue %s: %zu offerings from %zu plugins\n",
-                ctx->db_path, rep.added + rep.changed + rep.unchanged, rep.plugins_ok);
+        cli_error(0, "new catalogue %s: %zu offerings from %zu plugins", ctx->db_path,
+                  rep.added + rep.changed + rep.unchanged, rep.plugins_ok);
     }
     return FG_OK;
 }

@@ -21,6 +21,8 @@ static const struct {
     {"import", cmd_import, "import offerings from a JSON file (all or nothing)"},
     {"export", cmd_export, "export every offering as JSON"},
     {"request", cmd_request, "request an offering; follow, accept, decline, complete, cancel"},
+    {"serve", cmd_serve, "run a hub that nodes sync with"},
+    {"token", cmd_token, "issue a member trust's token for this hub"},
 };
 
 static const char usage[] =
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 
     memset(&ctx, 0, sizeof ctx);
     fg_error_clear(&err);
+    cli_log_level(FG_LOG_WARN);
 
     /* Global options stop at the first non-option: the command. */
     for (;;) {

@@ -214,7 +214,9 @@ static int host_add_offering(fgcat_registrar *reg, const fgcat_offering *o)
     j = offering_to_json(o, &e);
     if (!j)
         goto refused;
-    if (json_object_get(reg->seen, id)) {
+    /* Offerings without a usable id fail validation on their own; only
+       real ids are checked for repeats. */
+    if (strcmp(id, "?") != 0 && json_object_get(reg->seen, id)) {
         json_decref(j);
         fg_fail(&e, FG_EINVAL, "added twice");
         goto refused;

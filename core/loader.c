@@ -153,12 +153,14 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
         refuse_load(p, "bad descriptor: version must be 1-40 printable characters");
         return false;
     }
+    free(p->version);
     p->version = fg_strdup(d->version);
     if (d->description && !good_text(d->description, 200)) {
         refuse_load(p, "bad descriptor: description must be at most 200 printable "
                        "characters");
         return false;
     }
+    free(p->description);
     p->description = fg_strdup(d->description ? d->description : "");
     if (!d->register_offerings || !d->quote_request) {
         refuse_load(p, "bad descriptor: the %s callback is missing",
@@ -229,9 +231,21 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
         return NULL;
     p->path = fg_strdup(path);
     p->name = fg_strdup(base_name(path));
+    p->version = fg_strdup("");
+    p->description = fg_strdup("");
     rt->plugins[rt->count++] = p;
 
-    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* dlopen looks a name without a slash up on the system's library path;
+       a plugin is a file, so "my-area.so" means the one in the current
+       directory. */
+    if (!strchr(path, '/')) {
+        char local[4096];
+        if ((size_t)snprintf(local, sizeof local, "./%s", path) >= sizeof local)
+            return refuse_load(p, "cannot load: the file name is too long");
+        handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+    } else {
+        handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    }
     if (!handle) {
         const char *why = dlerror();
         return refuse_load(p, "cannot load: %s", why ? why : "unknown dlopen error");

@@ -8,12 +8,17 @@
 #include <sys/stat.h>
 #include <time.h>
 
+void fg_time_iso(int64_t t, char buf[FG_TIMESTAMP_SIZE])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, FG_TIMESTAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 void fg_now_iso(char buf[FG_TIMESTAMP_SIZE])
 {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, FG_TIMESTAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fg_time_iso((int64_t)time(NULL), buf);
 }
 
 void fg_today(char buf[FG_DATE_SIZE])
@@ -212,6 +217,30 @@ bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
     if (errno != 0 || *end != '\0' || v < min || v > max)
         return false;
     *out = (int64_t)v;
+    return true;
+}
+
+bool fg_parse_pounds(const char *s, int64_t *pence)
+{
+    char whole[24];
+    const char *dot = strchr(s, '.');
+    int64_t pounds, frac = 0;
+    size_t n = dot ? (size_t)(dot - s) : strlen(s);
+    if (n == 0 || n >= sizeof whole || s[0] == '+' || s[0] == '-')
+        return false;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (!fg_parse_int(whole, 0, 10000000000LL, &pounds))
+        return false;
+    if (dot) {
+        size_t fl = strlen(dot + 1);
+        if (fl < 1 || fl > 2 || dot[1] == '+' || dot[1] == '-' ||
+            !fg_parse_int(dot + 1, 0, 99, &frac))
+            return false;
+        if (fl == 1)
+            frac *= 10;
+    }
+    *pence = pounds * 100 + frac;
     return true;
 }
 

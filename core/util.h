@@ -16,6 +16,9 @@
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into `buf`. */
 void fg_now_iso(char buf[FG_TIMESTAMP_SIZE]);
 
+/* Writes time `t` (seconds since the epoch) as a UTC time stamp. */
+void fg_time_iso(int64_t t, char buf[FG_TIMESTAMP_SIZE]);
+
 /* Writes today's UTC date as "YYYY-MM-DD" into `buf`. */
 void fg_today(char buf[FG_DATE_SIZE]);
 
@@ -54,6 +57,9 @@ fg_status fg_mkdir_p(const char *path, fg_error *err);
  * [min, max].  Returns true on success.
  */
 bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Parses an amount of pounds, "1500", "1500.5" or "1500.50", into pence. */
+bool fg_parse_pounds(const char *s, int64_t *pence);
 
 /* Duplicates `s` (NULL stays NULL); new, caller frees.  Aborts on OOM. */
 char *fg_strdup(const char *s);

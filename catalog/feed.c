@@ -1,0 +1,251 @@
+/*
+ * The change feed (docs/sync-protocol.md): epoch and sequence, reading
+ * pages of changes as a given organisation may see them, tombstones and
+ * their retention, and offering deletion (which leaves a tombstone).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+
+static const char sql_seq[] = "SELECT value FROM counter WHERE name = 'feed'";
+static const char sql_page[] =
+    "SELECT f.seq, f.kind, f.key, f.deleted_at,"
+    "       " CAT_OFFERING_COLUMNS ","
+    "       r.requester_ods, r.provider_ods"
+    " FROM feed f"
+    " LEFT JOIN offering o ON f.kind = 'offering' AND o.id = f.key"
+    " LEFT JOIN request r ON f.kind = 'request' AND r.id = f.key"
+    " WHERE f.seq > ?1 ORDER BY f.seq LIMIT ?2";
+static const char sql_purge[] =
+    "DELETE FROM feed WHERE deleted_at IS NOT NULL AND deleted_at < ?1 RETURNING seq";
+static const char sql_delete_offering[] = "DELETE FROM offering WHERE id = ?1";
+
+fg_status cat_feed_epoch(cat_catalog *cat, char epoch[CAT_EPOCH_SIZE], fg_error *err)
+{
+    char *v = NULL;
+    fg_status st = cat_meta_get(cat, "epoch", &v, err);
+    if (st != FG_OK)
+        return st;
+    if (!v || strlen(v) >= CAT_EPOCH_SIZE) {
+        free(v);
+        return fg_fail(err, FG_EDB, "the catalogue has no feed epoch");
+    }
+    memcpy(epoch, v, strlen(v) + 1);
+    free(v);
+    return FG_OK;
+}
+
+fg_status cat_feed_new_epoch(cat_catalog *cat, fg_error *err)
+{
+    unsigned char raw[8];
+    char hex[17];
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
+        if (f)
+            fclose(f);
+        return fg_fail(err, FG_EIO, "cannot read /dev/urandom");
+    }
+    fclose(f);
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    return cat_meta_set(cat, "epoch", hex, err);
+}
+
+fg_status cat_feed_seq(cat_catalog *cat, int64_t *seq, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_seq, err);
+    if (!st)
+        return FG_EDB;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return cat_db_fail(cat, err, "reading the feed sequence");
+    }
+    *seq = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return FG_OK;
+}
+
+fg_status cat_feed_horizon(cat_catalog *cat, int64_t *seq, fg_error *err)
+{
+    char *v = NULL;
+    fg_status st = cat_meta_get(cat, "feed_horizon", &v, err);
+    *seq = 0;
+    if (st == FG_OK && v && !fg_parse_int(v, 0, INT64_MAX, seq))
+        st = fg_fail(err, FG_EDB, "the feed horizon is corrupt");
+    free(v);
+    return st;
+}
+
+bool cat_cursor_parse(const char *cursor, char epoch[CAT_EPOCH_SIZE], int64_t *seq)
+{
+    const char *colon = cursor ? strchr(cursor, ':') : NULL;
+    size_t n = colon ? (size_t)(colon - cursor) : 0;
+    if (!colon || n == 0 || n >= CAT_EPOCH_SIZE)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((cursor[i] >= '0' && cursor[i] <= '9') || (cursor[i] >= 'a' && cursor[i] <= 'f')))
+            return false;
+    if (!fg_parse_int(colon + 1, 0, INT64_MAX, seq) || colon[1] == '+' || colon[1] == '-')
+        return false;
+    memcpy(epoch, cursor, n);
+    epoch[n] = '\0';
+    return true;
+}
+
+static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
+                           const char *viewer, json_t **changes, int64_t *next, bool *more,
+                           fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_page, err);
+    int64_t last = after, rows = 0;
+    json_t *out;
+    int rc;
+
+    *changes = NULL;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, limit + 1);
+    out = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        const char *key = (const char *)sqlite3_column_text(st, 2);
+        json_t *c;
+        if (++rows > limit)
+            break;
+        last = seq;
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            c = json_pack("{s:I, s:s, s:s, s:b, s:s}", "seq", (json_int_t)seq, "kind", kind,
+                          "id", key, "deleted", 1, "deleted_at", sqlite3_column_text(st, 3));
+        } else if (strcmp(kind, "offering") == 0) {
+            json_t *rec = cat_offering_from_stmt(st, 4);
+            if (!rec)
+                continue;
+            c = json_pack("{s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq, "kind", kind, "id",
+                          key, "record", rec);
+        } else {
+            const char *requester = (const char *)sqlite3_column_text(st, 9);
+            const char *provider = (const char *)sqlite3_column_text(st, 10);
+            if (!requester || (viewer && strcmp(viewer, requester) != 0 &&
+                               strcmp(viewer, provider) != 0))
+                continue;
+            c = json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "kind", kind, "id", key);
+        }
+        json_array_append_new(out, c);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        json_decref(out);
+        return cat_db_fail(cat, err, "reading the change feed");
+    }
+    *more = rows > limit;
+    /* Requests are read after the page query: cat_request_get uses other
+       cached statements. */
+    {
+        size_t i;
+        json_t *c;
+        json_array_foreach(out, i, c) {
+            json_t *rec;
+            fg_status s;
+            if (strcmp(json_string_value(json_object_get(c, "kind")), "request") != 0 ||
+                json_object_get(c, "deleted") || json_object_get(c, "record"))
+                continue;
+            s = cat_request_get(cat, json_string_value(json_object_get(c, "id")), &rec, err);
+            if (s != FG_OK) {
+                json_decref(out);
+                return s;
+            }
+            json_object_set_new(c, "record", rec);
+        }
+    }
+    if (!*more) {
+        /* Nothing further now: the cursor may move to the feed's end. */
+        int64_t seq;
+        fg_status s = cat_feed_seq(cat, &seq, err);
+        if (s != FG_OK) {
+            json_decref(out);
+            return s;
+        }
+        if (seq > last)
+            last = seq;
+    }
+    *changes = out;
+    *next = last;
+    return FG_OK;
+}
+
+/* One read transaction, so the page and the feed's end are one snapshot:
+   a write committed in between cannot be skipped by the cursor. */
+fg_status cat_feed_page(cat_catalog *cat, int64_t after, int64_t limit, const char *viewer,
+                        json_t **changes, int64_t *next, bool *more, fg_error *err)
+{
+    bool own = sqlite3_get_autocommit(cat_db(cat)) != 0;
+    fg_status st;
+    if (own && sqlite3_exec(cat_db(cat), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return cat_db_fail(cat, err, "reading the change feed");
+    st = feed_page(cat, after, limit, viewer, changes, next, more, err);
+    if (own)
+        sqlite3_exec(cat_db(cat), "COMMIT", NULL, NULL, NULL);
+    return st;
+}
+
+fg_status cat_feed_purge(cat_catalog *cat, const char *before, size_t *purged,
+                         fg_error *err)
+{
+    sqlite3_stmt *st;
+    int64_t horizon, max = 0;
+    char buf[32];
+    fg_status rc;
+    int step;
+
+    *purged = 0;
+    if ((rc = cat_begin(cat, err)) != FG_OK)
+        return rc;
+    if ((rc = cat_feed_horizon(cat, &horizon, err)) != FG_OK)
+        goto fail;
+    if (!(st = cat_stmt(cat, sql_purge, err))) {
+        rc = FG_EDB;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        if (seq > max)
+            max = seq;
+        (*purged)++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = cat_db_fail(cat, err, "purging tombstones");
+        goto fail;
+    }
+    if (max > horizon) {
+        snprintf(buf, sizeof buf, "%lld", (long long)max);
+        if ((rc = cat_meta_set(cat, "feed_horizon", buf, err)) != FG_OK)
+            goto fail;
+    }
+    return cat_commit(cat, err);
+fail:
+    cat_rollback(cat);
+    return rc;
+}
+
+fg_status cat_offering_delete_locked(cat_catalog *cat, const char *id, bool *deleted,
+                                     fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_delete_offering, err);
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return cat_db_fail(cat, err, "deleting an offering");
+    }
+    sqlite3_reset(st);
+    *deleted = sqlite3_changes(cat_db(cat)) > 0;
+    return FG_OK;
+}

@@ -1,0 +1,403 @@
+/*
+ * The hub's side of push (docs/sync-protocol.md): applying a batch of
+ * pushed items for one organisation, each in its own transaction with its
+ * own result, and remembering answers by idempotency key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "util.h"
+
+#define MAX_PUSH_ITEMS 1000
+#define IDEMPOTENCY_HOURS 24
+
+static const char sql_offering_rev[] = "SELECT rev FROM offering WHERE id = ?1";
+static const char sql_request_rev[] = "SELECT rev FROM request WHERE id = ?1";
+static const char sql_idem_get[] =
+    "SELECT response FROM idempotency WHERE ods = ?1 AND key = ?2";
+static const char sql_idem_put[] =
+    "INSERT OR IGNORE INTO idempotency(ods, key, response, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char sql_idem_purge[] = "DELETE FROM idempotency WHERE created_at < ?1";
+
+/* The stored rev of a record, 0 when absent. */
+static int64_t stored_rev(cat_catalog *cat, const char *sql, const char *id)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql, NULL);
+    int64_t rev = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rev = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rev;
+}
+
+static json_t *result(const char *kind, const char *id, const char *status, int64_t rev,
+                      const char *reason)
+{
+    json_t *r = json_pack("{s:s, s:s, s:s, s:I}", "kind", kind, "id", id ? id : "", "status",
+                          status, "rev", (json_int_t)rev);
+    if (reason && *reason)
+        json_object_set_new(r, "reason", json_string(reason));
+    return r;
+}
+
+/* The item status for a failed apply: a refusal of the rules is a
+   conflict, a permission problem forbidden, bad input invalid. */
+static const char *status_for(fg_status st)
+{
+    switch (st) {
+    case FG_EPERM:
+        return "forbidden";
+    case FG_EINVAL:
+        return "invalid";
+    default:
+        return "conflict";
+    }
+}
+
+static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                             const json_t *item, fg_error *err, fg_status *fatal)
+{
+    const json_t *record = json_object_get(item, "record");
+    const char *id = json_string_value(json_object_get(json_is_object(record) ? record : item,
+                                                       "id"));
+    json_t *content = NULL, *res;
+    cat_meta meta;
+    cat_put_result put;
+    rt_plugin *owner;
+    char origin[16];
+    fg_error e;
+    fg_status st;
+
+    if (!id)
+        return result("offering", "", "invalid", 0, "the item names no offering id");
+    if (json_is_true(json_object_get(item, "deleted"))) {
+        bool deleted = false;
+        size_t n = strlen(org);
+        if (strncmp(id, org, n) != 0 || id[n] != '/')
+            return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
+                          "only the provider's node may delete its offerings");
+        if ((st = cat_begin(cat, err)) != FG_OK ||
+            (st = cat_offering_delete_locked(cat, id, &deleted, err)) != FG_OK ||
+            (st = cat_commit(cat, err)) != FG_OK) {
+            cat_rollback(cat);
+            *fatal = st;
+            return NULL;
+        }
+        return result("offering", id, deleted ? "ok" : "unchanged", 0, NULL);
+    }
+    if (cat_offering_normalize(record, "", &content, &meta, &e) != FG_OK)
+        return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
+    if (strcmp(json_string_value(json_object_get(json_object_get(content, "provider"), "ods")),
+               org) != 0) {
+        res = result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
+                     "an offering is written only by its provider's node");
+        goto out;
+    }
+    if (meta.rev < 1) {
+        res = result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id),
+                     "a pushed offering must carry its rev");
+        goto out;
+    }
+    owner = rt ? rt_area_owner(rt, json_string_value(json_object_get(content, "area"))) : NULL;
+    if (owner && cat_offering_check_area(rt, content, "", &e) != FG_OK) {
+        res = result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
+        goto out;
+    }
+    snprintf(origin, sizeof origin, "push:%s", org);
+    if ((st = cat_begin(cat, err)) != FG_OK) {
+        *fatal = st;
+        res = NULL;
+        goto out;
+    }
+    st = cat_offering_put(cat, content, &meta, origin, &put, &e);
+    if (st == FG_ECONFLICT) {
+        cat_rollback(cat);
+        res = result("offering", id, "conflict", stored_rev(cat, sql_offering_rev, id), e.msg);
+        goto out;
+    }
+    if (st != FG_OK || (st = cat_commit(cat, &e)) != FG_OK) {
+        cat_rollback(cat);
+        if (err)
+            *err = e;
+        *fatal = st;
+        res = NULL;
+        goto out;
+    }
+    res = result("offering", id, put == CAT_PUT_UNCHANGED ? "unchanged" : "ok", meta.rev,
+                 NULL);
+out:
+    json_decref(content);
+    return res;
+}
+
+/* Two history entries are the same move. */
+static bool same_move(const json_t *a, const json_t *b)
+{
+    static const char *const keys[] = {"status", "at", "by"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *x = json_string_value(json_object_get(a, keys[i]));
+        const char *y = json_string_value(json_object_get(b, keys[i]));
+        if (!x || !y || strcmp(x, y) != 0)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * A new request pushed by its requester: the offering must be here and
+ * active, and when this hub has the area's plugin it must agree with the
+ * request and its quote.  Stores the submission (the first move) only.
+ */
+static fg_status create_pushed(cat_catalog *cat, const rt_runtime *rt, const json_t *r,
+                               fg_error *err)
+{
+    const char *offering_id = json_string_value(json_object_get(r, "offering_id"));
+    json_t *offering = NULL, *first = NULL;
+    rt_plugin *owner;
+    fg_status st;
+
+    if ((st = cat_offering_get(cat, offering_id, &offering, err)) != FG_OK)
+        return st == FG_ENOTFOUND ? fg_fail(err, FG_EREFUSED, "offering %s is not on this hub",
+                                            offering_id)
+                                  : st;
+    if (strcmp(json_string_value(json_object_get(offering, "status")), "active") != 0) {
+        st = fg_fail(err, FG_EREFUSED, "offering %s is withdrawn; it takes no new requests",
+                     offering_id);
+        goto out;
+    }
+    if (strcmp(json_string_value(json_object_get(json_object_get(offering, "provider"), "ods")),
+               json_string_value(json_object_get(json_object_get(r, "provider"), "ods"))) != 0) {
+        st = fg_fail(err, FG_EINVAL, "field provider.ods is not the offering's provider");
+        goto out;
+    }
+    owner = rt ? rt_area_owner(rt, json_string_value(json_object_get(offering, "area"))) : NULL;
+    if (owner) {
+        const json_t *requester = json_object_get(r, "requester");
+        rt_request rq = {
+            .requester_ods = json_string_value(json_object_get(requester, "ods")),
+            .contact = json_string_value(json_object_get(requester, "contact")),
+            .quantity = json_integer_value(json_object_get(r, "quantity")),
+            .start = json_string_value(json_object_get(r, "start")),
+            .note = json_string_value(json_object_get(r, "note")),
+        };
+        int64_t amount;
+        char currency[4];
+        fg_error e;
+        const json_t *quote = json_object_get(r, "quote");
+        if ((st = rt_quote(owner, offering, &rq, &amount, currency, &e)) != FG_OK) {
+            st = fg_fail(err, st == FG_EREFUSED ? FG_EREFUSED : st,
+                         "refused by the %s plugin: %s", owner->name, e.msg);
+            goto out;
+        }
+        if (amount != json_integer_value(json_object_get(quote, "amount_pence")) ||
+            strcmp(currency, json_string_value(json_object_get(quote, "currency"))) != 0) {
+            st = fg_fail(err, FG_EINVAL, "quote %lld %s differs from this hub's %lld %s",
+                         (long long)json_integer_value(json_object_get(quote, "amount_pence")),
+                         json_string_value(json_object_get(quote, "currency")),
+                         (long long)amount, currency);
+            goto out;
+        }
+    }
+    /* The submission alone; later moves are applied as moves. */
+    first = json_deep_copy(r);
+    json_object_set_new(first, "history",
+                        json_pack("[O]", json_array_get(json_object_get(r, "history"), 0)));
+    json_object_set_new(first, "status", json_string("submitted"));
+    json_object_set_new(first, "rev", json_integer(1));
+    json_object_set(first, "updated_at", json_object_get(json_array_get(
+                                                              json_object_get(first, "history"), 0),
+                                                          "at"));
+    st = cat_request_store_locked(cat, first, 0, err);
+out:
+    json_decref(first);
+    json_decref(offering);
+    return st;
+}
+
+static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                            const json_t *item, fg_error *err, fg_status *fatal)
+{
+    const json_t *r = json_object_get(item, "record");
+    const char *id = json_string_value(json_object_get(r, "id"));
+    const char *requester = json_string_value(json_object_get(json_object_get(r, "requester"),
+                                                              "ods"));
+    const char *provider = json_string_value(json_object_get(json_object_get(r, "provider"),
+                                                             "ods"));
+    const json_t *pushed = json_object_get(r, "history");
+    json_t *hub = NULL, *res = NULL;
+    size_t have = 0;
+    fg_error e;
+    fg_status st;
+
+    if (cat_request_check(r, &e) != FG_OK)
+        return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
+                      e.msg);
+    if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
+        return result("request", id, "forbidden", 0,
+                      "only its requester's and its provider's nodes may push a request");
+    if ((st = cat_begin(cat, err)) != FG_OK) {
+        *fatal = st;
+        return NULL;
+    }
+    st = cat_request_get(cat, id, &hub, &e);
+    if (st == FG_ENOTFOUND) {
+        if (strcmp(org, requester) != 0) {
+            st = fg_fail(&e, FG_EPERM, "a new request is pushed by its requester's node");
+            goto refused;
+        }
+        if ((st = create_pushed(cat, rt, r, &e)) != FG_OK)
+            goto refused;
+        have = 1;
+    } else if (st != FG_OK) {
+        goto fatal;
+    } else {
+        const json_t *h = json_object_get(hub, "history");
+        have = json_array_size(h);
+        for (size_t i = 0; i < have && i < json_array_size(pushed); i++) {
+            if (!same_move(json_array_get(h, i), json_array_get(pushed, i))) {
+                st = fg_fail(&e, FG_EREFUSED, "history differs from the hub's at move %zu",
+                             i + 1);
+                goto refused;
+            }
+        }
+        if (json_array_size(pushed) <= have) {
+            cat_rollback(cat);
+            res = result("request", id, "unchanged", (int64_t)have, NULL);
+            goto out;
+        }
+    }
+    for (size_t i = have; i < json_array_size(pushed); i++) {
+        const json_t *m = json_array_get(pushed, i);
+        const char *by = json_string_value(json_object_get(m, "by"));
+        const char *to = json_string_value(json_object_get(m, "status"));
+        cat_action action;
+        if (strcmp(by, org) != 0) {
+            st = fg_fail(&e, FG_EREFUSED, "move %zu (%s by %s) must be pushed by %s's node",
+                         i + 1, to, by, by);
+            goto refused;
+        }
+        if (!cat_action_for_status(to, &action)) {
+            st = fg_fail(&e, FG_EINVAL, "move %zu has no transition to %s", i + 1, to);
+            goto refused;
+        }
+        st = cat_request_move_locked(cat, id, action, org,
+                                     json_string_value(json_object_get(m, "reason")),
+                                     json_string_value(json_object_get(m, "at")), &e);
+        if (st != FG_OK)
+            goto refused;
+    }
+    if ((st = cat_commit(cat, &e)) != FG_OK)
+        goto fatal;
+    res = result("request", id, "ok", (int64_t)json_array_size(pushed), NULL);
+    goto out;
+refused:
+    cat_rollback(cat);
+    if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO)
+        goto fatal;
+    res = result("request", id, status_for(st), stored_rev(cat, sql_request_rev, id), e.msg);
+    goto out;
+fatal:
+    cat_rollback(cat);
+    if (err)
+        *err = e;
+    *fatal = st;
+out:
+    json_decref(hub);
+    return res;
+}
+
+fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                         const json_t *body, json_t **results, fg_error *err)
+{
+    const json_t *items = json_object_get(body, "items"), *item;
+    json_t *out;
+    size_t i;
+
+    *results = NULL;
+    if (!json_is_object(body) || !json_is_array(items))
+        return fg_fail(err, FG_EINVAL, "the body must be {\"items\": [...]}");
+    if (json_array_size(items) > MAX_PUSH_ITEMS)
+        return fg_fail(err, FG_EINVAL, "at most %d items per push", MAX_PUSH_ITEMS);
+    out = json_array();
+    json_array_foreach(items, i, item) {
+        const char *kind = json_string_value(json_object_get(item, "kind"));
+        fg_status fatal = FG_OK;
+        json_t *r;
+        if (kind && strcmp(kind, "offering") == 0)
+            r = push_offering(cat, rt, org, item, err, &fatal);
+        else if (kind && strcmp(kind, "request") == 0)
+            r = push_request(cat, rt, org, item, err, &fatal);
+        else
+            r = result(kind ? kind : "", "", "invalid", 0,
+                       "kind must be \"offering\" or \"request\"");
+        if (fatal != FG_OK) {
+            json_decref(out);
+            return fatal;
+        }
+        json_array_append_new(out, r);
+    }
+    *results = json_pack("{s:o}", "results", out);
+    return FG_OK;
+}
+
+fg_status cat_idempotent_get(cat_catalog *cat, const char *org, const char *key,
+                             json_t **response, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_idem_get, err);
+    int rc;
+    *response = NULL;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *response = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? FG_OK
+                                                 : cat_db_fail(cat, err, "reading a push");
+}
+
+fg_status cat_idempotent_put(cat_catalog *cat, const char *org, const char *key,
+                             const json_t *response, fg_error *err)
+{
+    sqlite3_stmt *st;
+    char now[FG_TIMESTAMP_SIZE], *text = json_dumps(response, JSON_COMPACT);
+    int rc;
+    if (!text)
+        return fg_fail(err, FG_ENOMEM, "out of memory");
+    fg_now_iso(now);
+    if (!(st = cat_stmt(cat, sql_idem_put, err))) {
+        free(text);
+        return FG_EDB;
+    }
+    sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(text);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "recording a push");
+}
+
+fg_status cat_idempotent_purge(cat_catalog *cat, fg_error *err)
+{
+    sqlite3_stmt *st;
+    char cutoff[FG_TIMESTAMP_SIZE];
+    int rc;
+    fg_time_iso(time(NULL) - IDEMPOTENCY_HOURS * 3600, cutoff);
+    if (!(st = cat_stmt(cat, sql_idem_purge, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "purging push records");
+}

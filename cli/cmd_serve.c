@@ -1,0 +1,142 @@
+/*
+ * fgcat serve and fgcat token: running a hub and issuing its tokens.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hub.h"
+#include "log.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void say_listening(const char *addr, unsigned port, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "fgcat: hub listening on %s:%u\n", addr, port);
+    fflush(stderr);
+}
+
+static const char serve_usage[] =
+    "usage: fgcat serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
+    "                   [--tombstone-days N] [--threads N]\n"
+    "\n"
+    "Runs a hub on this catalogue: the /v1/ sync API of docs/sync-protocol.md\n"
+    "and a browser catalogue, until SIGTERM or SIGINT (requests in progress\n"
+    "finish first).  One log line per request on stderr, never a token.\n"
+    "  --listen ADDR:PORT   IPv4 address and port (default 127.0.0.1:8473;\n"
+    "                       port 0 picks a free one, printed on start)\n"
+    "  --tls-cert FILE      PEM certificate; with --tls-key, serve HTTPS\n"
+    "  --tls-key FILE       PEM private key\n"
+    "  --tombstone-days N   keep deletions in the feed N days (default 30)\n"
+    "  --threads N          worker threads (default 4)\n"
+    "  --db PATH, --plugin-path DIRS, --help\n";
+
+int cmd_serve(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_LISTEN = CLI_OPT_FIRST_OWN, O_CERT, O_KEY, O_DAYS, O_THREADS };
+    static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
+                                         {"tls-cert", required_argument, NULL, O_CERT},
+                                         {"tls-key", required_argument, NULL, O_KEY},
+                                         {"tombstone-days", required_argument, NULL, O_DAYS},
+                                         {"threads", required_argument, NULL, O_THREADS},
+                                         CLI_COMMON_OPTIONS};
+    hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
+    struct sigaction sa;
+    int64_t n;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, serve_usage, &code)) >= 0) {
+        switch (c) {
+        case O_LISTEN:
+            cfg.listen = optarg;
+            break;
+        case O_CERT:
+            cfg.tls_cert = optarg;
+            break;
+        case O_KEY:
+            cfg.tls_key = optarg;
+            break;
+        case O_DAYS:
+            if (!fg_parse_int(optarg, 0, 36500, &n))
+                return cli_usage_error(argv[0], "--tombstone-days must be 0-36500");
+            cfg.tombstone_days = (int)n;
+            break;
+        case O_THREADS:
+            if (!fg_parse_int(optarg, 1, 256, &n))
+                return cli_usage_error(argv[0], "--threads must be 1-256");
+            cfg.threads = (unsigned)n;
+            break;
+        }
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (optind != argc)
+        return cli_usage_error(argv[0], "takes no arguments");
+    /* Seed the catalogue first (a new hub holds the built-in offerings). */
+    if (cli_catalog(ctx, &err) != FG_OK)
+        return cli_fail(&err);
+    cat_close(ctx->cat);
+    ctx->cat = NULL;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cfg.db_path = ctx->db_path;
+    cfg.rt = cli_runtime(ctx);
+    cfg.on_listen = say_listening;
+    cli_log_level(FG_LOG_INFO);
+    if (hub_run(&cfg, &stop_requested, &err) != FG_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+static const char token_usage[] =
+    "usage: fgcat token create ODS\n"
+    "\n"
+    "Issues a token for a member trust to use with this hub (`fgcat remote add\n"
+    "... --token-file F` on its node).  The token is printed once, on stdout;\n"
+    "the hub keeps only its SHA-256 hash.\n"
+    "  --json  print {\"ods\", \"token\"}\n"
+    "  --db PATH, --help\n";
+
+int cmd_token(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    char token[CAT_TOKEN_SIZE];
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, token_usage, &code)) >= 0)
+        ;
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 2 || strcmp(argv[optind], "create") != 0)
+        return cli_usage_error(argv[0], "expected 'create ODS'");
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_token_create(ctx->cat, argv[optind + 1], token, &err) != FG_OK)
+        return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                       : cli_fail(&err);
+    if (ctx->json) {
+        json_t *j = json_pack("{s:s, s:s}", "ods", argv[optind + 1], "token", token);
+        code = cli_print_json(j);
+        json_decref(j);
+    } else {
+        printf("%s\n", token);
+    }
+    return code;
+}

@@ -1,0 +1,1 @@
+^fgcat: areas: takes no arguments

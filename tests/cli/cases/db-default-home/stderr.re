@@ -1,0 +1,1 @@
+^fgcat: new catalogue {TMP}/home/\.local/share/fgcat/catalogue\.db: 

@@ -1,0 +1,1 @@
+^fgcat: new catalogue {TMP}/xdg/fgcat/catalogue\.db: 

@@ -1,0 +1,1 @@
+^fgcat: new catalogue {TMP}/a/b/c/catalogue\.db: 

@@ -1,0 +1,1 @@
+^fgcat: no default catalogue.*--db

@@ -1,0 +1,1 @@
+^fgcat: catalogue '{DATA}/not-a-database\.txt' cannot be used: 

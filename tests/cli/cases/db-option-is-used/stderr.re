@@ -1,0 +1,2 @@
+^fgcat: new catalogue {TMP}/other\.db
+^fgcat: .*wound-care-pilot

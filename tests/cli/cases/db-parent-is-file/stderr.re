@@ -1,0 +1,1 @@
+^fgcat: .*not-a-database\.txt

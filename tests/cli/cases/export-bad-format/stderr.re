@@ -1,0 +1,1 @@
+^fgcat: export: --format must be json, not 'xml'

@@ -1,0 +1,1 @@
+^fgcat: export: option '--format' needs a value

@@ -1,0 +1,1 @@
+^fgcat: option '--db' needs a value \(see fgcat --help\)$

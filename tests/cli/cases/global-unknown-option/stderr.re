@@ -1,0 +1,1 @@
+^fgcat: unknown option '--frob' \(see fgcat --help\)$

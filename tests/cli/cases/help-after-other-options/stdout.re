@@ -1,0 +1,1 @@
+\Ausage: fgcat search

@@ -1,0 +1,9 @@
+\Ausage: fgcat 
+^  search 
+^  show 
+^  areas 
+^  plugins 
+^  refresh 
+^  import 
+^  export 
+Exit status

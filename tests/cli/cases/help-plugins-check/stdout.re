@@ -1,0 +1,2 @@
+\Ausage: fgcat plugins
+plugins check FILE\.so

@@ -1,0 +1,2 @@
+\Ausage: fgcat plugins
+--help

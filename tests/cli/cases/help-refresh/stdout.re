@@ -1,0 +1,2 @@
+\Ausage: fgcat refresh
+--help

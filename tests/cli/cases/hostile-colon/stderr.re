@@ -1,0 +1,1 @@
+^fgcat: search: search text .* has no words to search for

@@ -1,0 +1,1 @@
+^fgcat: import: <stdin>: line 1, column \d+: 

@@ -1,0 +1,1 @@
+^fgcat: import: {CASE}/input\.json: line 4, column \d+: 

@@ -1,0 +1,1 @@
+^fgcat: import: expected one FILE

@@ -1,0 +1,1 @@
+^fgcat: import: <stdin>: expected a JSON array

@@ -1,0 +1,1 @@
+^RTF/integrated-care-community-nursing  

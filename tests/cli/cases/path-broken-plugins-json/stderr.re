@@ -1,0 +1,1 @@
+abi-minor\.so refused

@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/dup-area/dup-area\.so refused: area 'test-area' is already provided

@@ -1,0 +1,1 @@
+^fgcat: plugin directory {TMP}/no-such-dir cannot be read

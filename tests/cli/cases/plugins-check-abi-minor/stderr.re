@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/abi-minor/abi-minor.so refused: .*built for plugin ABI 1\.1, newer than this fgcat's ABI 1\.0

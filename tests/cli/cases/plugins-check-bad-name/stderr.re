@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/bad-name/bad-name.so refused: .*bad descriptor: name must be

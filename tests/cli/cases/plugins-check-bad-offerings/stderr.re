@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/bad-offerings/bad-offerings.so refused: .*BAD/by-post-course.*delivery.*by-post

@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/crash-init/crash-init\.so refused: crashed

@@ -1,0 +1,1 @@
+plugin dup-area .*areas: test-area$

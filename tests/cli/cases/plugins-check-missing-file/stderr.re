@@ -1,0 +1,1 @@
+^fgcat: plugins check: cannot read '{TMP}/no-such\.so'

@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/no-entry/no-entry.so refused: .*no entry symbol 'fgcat_plugin_entry'

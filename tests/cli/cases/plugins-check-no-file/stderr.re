@@ -1,0 +1,1 @@
+^fgcat: plugins check: expected one plugin file

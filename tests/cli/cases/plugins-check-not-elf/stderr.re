@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/not-elf/not-elf.so refused: .*cannot load: .*invalid ELF header

@@ -1,0 +1,1 @@
+^fgcat: plugin {TESTPLUGINS}/null-descriptor/null-descriptor.so refused: .*fgcat_plugin_entry\(\) returned NULL

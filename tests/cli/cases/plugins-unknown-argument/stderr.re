@@ -1,0 +1,1 @@
+^fgcat: plugins: unknown argument 'frob'

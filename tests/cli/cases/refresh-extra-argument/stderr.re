@@ -1,0 +1,1 @@
+^fgcat: refresh: takes no arguments

@@ -1,0 +1,1 @@
+bad-offerings\.so refused: .*BAD/by-post-course

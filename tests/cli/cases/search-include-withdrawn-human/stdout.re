@@ -1,0 +1,1 @@
+^RTF/wound-care-pilot  Wound care pilot for community nurses  \[withdrawn\]$

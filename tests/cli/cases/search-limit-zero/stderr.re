@@ -1,0 +1,1 @@
+^fgcat: search: --limit .*'0'

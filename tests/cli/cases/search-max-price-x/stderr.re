@@ -1,0 +1,1 @@
+^fgcat: search: --max-price .*'x'

@@ -1,0 +1,1 @@
+^fgcat: search: option '--area' needs a value

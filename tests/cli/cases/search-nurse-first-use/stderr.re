@@ -1,0 +1,1 @@
+^fgcat: new catalogue {DB}: [1-9][0-9]* offerings from 4 plugins$

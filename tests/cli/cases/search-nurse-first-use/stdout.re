@@ -1,0 +1,2 @@
+^RTF/integrated-care-community-nursing  
+integrated-care-training

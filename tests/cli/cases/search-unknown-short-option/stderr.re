@@ -1,0 +1,1 @@
+^fgcat: search: unknown option '-x'

@@ -1,0 +1,1 @@
+^fgcat: .*RTF/no-such-offering

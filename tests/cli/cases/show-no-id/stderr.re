@@ -1,0 +1,1 @@
+^fgcat: show: expected one offering ID

@@ -1,0 +1,1 @@
+^status: +withdrawn since \d{4}-\d\d-\d\dT

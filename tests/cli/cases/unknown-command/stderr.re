@@ -1,0 +1,1 @@
+^fgcat: 'frobnicate' is not a command

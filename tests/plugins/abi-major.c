@@ -1,0 +1,48 @@
+/*
+ * abi-major — a broken test plugin: built for ABI major 2.  The host must refuse it
+ * naming both versions (2.0 and its own) before reading anything else.
+ */
+#include <fgcat/plugin.h>
+
+static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
+{
+    (void)host;
+    (void)state;
+    (void)reg;
+    return FGCAT_OK;
+}
+
+/* Accepts every request at the host's pre-filled price x quantity. */
+static int quote_list_price(const fgcat_host_api *host, void *state,
+                            const fgcat_offering *offering,
+                            const fgcat_request *request, fgcat_quote *quote,
+                            char *msg, size_t msg_size)
+{
+    (void)host;
+    (void)state;
+    (void)offering;
+    (void)request;
+    (void)quote;
+    (void)msg;
+    (void)msg_size;
+    return FGCAT_OK;
+}
+
+static const char *const areas[] = {"abi-major", NULL};
+
+static const fgcat_plugin descriptor = {
+    .struct_size = sizeof(fgcat_plugin),
+    .abi_major = FGCAT_ABI_MAJOR + 1,
+    .abi_minor = 0,
+    .name = "abi-major",
+    .version = "1.0.0",
+    .description = "Broken on purpose: abi-major",
+    .areas = areas,
+    .register_offerings = reg_none,
+    .quote_request = quote_list_price,
+};
+
+FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
+{
+    return &descriptor;
+}

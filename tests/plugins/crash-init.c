@@ -1,0 +1,67 @@
+/*
+ * crash-init — a broken test plugin: its init crashes with SIGSEGV.  Never
+ * load it in a test process; `fgcat plugins check` loads plugins in a child
+ * so that this is reported, not fatal.
+ *
+ * The default action is restored before raising: a sanitizer (or any host)
+ * may have installed a SIGSEGV handler that turns the crash into an exit
+ * status, and the test wants a real death by signal whatever the build.
+ */
+#include <fgcat/plugin.h>
+
+#include <signal.h>
+#include <stdlib.h>
+
+static int init_crash(const fgcat_host_api *host, void **state, char *msg,
+                      size_t msg_size)
+{
+    (void)host;
+    (void)state;
+    (void)msg;
+    (void)msg_size;
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+    abort(); /* not reached unless SIGSEGV is blocked */
+}
+
+static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
+{
+    (void)host;
+    (void)state;
+    (void)reg;
+    return FGCAT_OK;
+}
+
+/* Accepts every request at the host's pre-filled price x quantity. */
+static int quote_list_price(const fgcat_host_api *host, void *state,
+                            const fgcat_offering *offering,
+                            const fgcat_request *request, fgcat_quote *quote,
+                            char *msg, size_t msg_size)
+{
+    (void)host;
+    (void)state;
+    (void)offering;
+    (void)request;
+    (void)quote;
+    (void)msg;
+    (void)msg_size;
+    return FGCAT_OK;
+}
+
+static const char *const areas[] = {"crash-init", NULL};
+
+static const fgcat_plugin descriptor = {
+    FGCAT_PLUGIN_HEADER,
+    .name = "crash-init",
+    .version = "1.0.0",
+    .description = "Broken on purpose: crash-init",
+    .areas = areas,
+    .init = init_crash,
+    .register_offerings = reg_none,
+    .quote_request = quote_list_price,
+};
+
+FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
+{
+    return &descriptor;
+}

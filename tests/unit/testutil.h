@@ -1,0 +1,56 @@
+/*
+ * Helpers shared by the unit tests: temporary directories and catalogues.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+
+/* Creates a fresh empty directory under $TMPDIR (or /tmp) and returns its
+   path (static storage, valid until the next call). */
+const char *tu_tmpdir(void);
+
+/* Removes a directory tree made by tu_tmpdir (best effort). */
+void tu_rmtree(const char *path);
+
+/* Writes `text` to `path`; fails the test on error. */
+void tu_write_file(const char *path, const char *text);
+
+
+/* ---- catalogue helpers (added for the catalogue library's tests) ---- */
+
+/* Opens (creating) the catalogue `dir`/`name`; fails the test on error. */
+cat_catalog *tu_open_catalog(const char *dir, const char *name);
+
+/* A runtime with every plugin of the colon-separated `dirs` loaded; fails
+   the test unless at least `min_loaded` plugins loaded.  New: rt_free(). */
+rt_runtime *tu_runtime(const char *dirs, size_t min_loaded);
+
+/* The first column of the first row of `sql` on `cat`'s connection, as an
+   integer; fails the test on any SQLite error or an empty result. */
+int64_t tu_sql_int(cat_catalog *cat, const char *sql);
+
+/* Parses `text` (any JSON value, NUL escapes allowed); fails the test on
+   error.  New. */
+json_t *tu_json(const char *text);
+
+/* The SPEC §4 example offering (valid for integrated-care-training). New. */
+json_t *tu_spec_example(void);
+
+/* Imports `array` (borrowed) and fails the test unless it succeeds. */
+cat_import_report tu_import(cat_catalog *cat, const rt_runtime *rt, json_t *array);
+
+/* Asserts that `haystack` contains `needle`, printing both when not. */
+#define tu_assert_contains(haystack, needle)                                   \
+    tu_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
+void tu_assert_contains_at(const char *haystack, const char *needle, const char *file,
+                           int line);
+
+#endif /* TESTUTIL_H */
