@@ -296,6 +296,10 @@ fg_status cat_idempotent_put(cat_catalog *cat, const char *org, const char *key,
                              const json_t *response, fg_error *err);
 fg_status cat_idempotent_purge(cat_catalog *cat, fg_error *err);
 
+/* Deletes offering `id` in its own transaction (see above). */
+fg_status cat_offering_delete(cat_catalog *cat, const char *id, bool *deleted,
+                              fg_error *err);
+
 /* ---- hub tokens (token.c) -------------------------------------------- */
 
 #define CAT_TOKEN_SIZE 69 /* "fgc_" + 64 hex digits + NUL */

@@ -249,3 +249,15 @@ fg_status cat_offering_delete_locked(cat_catalog *cat, const char *id, bool *del
     *deleted = sqlite3_changes(cat_db(cat)) > 0;
     return FG_OK;
 }
+
+fg_status cat_offering_delete(cat_catalog *cat, const char *id, bool *deleted,
+                              fg_error *err)
+{
+    fg_status st;
+    if ((st = cat_begin(cat, err)) != FG_OK)
+        return st;
+    if ((st = cat_offering_delete_locked(cat, id, deleted, err)) != FG_OK ||
+        (st = cat_commit(cat, err)) != FG_OK)
+        cat_rollback(cat);
+    return st;
+}

@@ -461,7 +461,7 @@ fg_status cat_offering_check_area(const rt_runtime *rt, json_t *content,
 /* ---- the store ------------------------------------------------------- */
 
 static const char sql_find[] =
-    "SELECT rowid, rev, content, withdrawn_at FROM offering WHERE id = ?1";
+    "SELECT rowid, rev, content, withdrawn_at, origin FROM offering WHERE id = ?1";
 static const char sql_insert[] =
     "INSERT INTO offering(id, area, provider_ods, provider_name, title, summary,"
     " description, tags_text, delivery, price_pence, capacity, status, rev, updated_at,"
@@ -587,7 +587,7 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     char now[FG_TIMESTAMP_SIZE];
     char old_withdrawn[21] = "";
     const char *updated_at, *withdrawn_at = NULL;
-    bool exists = false, same = false;
+    bool exists = false, same = false, synced = false;
     int64_t old_rev = 0, rev;
     fg_status rc;
 
@@ -609,6 +609,7 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
         if (sqlite3_column_type(st, 3) == SQLITE_TEXT)
             snprintf(old_withdrawn, sizeof old_withdrawn, "%s",
                      (const char *)sqlite3_column_text(st, 3));
+        synced = strncmp((const char *)sqlite3_column_text(st, 4), "sync:", 5) == 0;
         break;
     case SQLITE_DONE:
         break;
@@ -617,6 +618,14 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
         goto out;
     }
     sqlite3_reset(st);
+
+    /* What arrived by sync is its provider's version: a local plugin's
+       registration does not overwrite it (SPEC §6, docs/design.md). */
+    if (exists && synced && strncmp(origin, "plugin:", 7) == 0) {
+        *result = CAT_PUT_UNCHANGED;
+        rc = FG_OK;
+        goto out;
+    }
 
     if (meta && meta->rev > 0) {
         rev = meta->rev;

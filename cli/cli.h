@@ -94,8 +94,11 @@ int cmd_plugins(cli_ctx *ctx, int argc, char **argv);
 int cmd_refresh(cli_ctx *ctx, int argc, char **argv);
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_delete(cli_ctx *ctx, int argc, char **argv);
 int cmd_request(cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(cli_ctx *ctx, int argc, char **argv);
 int cmd_token(cli_ctx *ctx, int argc, char **argv);
+int cmd_remote(cli_ctx *ctx, int argc, char **argv);
+int cmd_sync(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CLI_H */

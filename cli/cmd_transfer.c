@@ -107,3 +107,34 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
     json_decref(all);
     return code;
 }
+
+static const char delete_usage[] =
+    "usage: fgcat delete ID\n"
+    "\n"
+    "Removes an offering from this catalogue for good (to keep it visible as\n"
+    "withdrawn, stop registering or import it with \"status\": \"withdrawn\"\n"
+    "instead).  The deletion travels to hubs as a tombstone when this node's\n"
+    "organisation provides the offering.  Requests for it are kept.  A plugin\n"
+    "that still registers the offering brings it back at the next refresh.\n"
+    "  --db PATH, --help\n";
+
+int cmd_delete(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    bool deleted = false;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, delete_usage, &code)) >= 0)
+        ;
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one offering ID");
+    if (cli_catalog(ctx, &err) != FG_OK || cat_offering_delete(ctx->cat, argv[optind],
+                                                               &deleted, &err) != FG_OK)
+        return cli_fail(&err);
+    if (!deleted)
+        return cli_error(3, "no offering with id '%.100s'", argv[optind]);
+    return 0;
+}

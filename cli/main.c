@@ -20,7 +20,10 @@ static const struct {
     {"refresh", cmd_refresh, "run every plugin's registration again"},
     {"import", cmd_import, "import offerings from a JSON file (all or nothing)"},
     {"export", cmd_export, "export every offering as JSON"},
+    {"delete", cmd_delete, "remove an offering for good (it travels as a tombstone)"},
     {"request", cmd_request, "request an offering; follow, accept, decline, complete, cancel"},
+    {"remote", cmd_remote, "the hubs this node syncs with: add, list, remove"},
+    {"sync", cmd_sync, "push and pull with a hub, once or periodically; sync status"},
     {"serve", cmd_serve, "run a hub that nodes sync with"},
     {"token", cmd_token, "issue a member trust's token for this hub"},
 };

@@ -1,0 +1,868 @@
+/*
+ * The sync client: remotes, the state-based outbox (what changed locally
+ * since the hub last agreed), push, and the paged pull with its cursor.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sync.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "internal.h"
+#include "log.h"
+#include "sync_http.h"
+#include "util.h"
+
+#define PUSH_BATCH 200
+#define PULL_PAGE 500
+#define MAX_ANSWER (64u * 1024 * 1024)
+#define MAX_TOKEN_FILE 512
+#define MAX_PUSH_ROUNDS 100000
+
+/* ---- SQL ------------------------------------------------------------- */
+
+static const char sql_add_remote[] =
+    "INSERT INTO remote(name, url, token_file, added_at) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_remove_remote[] = "DELETE FROM remote WHERE name = ?1";
+static const char sql_get_remote[] =
+    "SELECT url, token_file, org, cursor FROM remote WHERE name = ?1";
+static const char sql_list_remotes[] =
+    "SELECT name, url, token_file, org, cursor, last_success, last_error, last_error_at"
+    " FROM remote ORDER BY name";
+static const char sql_set_org[] = "UPDATE remote SET org = ?2 WHERE name = ?1";
+static const char sql_set_cursor[] = "UPDATE remote SET cursor = ?2 WHERE name = ?1";
+static const char sql_set_success[] = "UPDATE remote SET last_success = ?2 WHERE name = ?1";
+static const char sql_set_error[] =
+    "UPDATE remote SET last_error = ?2, last_error_at = ?3 WHERE name = ?1";
+
+/* What to push: records the remote's organisation owns whose local rev is
+   past what the hub agreed and past any rev it refused. */
+#define NOT_AGREED(rev)                                                        \
+    " AND (s.rev IS NULL OR " rev " > s.rev)"                                  \
+    " AND (s.refused_rev IS NULL OR " rev " > s.refused_rev)"
+static const char sql_pending_offerings[] =
+    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o"
+    " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = o.id"
+    " WHERE o.provider_ods = ?2" NOT_AGREED("o.rev") " ORDER BY o.rowid LIMIT ?3";
+static const char sql_pending_tombstones[] =
+    "SELECT f.key FROM feed f"
+    " JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = f.key"
+    " WHERE f.kind = 'offering' AND f.deleted_at IS NOT NULL"
+    "   AND f.key LIKE ?2 || '/%' AND s.refused_rev IS NULL"
+    " ORDER BY f.seq LIMIT ?3";
+static const char sql_pending_requests[] =
+    "SELECT r.id FROM request r"
+    " JOIN offering o ON o.id = r.offering_id"
+    " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request' AND s.key = r.id"
+    " WHERE (r.requester_ods = ?2 OR r.provider_ods = ?2)"
+    "   AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev")
+    " ORDER BY r.rowid LIMIT ?3";
+static const char sql_count_pending[] =
+    "SELECT (SELECT count(*) FROM offering o"
+    "        LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering'"
+    "                               AND s.key = o.id"
+    "        WHERE o.provider_ods = ?2" NOT_AGREED("o.rev") ")"
+    " + (SELECT count(*) FROM request r JOIN offering o ON o.id = r.offering_id"
+    "        LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request'"
+    "                               AND s.key = r.id"
+    "        WHERE (r.requester_ods = ?2 OR r.provider_ods = ?2)"
+    "          AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev") ")";
+static const char sql_refused[] =
+    "SELECT kind, key, refused_rev, refused_status, refused_reason FROM sync_state"
+    " WHERE remote = ?1 AND refused_rev IS NOT NULL ORDER BY kind, key";
+static const char sql_agreed[] =
+    "INSERT INTO sync_state(remote, kind, key, rev) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT(remote, kind, key) DO UPDATE SET rev = excluded.rev,"
+    " refused_rev = NULL, refused_status = NULL, refused_reason = NULL";
+static const char sql_pulled[] =
+    "INSERT INTO sync_state(remote, kind, key, rev) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT(remote, kind, key) DO UPDATE SET rev = excluded.rev";
+static const char sql_refuse[] =
+    "INSERT INTO sync_state(remote, kind, key, rev, refused_rev, refused_status,"
+    " refused_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT(remote, kind, key) DO UPDATE SET refused_rev = excluded.refused_rev,"
+    " refused_status = excluded.refused_status, refused_reason = excluded.refused_reason,"
+    " rev = CASE WHEN excluded.rev > 0 THEN excluded.rev ELSE sync_state.rev END";
+static const char sql_forget[] =
+    "DELETE FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
+static const char sql_forget_all[] = "DELETE FROM sync_state WHERE remote = ?1";
+static const char sql_state_of[] =
+    "SELECT refused_rev FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
+static const char sql_origin_of[] = "SELECT origin FROM offering WHERE id = ?1";
+static const char sql_local_request_rev[] = "SELECT rev FROM request WHERE id = ?1";
+static const char sql_seen[] =
+    "INSERT OR IGNORE INTO sync_seen(remote, kind, key) VALUES (?1, ?2, ?3)";
+static const char sql_clear_seen[] = "DELETE FROM sync_seen WHERE remote = ?1";
+static const char sql_unseen[] =
+    "SELECT id FROM offering WHERE origin = 'sync:' || ?1"
+    " AND id NOT IN (SELECT key FROM sync_seen WHERE remote = ?1 AND kind = 'offering')";
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static fg_status exec_bound(cat_catalog *cat, const char *sql, const char *a, const char *b,
+                            const char *c, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql, err);
+    int rc;
+    if (!st)
+        return FG_EDB;
+    if (a)
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    if (c)
+        sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "updating sync state");
+}
+
+static fg_status set_state(cat_catalog *cat, const char *sql, const char *remote,
+                           const char *kind, const char *key, int64_t rev, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql, err);
+    int rc;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, rev);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "updating sync state");
+}
+
+static bool valid_remote_name(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-' ||
+              s[n] == '_') ||
+            n >= 40)
+            return false;
+    return n > 0;
+}
+
+/* Reads the token from its file: the first line, trimmed. */
+static fg_status read_token(const char *path, char *buf, size_t size, fg_error *err)
+{
+    FILE *f = fopen(path, "r");
+    size_t n;
+    if (!f)
+        return fg_fail(err, FG_EIO, "cannot read token file '%s': %s", path, strerror(errno));
+    n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+        buf[--n] = '\0';
+    n = strlen(buf);
+    if (n == 0 || fg_has_control(buf, false) || strchr(buf, ' '))
+        return fg_fail(err, FG_EINVAL, "token file '%s' holds no token", path);
+    return FG_OK;
+}
+
+/* ---- remotes ---------------------------------------------------------- */
+
+fg_status sync_remote_add(cat_catalog *cat, const char *name, const char *url,
+                          const char *token_file, fg_error *err)
+{
+    char token[MAX_TOKEN_FILE], now[FG_TIMESTAMP_SIZE];
+    sqlite3_stmt *st;
+    fg_status rc;
+    int step;
+
+    if (!valid_remote_name(name))
+        return fg_fail(err, FG_EINVAL, "remote name must be 1-40 characters of [a-z0-9_-], "
+                                       "not '%.40s'",
+                       name);
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+        strlen(url) > 1000 || fg_has_control(url, false) || strchr(url, ' '))
+        return fg_fail(err, FG_EINVAL, "remote URL must start with http:// or https://, not "
+                                       "'%.60s'",
+                       url);
+    if ((rc = read_token(token_file, token, sizeof token, err)) != FG_OK)
+        return rc;
+    memset(token, 0, sizeof token);
+    fg_now_iso(now);
+    if (!(st = cat_stmt(cat, sql_add_remote, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, token_file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_CONSTRAINT_PRIMARYKEY || (step & 0xff) == SQLITE_CONSTRAINT)
+        return fg_fail(err, FG_EINVAL, "remote '%s' already exists", name);
+    return step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "adding a remote");
+}
+
+fg_status sync_remote_remove(cat_catalog *cat, const char *name, fg_error *err)
+{
+    fg_status rc;
+    if ((rc = cat_begin(cat, err)) != FG_OK)
+        return rc;
+    if ((rc = exec_bound(cat, sql_remove_remote, name, NULL, NULL, err)) != FG_OK) {
+        cat_rollback(cat);
+        return rc;
+    }
+    if (sqlite3_changes(cat_db(cat)) == 0) {
+        cat_rollback(cat);
+        return fg_fail(err, FG_ENOTFOUND, "no remote named '%.40s'", name);
+    }
+    return cat_commit(cat, err);
+}
+
+static json_t *col_or_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL
+               ? json_null()
+               : json_string((const char *)sqlite3_column_text(st, i));
+}
+
+fg_status sync_remote_names(cat_catalog *cat, json_t **out, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_list_remotes, err);
+    int rc;
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    *out = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(*out, col_or_null(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return cat_db_fail(cat, err, "listing remotes");
+    }
+    return FG_OK;
+}
+
+/* Number of records waiting to be pushed to `remote` for `org`. */
+static int64_t count_pending(cat_catalog *cat, const char *remote, const char *org)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_count_pending, NULL);
+    int64_t n = 0;
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+fg_status sync_status(cat_catalog *cat, json_t **out, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_list_remotes, err);
+    json_t *list, *r;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    list = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_array_append_new(
+            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
+                            col_or_null(st, 0), "url", col_or_null(st, 1), "token_file",
+                            col_or_null(st, 2), "org", col_or_null(st, 3), "cursor",
+                            col_or_null(st, 4), "last_success", col_or_null(st, 5),
+                            "last_error", col_or_null(st, 6), "last_error_at",
+                            col_or_null(st, 7)));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(list);
+        return cat_db_fail(cat, err, "listing remotes");
+    }
+    json_array_foreach(list, i, r) {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        const char *org = json_string_value(json_object_get(r, "org"));
+        json_t *refused = json_array();
+        json_object_set_new(r, "pending",
+                            org ? json_integer(count_pending(cat, name, org)) : json_null());
+        if (!(st = cat_stmt(cat, sql_refused, err))) {
+            json_decref(refused);
+            json_decref(list);
+            return FG_EDB;
+        }
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(
+                refused, json_pack("{s:o, s:o, s:I, s:o, s:o}", "kind", col_or_null(st, 0),
+                                   "id", col_or_null(st, 1), "rev",
+                                   (json_int_t)sqlite3_column_int64(st, 2), "status",
+                                   col_or_null(st, 3), "reason", col_or_null(st, 4)));
+        sqlite3_reset(st);
+        json_object_set_new(r, "refused", refused);
+    }
+    *out = list;
+    return FG_OK;
+}
+
+/* ---- one run ---------------------------------------------------------- */
+
+typedef struct run {
+    cat_catalog *cat;
+    const char *name;
+    char origin[64];
+    char org[8];
+    char *cursor;
+    sync_http *http;
+    const sync_options *opts;
+    sync_report *rep;
+} run;
+
+static bool stopping(const run *r)
+{
+    return r->opts->stop && *r->opts->stop;
+}
+
+static void progress(run *r, const char *phase, size_t done)
+{
+    if (r->opts->progress) {
+        sync_progress p = {.remote = r->name, .phase = phase, .done = done};
+        r->opts->progress(&p, r->opts->ud);
+    }
+}
+
+/* Turns an unexpected HTTP answer into an error. */
+static fg_status http_refusal(const char *what, long status, json_t *body, fg_error *err)
+{
+    const char *msg = json_string_value(json_object_get(body, "message"));
+    fg_status st = status == 401 || status == 403 ? FG_EPERM : FG_ENET;
+    fg_fail(err, st, "%s: the hub answered %ld%s%s", what, status, msg ? ": " : "",
+            msg ? msg : "");
+    json_decref(body);
+    return st;
+}
+
+static fg_status learn_org(run *r, fg_error *err)
+{
+    long status;
+    json_t *body;
+    const char *ods;
+    fg_status st;
+    if (r->org[0])
+        return FG_OK;
+    if ((st = sync_http_call(r->http, "GET", "/v1/whoami", NULL, NULL, &status, &body,
+                             err)) != FG_OK)
+        return st;
+    if (status != 200)
+        return http_refusal("whoami", status, body, err);
+    ods = json_string_value(json_object_get(body, "ods"));
+    if (!fg_valid_ods(ods)) {
+        json_decref(body);
+        return fg_fail(err, FG_ENET, "whoami: the hub named no organisation");
+    }
+    snprintf(r->org, sizeof r->org, "%s", ods);
+    json_decref(body);
+    return exec_bound(r->cat, sql_set_org, r->name, r->org, NULL, err);
+}
+
+/* Collects up to PUSH_BATCH pending items. New array. */
+static fg_status collect_batch(run *r, json_t **items, fg_error *err)
+{
+    static const char *const sqls[] = {sql_pending_offerings, sql_pending_tombstones,
+                                       sql_pending_requests};
+    json_t *out = json_array(), *ids = json_array(), *id;
+    size_t i;
+
+    for (size_t q = 0; q < 3 && json_array_size(out) + json_array_size(ids) < PUSH_BATCH; q++) {
+        sqlite3_stmt *st = cat_stmt(r->cat, sqls[q], err);
+        int rc;
+        if (!st)
+            goto fail;
+        sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->org, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)(PUSH_BATCH - json_array_size(out) -
+                                                   json_array_size(ids)));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (q == 0) {
+                json_t *rec = cat_offering_from_stmt(st, 0);
+                if (rec)
+                    json_array_append_new(out, json_pack("{s:s, s:o}", "kind", "offering",
+                                                         "record", rec));
+            } else if (q == 1) {
+                json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "kind", "offering",
+                                                     "id", sqlite3_column_text(st, 0),
+                                                     "deleted", 1));
+            } else {
+                json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+            }
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            cat_db_fail(r->cat, err, "listing what to push");
+            goto fail;
+        }
+    }
+    json_array_foreach(ids, i, id) {
+        json_t *rec;
+        if (cat_request_get(r->cat, json_string_value(id), &rec, err) != FG_OK)
+            goto fail;
+        json_array_append_new(out, json_pack("{s:s, s:o}", "kind", "request", "record", rec));
+    }
+    json_decref(ids);
+    *items = out;
+    return FG_OK;
+fail:
+    json_decref(out);
+    json_decref(ids);
+    return err ? err->status : FG_EDB;
+}
+
+/* The local rev an item carried. */
+static int64_t item_rev(const json_t *item)
+{
+    return json_integer_value(json_object_get(json_object_get(item, "record"), "rev"));
+}
+
+/* Records the hub's answer to one batch, in one transaction. */
+static fg_status record_results(run *r, const json_t *items, const json_t *results,
+                                fg_error *err)
+{
+    size_t i;
+    const json_t *res;
+    fg_status st;
+
+    if (!json_is_array(results) || json_array_size(results) != json_array_size(items))
+        return fg_fail(err, FG_ENET, "push: the hub's answer does not match the batch");
+    if ((st = cat_begin(r->cat, err)) != FG_OK)
+        return st;
+    json_array_foreach(results, i, res) {
+        const json_t *item = json_array_get(items, i);
+        const char *kind = json_string_value(json_object_get(item, "kind"));
+        const json_t *rec = json_object_get(item, "record");
+        const char *id = json_string_value(json_object_get(rec ? rec : item, "id"));
+        const char *status = json_string_value(json_object_get(res, "status"));
+        bool tombstone = json_is_true(json_object_get(item, "deleted"));
+        if (!status || !kind || !id) {
+            st = fg_fail(err, FG_ENET, "push: the hub's answer is malformed");
+            goto fail;
+        }
+        if (strcmp(status, "ok") == 0 || strcmp(status, "unchanged") == 0) {
+            if (strcmp(status, "ok") == 0)
+                r->rep->pushed++;
+            else
+                r->rep->unchanged++;
+            st = tombstone ? exec_bound(r->cat, sql_forget, r->name, kind, id, err)
+                           : set_state(r->cat, sql_agreed, r->name, kind, id, item_rev(item),
+                                       err);
+        } else {
+            sqlite3_stmt *q = cat_stmt(r->cat, sql_refuse, err);
+            int rc;
+            r->rep->refused++;
+            fg_log(FG_LOG_WARN, "sync %s: %s %s refused (%s): %s", r->name, kind, id, status,
+                   json_string_value(json_object_get(res, "reason")));
+            if (!q) {
+                st = FG_EDB;
+                goto fail;
+            }
+            sqlite3_bind_text(q, 1, r->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 4, json_integer_value(json_object_get(res, "rev")));
+            sqlite3_bind_int64(q, 5, tombstone ? 1 : item_rev(item));
+            sqlite3_bind_text(q, 6, status, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 7,
+                              json_string_value(json_object_get(res, "reason"))
+                                  ? json_string_value(json_object_get(res, "reason"))
+                                  : "",
+                              -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(q);
+            sqlite3_reset(q);
+            st = rc == SQLITE_DONE ? FG_OK : cat_db_fail(r->cat, err, "recording a refusal");
+        }
+        if (st != FG_OK)
+            goto fail;
+    }
+    return cat_commit(r->cat, err);
+fail:
+    cat_rollback(r->cat);
+    return st;
+}
+
+/* Pushes every pending item, a batch at a time. */
+static fg_status push_all(run *r, fg_error *err)
+{
+    size_t done = 0;
+    for (int round = 0; round < MAX_PUSH_ROUNDS && !stopping(r); round++) {
+        json_t *items, *answer = NULL, *body;
+        char key[37];
+        uuid_t uu;
+        long status;
+        fg_status st;
+
+        if ((st = collect_batch(r, &items, err)) != FG_OK)
+            return st;
+        if (json_array_size(items) == 0) {
+            json_decref(items);
+            return FG_OK;
+        }
+        uuid_generate_random(uu);
+        uuid_unparse_lower(uu, key);
+        body = json_pack("{s:O}", "items", items);
+        st = sync_http_call(r->http, "POST", "/v1/push", key, body, &status, &answer, err);
+        json_decref(body);
+        if (st == FG_OK && status != 200)
+            st = http_refusal("push", status, answer, err);
+        else if (st == FG_OK) {
+            st = record_results(r, items, json_object_get(answer, "results"), err);
+            json_decref(answer);
+        }
+        done += json_array_size(items);
+        json_decref(items);
+        if (st != FG_OK)
+            return st;
+        progress(r, "push", done);
+    }
+    return FG_OK;
+}
+
+static int64_t local_request_rev(cat_catalog *cat, const char *id)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_local_request_rev, NULL);
+    int64_t rev = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rev = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rev;
+}
+
+static int64_t refused_rev(run *r, const char *kind, const char *id)
+{
+    sqlite3_stmt *st = cat_stmt(r->cat, sql_state_of, NULL);
+    int64_t rev = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rev = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rev;
+}
+
+/* True when the local offering `id` came from this remote. */
+static bool from_here(run *r, const char *id)
+{
+    sqlite3_stmt *st = cat_stmt(r->cat, sql_origin_of, NULL);
+    bool yes = false;
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        yes = strcmp((const char *)sqlite3_column_text(st, 0), r->origin) == 0;
+    sqlite3_reset(st);
+    return yes;
+}
+
+/* Applies one change of a page inside the page's transaction. */
+static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *err)
+{
+    const char *kind = json_string_value(json_object_get(c, "kind"));
+    const char *id = json_string_value(json_object_get(c, "id"));
+    const json_t *rec = json_object_get(c, "record");
+    fg_error e;
+    fg_status st;
+
+    if (!kind || !id)
+        return fg_fail(err, FG_ENET, "pull: a change names no kind or id");
+    if (snapshot && (st = exec_bound(r->cat, sql_seen, r->name, kind, id, err)) != FG_OK)
+        return st;
+    if (strcmp(kind, "offering") == 0 && json_is_true(json_object_get(c, "deleted"))) {
+        bool deleted = false;
+        if (from_here(r, id) &&
+            (st = cat_offering_delete_locked(r->cat, id, &deleted, err)) != FG_OK)
+            return st;
+        r->rep->deleted += deleted;
+        return exec_bound(r->cat, sql_forget, r->name, kind, id, err);
+    }
+    if (strcmp(kind, "offering") == 0) {
+        json_t *content = NULL;
+        cat_meta meta;
+        cat_put_result res;
+        if (cat_offering_normalize(rec, "", &content, &meta, &e) != FG_OK || meta.rev < 1) {
+            fg_log(FG_LOG_WARN, "sync %s: offering %s skipped: %s", r->name, id,
+                   meta.rev < 1 ? "no rev" : e.msg);
+            json_decref(content);
+            return FG_OK;
+        }
+        st = cat_offering_put(r->cat, content, &meta, r->origin, &res, &e);
+        json_decref(content);
+        if (st == FG_ECONFLICT) /* ours and newer, or diverged: keep ours */
+            return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
+        if (st != FG_OK) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        if (res != CAT_PUT_UNCHANGED)
+            r->rep->pulled++;
+        return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
+    }
+    if (strcmp(kind, "request") == 0) {
+        int64_t hub_rev = json_integer_value(json_object_get(rec, "rev"));
+        int64_t mine = local_request_rev(r->cat, id);
+        if (cat_request_check(rec, &e) != FG_OK) {
+            fg_log(FG_LOG_WARN, "sync %s: request %s skipped: %s", r->name, id, e.msg);
+            return FG_OK;
+        }
+        /* Local moves not yet pushed stay; moves the hub refused give way. */
+        if (mine > hub_rev && refused_rev(r, kind, id) < mine)
+            return set_state(r->cat, sql_pulled, r->name, kind, id, hub_rev, err);
+        if (mine != hub_rev)
+            r->rep->pulled++;
+        if ((st = cat_request_store_locked(r->cat, rec, 0, err)) != FG_OK)
+            return st;
+        return set_state(r->cat, sql_pulled, r->name, kind, id, hub_rev, err);
+    }
+    fg_log(FG_LOG_WARN, "sync %s: change of unknown kind '%.20s' skipped", r->name, kind);
+    return FG_OK;
+}
+
+/* Applies a page and moves the cursor, in one transaction. */
+static fg_status apply_page(run *r, const json_t *page, bool snapshot, const char *cursor,
+                            fg_error *err)
+{
+    const json_t *changes = json_object_get(page, "changes"), *c;
+    size_t i;
+    fg_status st;
+
+    if (!json_is_array(changes) || !cursor)
+        return fg_fail(err, FG_ENET, "pull: the hub's page is malformed");
+    if ((st = cat_begin(r->cat, err)) != FG_OK)
+        return st;
+    json_array_foreach(changes, i, c) {
+        if ((st = apply_change(r, c, snapshot, err)) != FG_OK)
+            goto fail;
+    }
+    if ((st = exec_bound(r->cat, sql_set_cursor, r->name, cursor, NULL, err)) != FG_OK)
+        goto fail;
+    return cat_commit(r->cat, err);
+fail:
+    cat_rollback(r->cat);
+    return st;
+}
+
+/*
+ * Ends a snapshot: records from this hub that it no longer lists are
+ * dropped, what the hub was believed to have is forgotten (so everything
+ * owned is pushed again), and the incremental cursor takes over.
+ */
+static fg_status finish_snapshot(run *r, const char *cursor, fg_error *err)
+{
+    sqlite3_stmt *st;
+    json_t *gone = json_array(), *id;
+    size_t i;
+    fg_status rc;
+    int step;
+
+    if ((rc = cat_begin(r->cat, err)) != FG_OK) {
+        json_decref(gone);
+        return rc;
+    }
+    if (!(st = cat_stmt(r->cat, sql_unseen, err))) {
+        rc = FG_EDB;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(gone, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = cat_db_fail(r->cat, err, "finishing a snapshot");
+        goto fail;
+    }
+    json_array_foreach(gone, i, id) {
+        bool deleted;
+        if ((rc = cat_offering_delete_locked(r->cat, json_string_value(id), &deleted, err)) !=
+            FG_OK)
+            goto fail;
+        r->rep->deleted += deleted;
+    }
+    if ((rc = exec_bound(r->cat, sql_clear_seen, r->name, NULL, NULL, err)) != FG_OK ||
+        (rc = exec_bound(r->cat, sql_forget_all, r->name, NULL, NULL, err)) != FG_OK ||
+        (rc = exec_bound(r->cat, sql_set_cursor, r->name, cursor, NULL, err)) != FG_OK)
+        goto fail;
+    json_decref(gone);
+    return cat_commit(r->cat, err);
+fail:
+    json_decref(gone);
+    cat_rollback(r->cat);
+    return rc;
+}
+
+/* Pulls the feed from the stored cursor; on 410, walks a snapshot. */
+static fg_status pull_all(run *r, fg_error *err)
+{
+    bool snapshot = r->cursor && strncmp(r->cursor, "snapshot:", 9) == 0;
+    char *cursor = fg_strdup(r->cursor ? r->cursor : "");
+    size_t done = 0;
+    fg_status st = FG_OK;
+
+    while (!stopping(r)) {
+        char path[512], next_cursor[128];
+        long status;
+        json_t *page = NULL;
+        const char *next;
+        bool more;
+
+        if (snapshot) {
+            snprintf(path, sizeof path, "/v1/snapshot?after=%s&limit=%d", cursor + 9,
+                     PULL_PAGE);
+        } else {
+            char *esc = curl_easy_escape(NULL, cursor, 0);
+            snprintf(path, sizeof path, "/v1/changes?since=%s&limit=%d", esc ? esc : "",
+                     PULL_PAGE);
+            curl_free(esc);
+        }
+        if ((st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page, err)) !=
+            FG_OK)
+            break;
+        if (status == 410 && !snapshot) {
+            fg_log(FG_LOG_WARN, "sync %s: the hub asks for a full resync (%s)", r->name,
+                   json_string_value(json_object_get(page, "reason")));
+            json_decref(page);
+            if ((st = cat_begin(r->cat, err)) != FG_OK)
+                break;
+            if ((st = exec_bound(r->cat, sql_clear_seen, r->name, NULL, NULL, err)) != FG_OK ||
+                (st = exec_bound(r->cat, sql_set_cursor, r->name, "snapshot:0", NULL, err)) !=
+                    FG_OK) {
+                cat_rollback(r->cat);
+                break;
+            }
+            if ((st = cat_commit(r->cat, err)) != FG_OK)
+                break;
+            snapshot = true;
+            free(cursor);
+            cursor = fg_strdup("snapshot:0");
+            continue;
+        }
+        if (status != 200) {
+            st = http_refusal(snapshot ? "snapshot" : "changes", status, page, err);
+            break;
+        }
+        next = json_string_value(json_object_get(page, "next"));
+        more = json_is_true(json_object_get(page, "more"));
+        {
+            char epoch[CAT_EPOCH_SIZE];
+            int64_t seq;
+            if (!cat_cursor_parse(next, epoch, &seq)) {
+                json_decref(page);
+                st = fg_fail(err, FG_ENET, "pull: the hub's cursor is malformed");
+                break;
+            }
+            if (snapshot)
+                snprintf(next_cursor, sizeof next_cursor, "snapshot:%lld", (long long)seq);
+            else
+                snprintf(next_cursor, sizeof next_cursor, "%s", next);
+        }
+        st = apply_page(r, page, snapshot, next_cursor, err);
+        done += json_array_size(json_object_get(page, "changes"));
+        if (st == FG_OK && snapshot && !more) {
+            st = finish_snapshot(r, next, err);
+            r->rep->resynced = true;
+            snprintf(next_cursor, sizeof next_cursor, "%s", next);
+            snapshot = false;
+        }
+        json_decref(page);
+        if (st != FG_OK)
+            break;
+        free(cursor);
+        cursor = fg_strdup(next_cursor);
+        progress(r, snapshot ? "snapshot" : "pull", done);
+        if (!more)
+            break;
+    }
+    free(cursor);
+    return st;
+}
+
+static fg_status load_remote(run *r, char *url, size_t url_size, char *token_file,
+                             size_t tf_size, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(r->cat, sql_get_remote, err);
+    int rc;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(url, url_size, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(token_file, tf_size, "%s", (const char *)sqlite3_column_text(st, 1));
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            snprintf(r->org, sizeof r->org, "%s", (const char *)sqlite3_column_text(st, 2));
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            r->cursor = fg_strdup((const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return fg_fail(err, FG_ENOTFOUND, "no remote named '%.40s' (see fgcat remote list)",
+                       r->name);
+    return rc == SQLITE_ROW ? FG_OK : cat_db_fail(r->cat, err, "reading a remote");
+}
+
+fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
+                   sync_report *rep, fg_error *err)
+{
+    run r = {.cat = cat, .name = name, .opts = opts, .rep = rep};
+    char url[1100], token_file[4096], token[MAX_TOKEN_FILE], now[FG_TIMESTAMP_SIZE];
+    sync_http_options ho = {.insecure = opts->insecure,
+                            .attempts = opts->attempts,
+                            .connect_timeout_s = 10,
+                            .timeout_s = opts->timeout_s,
+                            .low_speed_time_s = opts->low_speed_time_s,
+                            .max_body = MAX_ANSWER,
+                            .stop = opts->stop};
+    fg_status st;
+
+    memset(rep, 0, sizeof *rep);
+    snprintf(r.origin, sizeof r.origin, "sync:%s", name);
+    if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) != FG_OK)
+        return st;
+    if ((st = read_token(token_file, token, sizeof token, err)) != FG_OK)
+        goto record;
+    r.http = sync_http_new(url, token, &ho);
+    memset(token, 0, sizeof token);
+    if (!r.http) {
+        st = fg_fail(err, FG_ENOMEM, "out of memory");
+        goto record;
+    }
+    if ((st = learn_org(&r, err)) != FG_OK || (st = push_all(&r, err)) != FG_OK ||
+        (st = pull_all(&r, err)) != FG_OK)
+        goto record;
+    /* After a resync the hub may lack what this node owns: push it now. */
+    if (rep->resynced && (st = push_all(&r, err)) != FG_OK)
+        goto record;
+    rep->interrupted = stopping(&r);
+record:
+    rep->requests = r.http ? sync_http_requests(r.http) : 0;
+    sync_http_free(r.http);
+    free(r.cursor);
+    fg_now_iso(now);
+    if (st == FG_OK) {
+        exec_bound(cat, sql_set_success, name, now, NULL, NULL);
+        if (rep->refused)
+            st = fg_fail(err, FG_EREFUSED, "the hub refused %zu item%s (see fgcat sync status)",
+                         rep->refused, rep->refused == 1 ? "" : "s");
+    } else {
+        exec_bound(cat, sql_set_error, name, err ? err->msg : fg_strerror(st), now, NULL);
+    }
+    return st;
+}

@@ -1,0 +1,334 @@
+/*
+ * fgcat remote and fgcat sync.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sync.h"
+#include "util.h"
+
+static const char remote_usage[] =
+    "usage: fgcat remote add NAME URL --token-file FILE\n"
+    "       fgcat remote list [--json]\n"
+    "       fgcat remote remove NAME\n"
+    "\n"
+    "The hubs this node syncs with, kept in the catalogue (like git remotes).\n"
+    "A node may follow several foundation groups' hubs.  The token file holds\n"
+    "the token the hub's operator issued (fgcat token create); it is read at\n"
+    "each sync and never stored in the catalogue.\n"
+    "  --token-file FILE  file holding this node's token for the hub\n"
+    "  --json             (list) print the remotes as an array\n"
+    "  --db PATH, --help\n";
+
+int cmd_remote(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_TOKEN = CLI_OPT_FIRST_OWN };
+    static const struct option opts[] = {{"token-file", required_argument, NULL, O_TOKEN},
+                                         CLI_COMMON_OPTIONS};
+    const char *token_file = NULL, *sub;
+    fg_error err;
+    int code = 0, c, n;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, remote_usage, &code)) >= 0)
+        if (c == O_TOKEN)
+            token_file = optarg;
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    n = argc - optind;
+    if (n < 1)
+        return cli_usage_error(argv[0], "expected add, list or remove");
+    sub = argv[optind];
+    if (cli_catalog(ctx, &err) != FG_OK)
+        return cli_fail(&err);
+    if (strcmp(sub, "add") == 0) {
+        if (n != 3 || !token_file)
+            return cli_usage_error(argv[0], "expected 'add NAME URL --token-file FILE'");
+        if (sync_remote_add(ctx->cat, argv[optind + 1], argv[optind + 2], token_file, &err) !=
+            FG_OK)
+            return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                           : cli_fail(&err);
+        fprintf(stderr, "fgcat: remote %s added; run fgcat sync %s\n", argv[optind + 1],
+                argv[optind + 1]);
+        return 0;
+    }
+    if (strcmp(sub, "remove") == 0) {
+        if (n != 2)
+            return cli_usage_error(argv[0], "expected 'remove NAME'");
+        return sync_remote_remove(ctx->cat, argv[optind + 1], &err) == FG_OK ? 0
+                                                                             : cli_fail(&err);
+    }
+    if (strcmp(sub, "list") == 0) {
+        json_t *list, *r;
+        size_t i;
+        if (n != 1)
+            return cli_usage_error(argv[0], "'list' takes no arguments");
+        if (sync_status(ctx->cat, &list, &err) != FG_OK)
+            return cli_fail(&err);
+        if (ctx->json) {
+            json_array_foreach(list, i, r) json_object_del(r, "refused");
+            code = cli_print_json(list);
+        } else {
+            json_array_foreach(list, i, r) printf(
+                "%-16s %s  (token file %s)\n", json_string_value(json_object_get(r, "name")),
+                json_string_value(json_object_get(r, "url")),
+                json_string_value(json_object_get(r, "token_file")));
+        }
+        json_decref(list);
+        return code;
+    }
+    return cli_usage_error(argv[0], "'%s' is not add, list or remove", sub);
+}
+
+static volatile sig_atomic_t sync_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    sync_stop = 1;
+}
+
+/* Draws a one-line progress indicator on a terminal. */
+static void show_progress(const sync_progress *p, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "\rfgcat: sync %s: %s %zu", p->remote, p->phase, p->done);
+    fflush(stderr);
+}
+
+/* Parses "90", "90s", "15m", "2h" or "1d" into seconds. */
+static bool parse_duration(const char *s, int64_t *secs)
+{
+    char num[24];
+    size_t n = strlen(s);
+    int64_t mult = 1, v;
+    if (n == 0 || n >= sizeof num)
+        return false;
+    memcpy(num, s, n + 1);
+    switch (num[n - 1]) {
+    case 's':
+        num[--n] = '\0';
+        break;
+    case 'm':
+        mult = 60;
+        num[--n] = '\0';
+        break;
+    case 'h':
+        mult = 3600;
+        num[--n] = '\0';
+        break;
+    case 'd':
+        mult = 86400;
+        num[--n] = '\0';
+        break;
+    }
+    if (!fg_parse_int(num, 1, 366 * 86400, &v) || v * mult > 366 * 86400)
+        return false;
+    *secs = v * mult;
+    return true;
+}
+
+/* Syncs one remote and reports it; returns the exit code. */
+static int sync_one(cli_ctx *ctx, const char *name, const sync_options *so)
+{
+    sync_report rep;
+    fg_error err;
+    fg_status st = sync_run(ctx->cat, name, so, &rep, &err);
+    if (so->progress)
+        fputc('\n', stderr);
+    if (ctx->json) {
+        json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "remote",
+                              name, "status", st == FG_OK ? "ok" : fg_strerror(st), "pushed",
+                              (json_int_t)rep.pushed, "unchanged", (json_int_t)rep.unchanged,
+                              "refused", (json_int_t)rep.refused, "pulled",
+                              (json_int_t)rep.pulled, "deleted", (json_int_t)rep.deleted,
+                              "requests", (json_int_t)rep.requests, "resynced", rep.resynced,
+                              "interrupted", rep.interrupted);
+        if (st != FG_OK)
+            json_object_set_new(j, "error", json_string(err.msg));
+        cli_print_json(j);
+        json_decref(j);
+    } else if (st == FG_OK || st == FG_EREFUSED) {
+        char when[FG_TIMESTAMP_SIZE];
+        fg_now_iso(when);
+        fprintf(stderr,
+                "fgcat: %s sync %s: pushed %zu, unchanged %zu, refused %zu, pulled %zu, "
+                "deleted %zu, %u requests%s%s\n",
+                when, name, rep.pushed, rep.unchanged, rep.refused, rep.pulled, rep.deleted,
+                rep.requests, rep.resynced ? ", full resync" : "",
+                rep.interrupted ? ", interrupted" : "");
+    }
+    if (st != FG_OK)
+        return cli_error(fg_exit_code(st), "sync %s: %s", name, err.msg);
+    return 0;
+}
+
+static const char sync_usage[] =
+    "usage: fgcat sync [NAME | --all] [--every DURATION] [options]\n"
+    "       fgcat sync status [--json]\n"
+    "\n"
+    "Pushes what this node owns and changed (its organisation's offerings and\n"
+    "requests, as the hub's whoami names it), then pulls the hub's change feed,\n"
+    "each page committed with its cursor.  With no NAME and one remote, syncs\n"
+    "that one.  Exit 4 when the hub refused an item (recorded in sync status,\n"
+    "not pushed again until it changes), 1 when the hub could not be reached.\n"
+    "\n"
+    "  --all               every remote\n"
+    "  --every DURATION    repeat every DURATION (90s, 15m, 2h, 1d) until\n"
+    "                      SIGTERM or SIGINT, finishing the current page\n"
+    "  --insecure          do not verify the hub's TLS certificate\n"
+    "  --retries N         attempts per call on transient failures (default 5)\n"
+    "  --timeout SECONDS   limit per call (default 120)\n"
+    "  --json              print a JSON summary per sync (status: the remotes)\n"
+    "  --db PATH, --help\n"
+    "\n"
+    "A progress line is drawn on a terminal; otherwise one line per sync.\n";
+
+int cmd_sync(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_ALL = CLI_OPT_FIRST_OWN, O_EVERY, O_INSECURE, O_RETRIES, O_TIMEOUT };
+    static const struct option opts[] = {{"all", no_argument, NULL, O_ALL},
+                                         {"every", required_argument, NULL, O_EVERY},
+                                         {"insecure", no_argument, NULL, O_INSECURE},
+                                         {"retries", required_argument, NULL, O_RETRIES},
+                                         {"timeout", required_argument, NULL, O_TIMEOUT},
+                                         CLI_COMMON_OPTIONS};
+    sync_options so = {.attempts = 5, .timeout_s = 120, .low_speed_time_s = 30,
+                       .stop = &sync_stop};
+    bool all = false;
+    int64_t every = 0, v;
+    json_t *names = NULL;
+    struct sigaction sa;
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, sync_usage, &code)) >= 0) {
+        switch (c) {
+        case O_ALL:
+            all = true;
+            break;
+        case O_EVERY:
+            if (!parse_duration(optarg, &every))
+                return cli_usage_error(argv[0], "--every takes a duration like 90s, 15m, 2h "
+                                                "or 1d, not '%.20s'",
+                                       optarg);
+            break;
+        case O_INSECURE:
+            so.insecure = true;
+            break;
+        case O_RETRIES:
+            if (!fg_parse_int(optarg, 1, 20, &v))
+                return cli_usage_error(argv[0], "--retries must be 1-20");
+            so.attempts = (int)v;
+            break;
+        case O_TIMEOUT:
+            if (!fg_parse_int(optarg, 1, 3600, &v))
+                return cli_usage_error(argv[0], "--timeout must be 1-3600 seconds");
+            so.timeout_s = v;
+            so.low_speed_time_s = v < 30 ? v : 30;
+            break;
+        }
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (cli_catalog(ctx, &err) != FG_OK)
+        return cli_fail(&err);
+
+    if (optind < argc && strcmp(argv[optind], "status") == 0) {
+        json_t *list, *r, *f;
+        size_t i, k;
+        if (argc - optind != 1)
+            return cli_usage_error(argv[0], "'status' takes no arguments");
+        if (sync_status(ctx->cat, &list, &err) != FG_OK)
+            return cli_fail(&err);
+        if (ctx->json) {
+            code = cli_print_json(list);
+        } else {
+            json_array_foreach(list, i, r) {
+#define S(k) (json_is_string(json_object_get(r, k)) ? json_string_value(json_object_get(r, k)) : "-")
+                printf("%s  %s\n", S("name"), S("url"));
+                printf("  organisation:  %s\n", S("org"));
+                printf("  last success:  %s\n", S("last_success"));
+                printf("  last error:    %s%s%s\n", S("last_error"),
+                       json_is_string(json_object_get(r, "last_error")) ? " at " : "",
+                       json_is_string(json_object_get(r, "last_error")) ? S("last_error_at")
+                                                                         : "");
+                printf("  cursor:        %s\n", S("cursor"));
+#undef S
+                if (json_is_integer(json_object_get(r, "pending")))
+                    printf("  pending:       %lld\n",
+                           (long long)json_integer_value(json_object_get(r, "pending")));
+                else
+                    printf("  pending:       - (not synced yet)\n");
+                json_array_foreach(json_object_get(r, "refused"), k, f) printf(
+                    "  refused:       %s %s rev %lld: %s: %s\n",
+                    json_string_value(json_object_get(f, "kind")),
+                    json_string_value(json_object_get(f, "id")),
+                    (long long)json_integer_value(json_object_get(f, "rev")),
+                    json_string_value(json_object_get(f, "status")),
+                    json_string_value(json_object_get(f, "reason")));
+            }
+        }
+        json_decref(list);
+        return code;
+    }
+
+    if (all || optind == argc) {
+        if (optind != argc)
+            return cli_usage_error(argv[0], "--all takes no remote name");
+        if (sync_remote_names(ctx->cat, &names, &err) != FG_OK)
+            return cli_fail(&err);
+        if (json_array_size(names) == 0) {
+            json_decref(names);
+            return cli_error(3, "sync: no remotes (add one with fgcat remote add)");
+        }
+        if (!all && json_array_size(names) > 1) {
+            json_decref(names);
+            return cli_usage_error(argv[0], "several remotes: name one, or use --all");
+        }
+    } else if (argc - optind == 1) {
+        names = json_pack("[s]", argv[optind]);
+    } else {
+        return cli_usage_error(argv[0], "expected one remote NAME");
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (isatty(STDERR_FILENO) && !ctx->json)
+        so.progress = show_progress;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (;;) {
+        size_t i;
+        json_t *name;
+        int worst = 0;
+        json_array_foreach(names, i, name) {
+            int rc = sync_one(ctx, json_string_value(name), &so);
+            /* A refusal (4) outranks nothing else; failures win. */
+            if (rc != 0 && (worst == 0 || worst == 4))
+                worst = rc;
+            if (sync_stop)
+                break;
+        }
+        code = worst;
+        if (!every || sync_stop)
+            break;
+        /* Later rounds are not failed by earlier refusals: report, go on. */
+        for (int64_t s = 0; s < every * 10 && !sync_stop; s++) {
+            struct timespec nap = {0, 100 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        if (sync_stop)
+            break;
+    }
+    curl_global_cleanup();
+    json_decref(names);
+    return every ? (sync_stop ? 0 : code) : code;
+}
