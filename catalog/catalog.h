@@ -93,6 +93,16 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
                            fg_error *err);
 
 /*
+ * Bulk writing of offerings inside the caller's write transaction: between
+ * cat_bulk_begin and cat_bulk_end, offerings added with cat_offering_put
+ * are indexed for search all at once by cat_bulk_end (much faster than row
+ * by row).  Call cat_bulk_end before committing; on rollback nothing is
+ * left over.  Changed offerings are re-indexed as usual.
+ */
+fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err);
+fg_status cat_bulk_end(cat_catalog *cat, fg_error *err);
+
+/*
  * The offering `id` in its full JSON form (content plus rev, updated_at and,
  * when withdrawn, withdrawn_at).  New.  FG_ENOTFOUND when absent.
  */

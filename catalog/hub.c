@@ -437,6 +437,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, hub_reply *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->header_name[0])
         MHD_add_response_header(resp, r->header_name, r->header_value);
+    for (size_t i = 0; i < HUB_MORE_HEADERS; i++)
+        if (r->more[i].name[0])
+            MHD_add_response_header(resp, r->more[i].name, r->more[i].value);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
@@ -536,6 +539,9 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* libmicrohttpd's messages; the attribute lets clang check the vsnprintf. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
@@ -608,7 +614,9 @@ static fg_status check_restored(cat_catalog *cat, const char *state_path, fg_err
                "hub: the catalogue is at sequence %lld but this hub served %lld: restored "
                "from a backup, so the feed gets a new epoch and clients resynchronise",
                (long long)seq, (long long)json_integer_value(json_object_get(state, "seq")));
-        st = cat_feed_new_epoch(cat, err);
+        if ((st = cat_feed_new_epoch(cat, err)) == FG_OK &&
+            (st = cat_feed_epoch(cat, epoch, err)) == FG_OK)
+            fg_log(FG_LOG_WARN, "hub: the feed's new epoch is %s", epoch);
     }
     json_decref(state);
     return st;

@@ -33,8 +33,17 @@ fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *
 
 /* ---- shared with hub_html.c ------------------------------------------ */
 
+/* An extra response header; unused when name is "". */
+typedef struct hub_header {
+    char name[32];
+    char value[512];
+} hub_header;
+
+#define HUB_MORE_HEADERS 4
+
 /* One answer: status, content type, body (new, freed by the server),
-   optional extra header. */
+   an optional extra header, and up to HUB_MORE_HEADERS more (the browser
+   pages send a policy, cookies and redirects). */
 typedef struct hub_reply {
     unsigned status;
     const char *content_type;
@@ -42,6 +51,7 @@ typedef struct hub_reply {
     size_t len;
     char header_name[32];
     char header_value[512];
+    hub_header more[HUB_MORE_HEADERS];
 } hub_reply;
 
 /* What a handler knows about the call. */

@@ -4,6 +4,10 @@
 
 #include "catalog.h"
 
+/* The highest offering rowid when bulk writing began, or -1 outside bulk
+   mode (offering.c keeps it; store.c owns the storage). */
+sqlite3_int64 *cat_bulk_mark(cat_catalog *cat);
+
 /* Applies every migration newer than the file's user_version (migrations.c). */
 fg_status cat_migrate(cat_catalog *cat, fg_error *err);
 

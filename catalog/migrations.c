@@ -205,6 +205,23 @@ static const char *const migrations[] = {
     "  created_at TEXT NOT NULL,"
     "  PRIMARY KEY (ods, key)"
     ") WITHOUT ROWID;",
+
+    /* 4: bulk indexing.  FTS5 writes its pending terms to disk at every
+       statement savepoint, so indexing row by row from a trigger makes a
+       bulk insert slow.  While the 'fts_deferred' counter is 1 (set inside
+       a write transaction by cat_bulk_begin) new rows are not indexed by
+       the trigger; cat_bulk_end indexes them with one INSERT ... SELECT
+       before the transaction commits, so no reader ever sees them
+       unindexed. */
+    "INSERT INTO counter(name, value) VALUES ('fts_deferred', 0);"
+    "DROP TRIGGER offering_fts_ai;"
+    "CREATE TRIGGER offering_fts_ai AFTER INSERT ON offering"
+    "  WHEN (SELECT value FROM counter WHERE name = 'fts_deferred') = 0 BEGIN"
+    "  INSERT INTO offering_fts(rowid, title, summary, description, tags_text,"
+    "                           provider_name)"
+    "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
+    "          new.provider_name);"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

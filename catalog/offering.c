@@ -65,9 +65,12 @@ static fg_status no_unknown_keys(const json_t *obj, const char *const *known,
     json_t *v;
     json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
         (void)v;
+        /* Never echo a control character: messages are one line. */
         if (!in_list(key, known))
             return fg_fail(err, FG_EINVAL, "%s%sunknown field %s%.60s", where,
-                           *where ? ": " : "", prefix, key);
+                           *where ? ": " : "", prefix,
+                           fg_has_control(key, false) ? "with a control character in its name"
+                                                      : key);
     }
     return FG_OK;
 }
@@ -473,15 +476,69 @@ static const char sql_update[] =
     " capacity = ?11, status = ?12, rev = ?13, updated_at = ?14, withdrawn_at = ?15,"
     " origin = ?16, content = ?17 WHERE id = ?1";
 static const char sql_set_origin[] = "UPDATE offering SET origin = ?2 WHERE id = ?1";
-static const char sql_rowid[] = "SELECT rowid FROM offering WHERE id = ?1";
 static const char sql_del_tags[] = "DELETE FROM offering_tag WHERE offering = ?1";
 static const char sql_add_tag[] =
     "INSERT OR IGNORE INTO offering_tag(tag, offering) VALUES (?1, ?2)";
 static const char sql_del_regions[] = "DELETE FROM offering_region WHERE offering = ?1";
 static const char sql_add_region[] =
     "INSERT OR IGNORE INTO offering_region(region, offering) VALUES (?1, ?2)";
+static const char sql_bulk_flag[] =
+    "UPDATE counter SET value = ?1 WHERE name = 'fts_deferred'";
+static const char sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM offering";
+static const char sql_bulk_index[] =
+    "INSERT INTO offering_fts(rowid, title, summary, description, tags_text, provider_name)"
+    " SELECT rowid, title, summary, description, tags_text, provider_name FROM offering"
+    " WHERE rowid > ?1";
 static const char sql_get[] = "SELECT " CAT_OFFERING_COLUMNS
                               " FROM offering o WHERE o.id = ?1";
+
+static fg_status set_bulk_flag(cat_catalog *cat, int on, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_bulk_flag, err);
+    int rc;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_int(st, 1, on);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "setting bulk mode");
+}
+
+fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_max_rowid, err);
+    sqlite3_int64 *mark = cat_bulk_mark(cat);
+    if (!st)
+        return FG_EDB;
+    if (*mark >= 0)
+        return fg_fail(err, FG_EINTERNAL, "already in bulk mode");
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return cat_db_fail(cat, err, "starting a bulk write");
+    }
+    *mark = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return set_bulk_flag(cat, 1, err);
+}
+
+fg_status cat_bulk_end(cat_catalog *cat, fg_error *err)
+{
+    sqlite3_int64 *mark = cat_bulk_mark(cat);
+    sqlite3_stmt *st;
+    fg_status rc;
+    int step;
+    if (*mark < 0)
+        return fg_fail(err, FG_EINTERNAL, "not in bulk mode");
+    if ((rc = set_bulk_flag(cat, 0, err)) != FG_OK)
+        return rc;
+    if (!(st = cat_stmt(cat, sql_bulk_index, err)))
+        return FG_EDB;
+    sqlite3_bind_int64(st, 1, *mark);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    *mark = -1;
+    return step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "indexing new offerings");
+}
 
 /* Runs a bound statement that returns no rows. */
 static fg_status step_done(cat_catalog *cat, sqlite3_stmt *st, const char *what,
@@ -492,24 +549,27 @@ static fg_status step_done(cat_catalog *cat, sqlite3_stmt *st, const char *what,
     return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, what);
 }
 
-/* Rewrites the tag and region rows of offering `rowid`. */
+/* Rewrites the tag and region rows of offering `rowid` (a new offering has
+   none to delete). */
 static fg_status put_lists(cat_catalog *cat, sqlite3_int64 rowid, json_t *content,
-                           fg_error *err)
+                           bool fresh, fg_error *err)
 {
     static const struct {
         const char *key, *del, *add;
     } lists[] = {{"tags", sql_del_tags, sql_add_tag},
                  {"regions", sql_del_regions, sql_add_region}};
     for (size_t l = 0; l < 2; l++) {
-        sqlite3_stmt *st = cat_stmt(cat, lists[l].del, err);
+        sqlite3_stmt *st;
         json_t *arr = json_object_get(content, lists[l].key), *item;
         size_t i;
         fg_status rc;
-        if (!st)
-            return FG_EDB;
-        sqlite3_bind_int64(st, 1, rowid);
-        if ((rc = step_done(cat, st, "updating offering lists", err)) != FG_OK)
-            return rc;
+        if (!fresh) {
+            if (!(st = cat_stmt(cat, lists[l].del, err)))
+                return FG_EDB;
+            sqlite3_bind_int64(st, 1, rowid);
+            if ((rc = step_done(cat, st, "updating offering lists", err)) != FG_OK)
+                return rc;
+        }
         json_array_foreach(arr, i, item) {
             st = cat_stmt(cat, lists[l].add, err);
             if (!st)
@@ -588,6 +648,7 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     char old_withdrawn[21] = "";
     const char *updated_at, *withdrawn_at = NULL;
     bool exists = false, same = false, synced = false;
+    sqlite3_int64 old_rowid = 0, rowid;
     int64_t old_rev = 0, rev;
     fg_status rc;
 
@@ -604,6 +665,7 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     switch (sqlite3_step(st)) {
     case SQLITE_ROW:
         exists = true;
+        old_rowid = sqlite3_column_int64(st, 0);
         old_rev = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), dump) == 0;
         if (sqlite3_column_type(st, 3) == SQLITE_TEXT)
@@ -674,21 +736,9 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     bind_row(st, content, tags_text, rev, updated_at, withdrawn_at, origin, dump);
     if ((rc = step_done(cat, st, "storing an offering", err)) != FG_OK)
         goto out;
-    if (!(st = cat_stmt(cat, sql_rowid, err))) {
-        rc = FG_EDB;
+    rowid = exists ? old_rowid : sqlite3_last_insert_rowid(cat_db(cat));
+    if ((rc = put_lists(cat, rowid, content, !exists, err)) != FG_OK)
         goto out;
-    }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = cat_db_fail(cat, err, "storing an offering");
-        goto out;
-    }
-    {
-        sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if ((rc = put_lists(cat, rowid, content, err)) != FG_OK)
-            goto out;
-    }
     *result = exists ? CAT_PUT_CHANGED : CAT_PUT_ADDED;
     rc = FG_OK;
 out:

@@ -191,7 +191,7 @@ fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
                      provider, in->offering_id);
         goto out;
     }
-    plugin = rt_area_owner(rt, area);
+    plugin = rt ? rt_area_owner(rt, area) : NULL;
     if (!plugin) {
         rc = fg_fail(err, FG_EREFUSED, "no loaded plugin provides area %s, so the request "
                                        "cannot be checked or quoted",
@@ -537,6 +537,19 @@ static bool valid_uuid(const char *s)
     return true;
 }
 
+/* "<provider ODS code>/<slug>", as SPEC §4 forms an offering id. */
+static bool valid_offering_id(const char *s)
+{
+    const char *slash = s ? strchr(s, '/') : NULL;
+    char ods[8];
+    size_t n = slash ? (size_t)(slash - s) : 0;
+    if (n == 0 || n >= sizeof ods)
+        return false;
+    memcpy(ods, s, n);
+    ods[n] = '\0';
+    return fg_valid_ods(ods) && fg_valid_slug(slash + 1, 64);
+}
+
 static const char *str_field(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -559,8 +572,7 @@ fg_status cat_request_check(const json_t *r, fg_error *err)
         return fg_fail(err, FG_EINVAL, "a request must be a JSON object");
     if (!valid_uuid(id))
         return fg_fail(err, FG_EINVAL, "request field id must be a lower-case UUID");
-    if (!str_field(r, "offering_id") || strlen(str_field(r, "offering_id")) > 70 ||
-        !strchr(str_field(r, "offering_id"), '/'))
+    if (!valid_offering_id(str_field(r, "offering_id")))
         return fg_fail(err, FG_EINVAL, "request %s: field offering_id is missing or bad", id);
     if (!fg_valid_ods(str_field(requester, "ods")) || !fg_valid_ods(str_field(provider, "ods")))
         return fg_fail(err, FG_EINVAL, "request %s: requester.ods and provider.ods must be "

@@ -24,7 +24,13 @@ struct cat_catalog {
         sqlite3_stmt *stmt;
     } cache[CAT_STMT_CACHE];
     size_t n_cached;
+    sqlite3_int64 bulk_mark;
 };
+
+sqlite3_int64 *cat_bulk_mark(cat_catalog *cat)
+{
+    return &cat->bulk_mark;
+}
 
 sqlite3 *cat_db(cat_catalog *cat)
 {
@@ -90,6 +96,7 @@ void cat_rollback(cat_catalog *cat)
 {
     if (!sqlite3_get_autocommit(cat->db))
         sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+    cat->bulk_mark = -1; /* the flag rolled back with the transaction */
 }
 
 /* Creates the directory that will hold `path`, if it has one. */
@@ -128,6 +135,7 @@ fg_status cat_open(const char *path, cat_catalog **out, fg_error *err)
     cat = calloc(1, sizeof *cat);
     if (!cat)
         return fg_fail(err, FG_ENOMEM, "out of memory");
+    cat->bulk_mark = -1;
     rc = sqlite3_open_v2(path, &cat->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                              SQLITE_OPEN_NOMUTEX,

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "log.h"
 #include "sync_http.h"
+#include "sync_internal.h"
 #include "util.h"
 
 #define PUSH_BATCH 200
@@ -44,6 +45,13 @@ static const char sql_set_error[] =
 #define NOT_AGREED(rev)                                                        \
     " AND (s.rev IS NULL OR " rev " > s.rev)"                                  \
     " AND (s.refused_rev IS NULL OR " rev " > s.refused_rev)"
+/* A request holds something of the organisation's when it made it or made
+   a move in it; one merely made to it (not yet answered) is the
+   requester's to push, e.g. again after a resync. */
+#define REQUEST_OF(org)                                                        \
+    " (r.requester_ods = " org " OR (r.provider_ods = " org                    \
+    "  AND EXISTS (SELECT 1 FROM request_event e"                              \
+    "              WHERE e.request = r.rowid AND e.by_ods = " org ")))"
 static const char sql_pending_offerings[] =
     "SELECT " CAT_OFFERING_COLUMNS " FROM offering o"
     " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = o.id"
@@ -58,7 +66,7 @@ static const char sql_pending_requests[] =
     "SELECT r.id FROM request r"
     " JOIN offering o ON o.id = r.offering_id"
     " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request' AND s.key = r.id"
-    " WHERE (r.requester_ods = ?2 OR r.provider_ods = ?2)"
+    " WHERE" REQUEST_OF("?2")
     "   AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev")
     " ORDER BY r.rowid LIMIT ?3";
 static const char sql_count_pending[] =
@@ -69,7 +77,7 @@ static const char sql_count_pending[] =
     " + (SELECT count(*) FROM request r JOIN offering o ON o.id = r.offering_id"
     "        LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request'"
     "                               AND s.key = r.id"
-    "        WHERE (r.requester_ods = ?2 OR r.provider_ods = ?2)"
+    "        WHERE" REQUEST_OF("?2")
     "          AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev") ")";
 static const char sql_refused[] =
     "SELECT kind, key, refused_rev, refused_status, refused_reason FROM sync_state"
@@ -89,10 +97,16 @@ static const char sql_refuse[] =
     " rev = CASE WHEN excluded.rev > 0 THEN excluded.rev ELSE sync_state.rev END";
 static const char sql_forget[] =
     "DELETE FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
-static const char sql_forget_all[] = "DELETE FROM sync_state WHERE remote = ?1";
+/* Forgets what the hub was believed to have, except the deletions of this
+   node's offerings still to be pushed (their tombstone needs the row). */
+static const char sql_forget_all[] =
+    "DELETE FROM sync_state WHERE remote = ?1 AND NOT (kind = 'offering' AND key IN"
+    " (SELECT key FROM feed WHERE kind = 'offering' AND deleted_at IS NOT NULL))";
 static const char sql_state_of[] =
     "SELECT refused_rev FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
 static const char sql_origin_of[] = "SELECT origin FROM offering WHERE id = ?1";
+static const char sql_tombstone_of[] =
+    "SELECT 1 FROM feed WHERE kind = 'offering' AND key = ?1 AND deleted_at IS NOT NULL";
 static const char sql_local_request_rev[] = "SELECT rev FROM request WHERE id = ?1";
 static const char sql_seen[] =
     "INSERT OR IGNORE INTO sync_seen(remote, kind, key) VALUES (?1, ?2, ?3)";
@@ -572,6 +586,22 @@ static bool from_here(run *r, const char *id)
     return yes;
 }
 
+/* True when `id` is an offering of this node's organisation that this
+   node deleted (its tombstone is in the local feed). */
+static bool deleted_here(run *r, const char *id)
+{
+    size_t n = strlen(r->org);
+    sqlite3_stmt *st;
+    bool yes;
+    if (n == 0 || strncmp(id, r->org, n) != 0 || id[n] != '/' ||
+        !(st = cat_stmt(r->cat, sql_tombstone_of, NULL)))
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return yes;
+}
+
 /* Applies one change of a page inside the page's transaction. */
 static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *err)
 {
@@ -602,6 +632,12 @@ static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *
                    meta.rev < 1 ? "no rev" : e.msg);
             json_decref(content);
             return FG_OK;
+        }
+        /* Ours, deleted here, and the hub has not heard (a hub restored from
+           an older backup): it stays deleted and its tombstone goes again. */
+        if (deleted_here(r, id)) {
+            json_decref(content);
+            return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
         }
         st = cat_offering_put(r->cat, content, &meta, r->origin, &res, &e);
         json_decref(content);
@@ -708,6 +744,39 @@ fail:
     return rc;
 }
 
+#define CURSOR_SIZE 128
+
+/*
+ * Takes one page the hub answered: checks its "next" cursor, applies its
+ * changes and moves the cursor in one transaction, and ends a snapshot on
+ * its last page.  On FG_OK, `next_cursor` holds where to continue, *snapshot
+ * whether that is still a snapshot, and *more whether to ask again.
+ */
+static fg_status take_page(run *r, const json_t *page, bool *snapshot, bool *more,
+                           char next_cursor[CURSOR_SIZE], fg_error *err)
+{
+    const char *next = json_string_value(json_object_get(page, "next"));
+    char epoch[CAT_EPOCH_SIZE];
+    int64_t seq;
+    fg_status st;
+
+    *more = json_is_true(json_object_get(page, "more"));
+    if (!cat_cursor_parse(next, epoch, &seq))
+        return fg_fail(err, FG_ENET, "pull: the hub's cursor is malformed");
+    if (*snapshot)
+        snprintf(next_cursor, CURSOR_SIZE, "snapshot:%lld", (long long)seq);
+    else
+        snprintf(next_cursor, CURSOR_SIZE, "%s", next);
+    st = apply_page(r, page, *snapshot, next_cursor, err);
+    if (st == FG_OK && *snapshot && !*more) {
+        st = finish_snapshot(r, next, err);
+        r->rep->resynced = true;
+        snprintf(next_cursor, CURSOR_SIZE, "%s", next);
+        *snapshot = false;
+    }
+    return st;
+}
+
 /* Pulls the feed from the stored cursor; on 410, walks a snapshot. */
 static fg_status pull_all(run *r, fg_error *err)
 {
@@ -717,10 +786,9 @@ static fg_status pull_all(run *r, fg_error *err)
     fg_status st = FG_OK;
 
     while (!stopping(r)) {
-        char path[512], next_cursor[128];
+        char path[512], next_cursor[CURSOR_SIZE];
         long status;
         json_t *page = NULL;
-        const char *next;
         bool more;
 
         if (snapshot) {
@@ -758,29 +826,8 @@ static fg_status pull_all(run *r, fg_error *err)
             st = http_refusal(snapshot ? "snapshot" : "changes", status, page, err);
             break;
         }
-        next = json_string_value(json_object_get(page, "next"));
-        more = json_is_true(json_object_get(page, "more"));
-        {
-            char epoch[CAT_EPOCH_SIZE];
-            int64_t seq;
-            if (!cat_cursor_parse(next, epoch, &seq)) {
-                json_decref(page);
-                st = fg_fail(err, FG_ENET, "pull: the hub's cursor is malformed");
-                break;
-            }
-            if (snapshot)
-                snprintf(next_cursor, sizeof next_cursor, "snapshot:%lld", (long long)seq);
-            else
-                snprintf(next_cursor, sizeof next_cursor, "%s", next);
-        }
-        st = apply_page(r, page, snapshot, next_cursor, err);
+        st = take_page(r, page, &snapshot, &more, next_cursor, err);
         done += json_array_size(json_object_get(page, "changes"));
-        if (st == FG_OK && snapshot && !more) {
-            st = finish_snapshot(r, next, err);
-            r->rep->resynced = true;
-            snprintf(next_cursor, sizeof next_cursor, "%s", next);
-            snapshot = false;
-        }
         json_decref(page);
         if (st != FG_OK)
             break;
@@ -816,6 +863,23 @@ static fg_status load_remote(run *r, char *url, size_t url_size, char *token_fil
         return fg_fail(err, FG_ENOTFOUND, "no remote named '%.40s' (see fgcat remote list)",
                        r->name);
     return rc == SQLITE_ROW ? FG_OK : cat_db_fail(r->cat, err, "reading a remote");
+}
+
+fg_status sync_apply_page_for_fuzz(cat_catalog *cat, const char *name, const json_t *page,
+                                   bool snapshot, sync_report *rep, fg_error *err)
+{
+    sync_options opts = {0};
+    run r = {.cat = cat, .name = name, .opts = &opts, .rep = rep};
+    char url[1100], token_file[4096], next_cursor[CURSOR_SIZE];
+    bool more;
+    fg_status st;
+
+    memset(rep, 0, sizeof *rep);
+    snprintf(r.origin, sizeof r.origin, "sync:%s", name);
+    if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) == FG_OK)
+        st = take_page(&r, page, &snapshot, &more, next_cursor, err);
+    free(r.cursor);
+    return st;
 }
 
 fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,

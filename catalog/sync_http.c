@@ -152,8 +152,11 @@ static outcome attempt_once(sync_http *h, const char *method, const char *url,
     CURL *c = h->curl;
     CURLcode rc;
     json_error_t jerr;
+    char detail[CURL_ERROR_SIZE] = "";
 
     curl_easy_reset(c);
+    /* curl's own words say which certificate check failed and why. */
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -186,7 +189,7 @@ static outcome attempt_once(sync_http *h, const char *method, const char *url,
         return FAILED;
     }
     if (rc != CURLE_OK) {
-        fg_fail(err, FG_ENET, "%s: %s", url, curl_easy_strerror(rc));
+        fg_fail(err, FG_ENET, "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
         /* A certificate the client refuses will not become acceptable. */
         return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
                        rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT

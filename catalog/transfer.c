@@ -62,6 +62,10 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
 
     if ((st = cat_begin(cat, err)) != FG_OK)
         goto out;
+    if ((st = cat_bulk_begin(cat, err)) != FG_OK) {
+        cat_rollback(cat);
+        goto out;
+    }
     for (; done < n; done++) {
         cat_put_result res;
         st = cat_offering_put(cat, contents[done], &metas[done], "import", &res, err);
@@ -82,7 +86,7 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
         else
             rep->unchanged++;
     }
-    if ((st = cat_commit(cat, err)) != FG_OK) {
+    if ((st = cat_bulk_end(cat, err)) != FG_OK || (st = cat_commit(cat, err)) != FG_OK) {
         cat_rollback(cat);
         memset(rep, 0, sizeof *rep);
     }

@@ -3,9 +3,52 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+#define MAX_IMPORT_BYTES ((size_t)2 << 30)
+
+/* Reads a whole stream into a new buffer of at most `max` bytes; NULL with
+   errno set on failure (EFBIG when too large). */
+static char *read_all(FILE *f, size_t max, size_t *len)
+{
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            char *grown;
+            if (cap >= max) {
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap * 2 > max ? max : cap * 2;
+            grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                return NULL;
+            }
+            buf = grown;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                free(buf);
+                errno = EIO;
+                return NULL;
+            }
+            break;
+        }
+    }
+    *len = n;
+    return buf;
+}
 
 static const char import_usage[] =
     "usage: fgcat import FILE|- [--json]\n"
@@ -36,16 +79,25 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     if (argc - optind != 1)
         return cli_usage_error(argv[0], "expected one FILE (or - for standard input)");
     path = argv[optind];
-    if (strcmp(path, "-") == 0) {
-        array = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
-        path = "<stdin>";
-    } else {
-        FILE *f = fopen(path, "rb");
+    {
+        /* Read it whole, then parse from memory: Jansson parses a buffer
+           much faster than a stream read a character at a time. */
+        FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+        char *text;
+        size_t len;
         if (!f)
             return cli_error(errno == ENOENT ? 3 : 1, "import: cannot open '%s': %s", path,
                              strerror(errno));
-        array = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-        fclose(f);
+        text = read_all(f, MAX_IMPORT_BYTES, &len);
+        if (f != stdin)
+            fclose(f);
+        if (strcmp(path, "-") == 0)
+            path = "<stdin>";
+        if (!text)
+            return cli_error(errno == EFBIG ? 2 : 1, "import: cannot read '%s': %s", path,
+                             errno == EFBIG ? "larger than 2 GiB" : strerror(errno));
+        array = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        free(text);
     }
     if (!array)
         return cli_error(2, "import: %s: line %d, column %d: %s", path, jerr.line,

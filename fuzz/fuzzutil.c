@@ -1,0 +1,174 @@
+/*
+ * Fixtures shared by the fuzz targets: the built-in plugins and small
+ * seeded catalogues, built once per process and restored from a saved
+ * image after an input changed them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "internal.h"
+#include "util.h"
+
+static rt_runtime *runtime;
+
+static void free_runtime(void)
+{
+    rt_free(runtime);
+    runtime = NULL;
+}
+
+void fz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("fuzz: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+rt_runtime *fz_runtime(void)
+{
+    size_t loaded = 0;
+    if (runtime)
+        return runtime;
+    runtime = rt_create();
+    if (!runtime)
+        fz_fail("out of memory");
+    rt_load_path(runtime, FGCAT_BUILTIN_PLUGIN_DIR);
+    for (size_t i = 0; i < rt_plugin_count(runtime); i++)
+        loaded += rt_plugin_at(runtime, i)->state == RT_LOADED;
+    if (loaded != 4)
+        fz_fail("expected the 4 built-in plugins in %s, loaded %zu", FGCAT_BUILTIN_PLUGIN_DIR,
+                loaded);
+    atexit(free_runtime);
+    return runtime;
+}
+
+/* FZ_REQUEST_ID: submitted by FZ_ORG for FZ_OFFERING (provider RTF). */
+static const char fixed_request[] =
+    "{\"id\": \"" FZ_REQUEST_ID "\", \"offering_id\": \"" FZ_OFFERING "\","
+    " \"provider\": {\"ods\": \"RTF\"},"
+    " \"requester\": {\"ods\": \"" FZ_ORG "\", \"contact\": \"a@example.nhs.uk\"},"
+    " \"quantity\": 1, \"start\": null, \"note\": null, \"status\": \"submitted\","
+    " \"quote\": {\"amount_pence\": 185000, \"currency\": \"GBP\"}, \"rev\": 1,"
+    " \"history\": [{\"status\": \"submitted\", \"at\": \"2026-11-22T10:00:00Z\","
+    "               \"by\": \"" FZ_ORG "\"}],"
+    " \"created_at\": \"2026-11-22T10:00:00Z\", \"updated_at\": \"2026-11-22T10:00:00Z\"}";
+
+void fz_put_fixed_request(cat_catalog *cat)
+{
+    json_t *req = json_loads(fixed_request, 0, NULL);
+    fg_error err;
+    if (!req || cat_request_check(req, &err) != FG_OK || cat_begin(cat, &err) != FG_OK ||
+        cat_request_store_locked(cat, req, 0, &err) != FG_OK || cat_commit(cat, &err) != FG_OK)
+        fz_fail("fixture request: %s", req ? err.msg : "bad JSON");
+    json_decref(req);
+}
+
+cat_catalog *fz_catalog(const char *path)
+{
+    cat_catalog *cat;
+    cat_refresh_report rep;
+    fg_error err;
+
+    if (cat_open(path ? path : ":memory:", &cat, &err) != FG_OK ||
+        cat_seed(cat, fz_runtime(), &rep, &err) != FG_OK)
+        fz_fail("fixture catalogue: %s", err.msg);
+    if (rep.plugins_refused || rep.added == 0)
+        fz_fail("fixture catalogue: %zu plugins refused, %zu offerings", rep.plugins_refused,
+                rep.added);
+    fz_put_fixed_request(cat);
+    return cat;
+}
+
+/* The saved fixture, and whether the next connection opened should get it. */
+static unsigned char *image;
+static sqlite3_int64 image_size;
+static bool restoring, registered;
+
+static void free_image(void)
+{
+    sqlite3_free(image);
+    image = NULL;
+}
+
+/* An SQLite auto-extension, so it runs inside cat_open's sqlite3_open_v2,
+   before any statement exists: loads the saved image into the new
+   in-memory database, whose schema is then current, so cat_open's
+   migrations have nothing to do. */
+static int load_image(sqlite3 *db, char **msg, const struct sqlite3_api_routines *api)
+{
+    unsigned char *copy;
+    (void)msg;
+    (void)api;
+    if (!restoring)
+        return SQLITE_OK;
+    copy = sqlite3_malloc64((sqlite3_uint64)image_size);
+    if (!copy)
+        return SQLITE_NOMEM;
+    memcpy(copy, image, (size_t)image_size);
+    return sqlite3_deserialize(db, "main", copy, image_size, image_size,
+                               SQLITE_DESERIALIZE_FREEONCLOSE |
+                                   SQLITE_DESERIALIZE_RESIZEABLE);
+}
+
+void fz_save(cat_catalog *cat)
+{
+    free_image();
+    image = sqlite3_serialize(cat_db(cat), "main", &image_size, 0);
+    if (!image)
+        fz_fail("cannot save the fixture catalogue");
+    if (sqlite3_auto_extension((void (*)(void))load_image) != SQLITE_OK)
+        fz_fail("cannot register the fixture loader");
+    if (!registered)
+        atexit(free_image);
+    registered = true;
+}
+
+cat_catalog *fz_restore(cat_catalog *cat)
+{
+    cat_catalog *fresh;
+    fg_error err;
+    if (!image)
+        fz_fail("fz_restore before fz_save");
+    cat_close(cat);
+    restoring = true;
+    if (cat_open(":memory:", &fresh, &err) != FG_OK)
+        fz_fail("restoring the fixture catalogue: %s", err.msg);
+    restoring = false;
+    return fresh;
+}
+
+int64_t fz_changes(cat_catalog *cat)
+{
+    return sqlite3_total_changes64(cat_db(cat));
+}
+
+json_t *fz_json(const uint8_t *data, size_t size, size_t flags)
+{
+    return json_loadb((const char *)data, size, flags, NULL);
+}
+
+char *fz_string(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        abort();
+    if (size)
+        memcpy(s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+void fz_check_message(const fg_error *err)
+{
+    if (!err->msg[0])
+        fz_fail("an error (%s) without a message", fg_strerror(err->status));
+    if (fg_has_control(err->msg, false))
+        fz_fail("an error message with a control character: \"%s\"", err->msg);
+}

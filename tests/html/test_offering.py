@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""The offering page against `fgcat show --json` on the same catalogue.
+
+Every field of SPEC §4 is on the page (title, id, summary, description,
+area, provider, delivery, duration, capacity, price, regions, tags,
+contact, attributes, status, revision); a withdrawn offering is marked with
+the date it was withdrawn and offers no request form; an unknown id is a
+404 page; the request form appears only for a signed-in trust that may
+request the offering (not for a visitor, not for its provider).
+"""
+
+import json
+import os
+
+import htmltest
+from htmltest import Hub, Client, expect
+
+ACTIVE = "RTF/integrated-care-community-nursing"
+WITHDRAWN = "RTF/wound-care-pilot"
+
+
+def compact_json(value):
+    """A non-string attribute as the page shows it: compact JSON."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def check_active(box, client):
+    o = box.ok(["show", ACTIVE, "--json"]).json()
+    res = client.get("/offerings/" + ACTIVE)
+    expect(res.status == 200, "the offering page answers 200\n" + res.describe())
+    expect(res.tree.find("h1").text() == o["title"], "the heading is the title")
+    expect(o["title"] in res.tree.find("title").text(), "the title names the offering")
+    expect(res.tree.find("p", cls="summary").text() == o["summary"], "the summary, whole")
+    expect(res.tree.find("div", cls="description").text() == o["description"],
+           "the description, whole, line breaks kept")
+    d = htmltest.definitions(res)
+    expect(d["Id"] == o["id"] and d["Area"] == o["area"] and d["Delivery"] == o["delivery"],
+           "id, area, delivery: %r" % d)
+    expect(d["Provider"] == "%s (%s)" % (o["provider"]["name"], o["provider"]["ods"]),
+           "provider: %r" % d["Provider"])
+    expect(d["Duration"] == "%d days" % o["duration_days"], "duration: %r" % d["Duration"])
+    expect(d["Capacity"] == ("%d at a time" % o["capacity"] if o["capacity"] else "unlimited"),
+           "capacity: %r" % d["Capacity"])
+    expect(d["Price"] == "£{:,.2f} {}".format(o["price"]["amount_pence"] / 100,
+                                               o["price"]["unit"]), "price: %r" % d["Price"])
+    expect(d["Regions"] == ", ".join(o["regions"]), "regions: %r" % d["Regions"])
+    expect(d["Tags"] == ", ".join(o["tags"]), "tags: %r" % d["Tags"])
+    expect(d["Contact"] == o["contact"], "contact: %r" % d["Contact"])
+    for key, value in o["attributes"].items():
+        shown = value if isinstance(value, str) else compact_json(value)
+        expect(d.get(key) == shown, "attribute %s: %r, not %r" % (key, d.get(key), shown))
+    expect(d["Status"] == "active", "status: %r" % d["Status"])
+    expect(d["Revision"] == "%d, updated %s" % (o["rev"], o["updated_at"]),
+           "revision: %r" % d["Revision"])
+    expect(res.tree.find(cls="withdrawn") is None, "an active offering is not marked withdrawn")
+    # A visitor is asked to sign in, and comes back here after.
+    expect(res.tree.find("form", cls="request") is None, "no request form for a visitor")
+    sign_in = [a for a in res.tree.find("section", cls="request").find_all("a")
+               if a.text() == "Sign in"]
+    expect(sign_in and sign_in[0].attrs["href"] == "/login?next=/offerings/" + ACTIVE,
+           "a visitor gets a sign-in link back to the offering\n" + res.describe())
+    # Tag and area links search by them.
+    links = {a.text(): a.attrs["href"] for a in res.tree.find("dl", cls="offering").find_all("a")}
+    expect(links[o["tags"][0]] == "/?tag=" + o["tags"][0], "a tag links to its search")
+    expect(links[o["area"]] == "/?area=" + o["area"], "the area links to its search")
+
+
+def check_withdrawn(box, client):
+    o = box.ok(["show", WITHDRAWN, "--json"]).json()
+    expect(o["status"] == "withdrawn" and o.get("withdrawn_at"), "the fixture is withdrawn")
+    res = client.get("/offerings/" + WITHDRAWN)
+    expect(res.status == 200, "a withdrawn offering still has its page\n" + res.describe())
+    banner = res.tree.find("p", cls="withdrawn")
+    expect(banner is not None and "Withdrawn on " + o["withdrawn_at"] in banner.text(),
+           "the page says when it was withdrawn (%s)\n%s" % (o["withdrawn_at"], res.describe()))
+    expect(htmltest.definitions(res)["Status"] == "withdrawn since " + o["withdrawn_at"],
+           "the status says since when")
+    expect(res.tree.find("form", cls="request") is None, "no form for a withdrawn offering")
+
+
+def check_not_found(client):
+    for path in ["/offerings/RTF/no-such-offering", "/offerings/nothing",
+                 "/offerings/RTF/<script>x</script>", "/offerings/RTF%2Fno-such",
+                 "/offerings/" + "x" * 3000]:
+        res = client.get(path)
+        expect(res.status == 404, "%s is a 404 page\n%s" % (path[:80], res.describe()))
+        expect(len(res.errors()) == 1, "the 404 page says what was not found")
+    for path in ["/offerings/", "/offerings/%00"]:
+        res = client.get(path)
+        expect(res.status == 303 and res.header("Location") == "/",
+               "%s (no id) goes to search\n%s" % (path, res.describe()))
+
+
+def check_forms(box, hub):
+    rxx, rtf = Client(hub), Client(hub)
+    rxx.login(hub.token("RXX"))
+    rtf.login(hub.token("RTF"))
+    res = rxx.get("/offerings/" + ACTIVE)
+    form = res.tree.find("form", cls="request")
+    expect(form is not None, "a signed-in trust gets the request form\n" + res.describe())
+    expect(form.attrs.get("method") == "post" and
+           form.attrs.get("action") == "/offerings/%s/request" % ACTIVE,
+           "the form posts to /offerings/ID/request: %r" % form.attrs)
+    names = {n.attrs.get("name") for n in form.iter() if n.tag in ("input", "textarea")}
+    expect(names == {"quantity", "start", "contact", "note"},
+           "the form asks for quantity, start, contact and note only: %r" % names)
+    expect("RXX" in form.text(), "the form says who is requesting")
+    res = rtf.get("/offerings/" + ACTIVE)
+    expect(res.tree.find("form", cls="request") is None,
+           "the provider gets no form for its own offering")
+    expect("Your trust provides this offering" in res.tree.find("section", cls="request").text(),
+           "the provider is told why")
+    res = rxx.get("/offerings/" + WITHDRAWN)
+    expect(res.tree.find("form", cls="request") is None,
+           "a signed-in trust gets no form for a withdrawn offering")
+
+
+def scenario(opts):
+    with htmltest.clitest.Sandbox(opts, "fgcat-html-offering") as box:
+        box.seed()
+        box.ok(["import", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli",
+                                       "data", "withdrawn.json")])
+        with Hub(box) as hub:
+            client = Client(hub)
+            check_active(box, client)
+            check_withdrawn(box, client)
+            check_not_found(client)
+            check_forms(box, hub)
+            res = client.request("HEAD", "/offerings/" + ACTIVE)
+            expect(res.status == 200 and res.raw == b"", "HEAD answers without a body")
+            res = client.request("DELETE", "/offerings/" + ACTIVE)
+            expect(res.status == 405, "DELETE is not allowed\n" + res.describe())
+
+
+if __name__ == "__main__":
+    htmltest.main(scenario, __doc__)
