@@ -4,9 +4,10 @@
 The offerings are spread over the four built-in areas.  Each one copies the
 area-specific parts (attributes, price unit, delivery, capacity) of one of
 the built-in plugins' real offerings, so that the area plugins accept it on
-import, and gets new text: a title, summary and description composed from
-the vocabulary of NHS support services, with a long tail of rarer words so
-that some search words are selective and others common.
+import, and gets new text: a title from a list of NHS service topics, and a
+summary and description drawn from the built-in offerings' own vocabulary
+with Zipf frequencies, plus a tail of rare made-up words, so that search
+words range from selective to common as in real prose.
 
 usage: gen_offerings.py TEMPLATES.json N > offerings.json
   TEMPLATES.json  `fgcat export` of a catalogue holding the built-in offerings
@@ -14,12 +15,11 @@ usage: gen_offerings.py TEMPLATES.json N > offerings.json
 
 import json
 import random
+import re
 import sys
 
 SEED = 20261123
 
-COMMON = ("care service team training programme patient support nhs trust clinical "
-          "improvement staff quality review hospital planning community").split()
 TOPICS = ("nursing integrated elderly discharge audit governance oncology cancer lean "
           "workforce rostering flow emergency elective theatre outpatient radiology "
           "pharmacy maternity paediatric mental-health dementia stroke cardiology renal "
@@ -57,18 +57,33 @@ def rare_word(rng):
     return "x%s%d" % (rng.choice("bcdfghjklmnpqrstvwz"), rng.randrange(20000))
 
 
-def sentence(rng, n):
-    words = []
-    for _ in range(n):
-        r = rng.random()
-        if r < 0.35:
-            words.append(rng.choice(COMMON))
-        elif r < 0.8:
-            words.append(rng.choice(TOPICS))
-        elif r < 0.95:
-            words.append(rng.choice(VERBS + PLACES))
-        else:
-            words.append(rare_word(rng))
+class Vocabulary:
+    """The words of the built-in offerings' real text, drawn with Zipf
+    frequencies (the n-th most frequent word with weight 1/n), as words are
+    in real prose: a few in most offerings, a long middle, a rare tail."""
+
+    def __init__(self, templates):
+        counts = {}
+        for t in templates:
+            for field in ("title", "summary", "description"):
+                for w in re.findall(r"[a-z]+", t[field].lower()):
+                    if len(w) > 2:
+                        counts[w] = counts.get(w, 0) + 1
+        self.words = sorted(counts, key=lambda w: (-counts[w], w))
+        total, self.cum = 0.0, []
+        for rank in range(len(self.words)):
+            total += 1.0 / (rank + 1)
+            self.cum.append(total)
+
+    def sample(self, rng, n):
+        return rng.choices(self.words, cum_weights=self.cum, k=n)
+
+
+def sentence(rng, vocab, n):
+    words = vocab.sample(rng, n)
+    for i in range(n):
+        if rng.random() < 0.03:
+            words[i] = rare_word(rng)
     s = " ".join(words)
     return s[0].upper() + s[1:] + "."
 
@@ -77,6 +92,7 @@ def main():
     templates = [o for o in json.load(open(sys.argv[1])) if o["status"] == "active"]
     n = int(sys.argv[2])
     rng = random.Random(SEED)
+    vocab = Vocabulary(templates)
     by_area = {}
     for t in templates:
         by_area.setdefault(t["area"], []).append(t)
@@ -93,8 +109,9 @@ def main():
             "provider": {"ods": ods, "name": NAMES[ods]},
             "title": "%s %s for %s %s" % (rng.choice(VERBS).capitalize(), topic,
                                           rng.choice(TOPICS), rng.choice(PLACES)),
-            "summary": " ".join(sentence(rng, rng.randrange(12, 25)) for _ in range(2)),
-            "description": "\n\n".join(" ".join(sentence(rng, rng.randrange(10, 20))
+            "summary": " ".join(sentence(rng, vocab, rng.randrange(12, 25))
+                                for _ in range(2)),
+            "description": "\n\n".join(" ".join(sentence(rng, vocab, rng.randrange(10, 20))
                                                 for _ in range(3))
                                        for _ in range(2)),
             "delivery": t["delivery"],

@@ -17,6 +17,7 @@ static const char sql_page[] =
     "       r.requester_ods, r.provider_ods"
     " FROM feed f"
     " LEFT JOIN offering o ON f.kind = 'offering' AND o.id = f.key"
+    " LEFT JOIN offering_text t ON t.rowid = o.rowid"
     " LEFT JOIN request r ON f.kind = 'request' AND r.id = f.key"
     " WHERE f.seq > ?1 ORDER BY f.seq LIMIT ?2";
 static const char sql_purge[] =

@@ -16,8 +16,10 @@ fg_status cat_migrate(cat_catalog *cat, fg_error *err);
 json_t *cat_offering_from_row(const char *content, int64_t rev, const char *status,
                               const char *updated_at, const char *withdrawn_at);
 
-/* The columns cat_offering_from_row needs, in this order, as SQL. */
-#define CAT_OFFERING_COLUMNS "o.content, o.rev, o.status, o.updated_at, o.withdrawn_at"
+/* The columns cat_offering_from_row needs, in this order, as SQL, and the
+   tables they come from: the narrow row `o` and its text `t`. */
+#define CAT_OFFERING_COLUMNS "t.content, o.rev, o.status, o.updated_at, o.withdrawn_at"
+#define CAT_OFFERING_FROM " FROM offering o JOIN offering_text t ON t.rowid = o.rowid"
 
 /* Reads those five columns starting at `col` of the current row. New. */
 json_t *cat_offering_from_stmt(sqlite3_stmt *st, int col);

@@ -222,6 +222,66 @@ static const char *const migrations[] = {
     "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
     "          new.provider_name);"
     "END;",
+
+    /* 5: narrow offering rows.  Search ranks and filters by reading each
+       matching offering's row; with the text and JSON in it, a row filled
+       most of a page.  The text moves to offering_text (same rowid), which
+       the full-text index now indexes, so the rows read per match are
+       small. */
+    "CREATE TABLE offering_text ("
+    "  rowid INTEGER PRIMARY KEY,"  /* the offering's rowid */
+    "  title TEXT NOT NULL,"
+    "  summary TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  tags_text TEXT NOT NULL,"
+    "  provider_name TEXT NOT NULL,"
+    "  content TEXT NOT NULL"       /* canonical JSON of the content */
+    ");"
+    "INSERT INTO offering_text(rowid, title, summary, description, tags_text,"
+    "                          provider_name, content)"
+    "  SELECT rowid, title, summary, description, tags_text, provider_name, content"
+    "  FROM offering;"
+    "DROP TRIGGER offering_fts_ai;"
+    "DROP TRIGGER offering_fts_ad;"
+    "DROP TRIGGER offering_fts_au;"
+    "DROP TABLE offering_fts;"
+    "ALTER TABLE offering DROP COLUMN summary;"
+    "ALTER TABLE offering DROP COLUMN description;"
+    "ALTER TABLE offering DROP COLUMN tags_text;"
+    "ALTER TABLE offering DROP COLUMN provider_name;"
+    "ALTER TABLE offering DROP COLUMN content;"
+    "CREATE VIRTUAL TABLE offering_fts USING fts5("
+    "  title, summary, description, tags_text, provider_name,"
+    "  content='offering_text', content_rowid='rowid',"
+    "  tokenize='porter unicode61 remove_diacritics 2');"
+    "INSERT INTO offering_fts(offering_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER offering_fts_ai AFTER INSERT ON offering_text"
+    "  WHEN (SELECT value FROM counter WHERE name = 'fts_deferred') = 0 BEGIN"
+    "  INSERT INTO offering_fts(rowid, title, summary, description, tags_text,"
+    "                           provider_name)"
+    "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
+    "          new.provider_name);"
+    "END;"
+    "CREATE TRIGGER offering_fts_ad AFTER DELETE ON offering_text BEGIN"
+    "  INSERT INTO offering_fts(offering_fts, rowid, title, summary, description,"
+    "                           tags_text, provider_name)"
+    "  VALUES ('delete', old.rowid, old.title, old.summary, old.description,"
+    "          old.tags_text, old.provider_name);"
+    "END;"
+    "CREATE TRIGGER offering_fts_au AFTER UPDATE OF title, summary, description,"
+    "  tags_text, provider_name ON offering_text BEGIN"
+    "  INSERT INTO offering_fts(offering_fts, rowid, title, summary, description,"
+    "                           tags_text, provider_name)"
+    "  VALUES ('delete', old.rowid, old.title, old.summary, old.description,"
+    "          old.tags_text, old.provider_name);"
+    "  INSERT INTO offering_fts(rowid, title, summary, description, tags_text,"
+    "                           provider_name)"
+    "  VALUES (new.rowid, new.title, new.summary, new.description, new.tags_text,"
+    "          new.provider_name);"
+    "END;"
+    "CREATE TRIGGER offering_text_ad AFTER DELETE ON offering BEGIN"
+    "  DELETE FROM offering_text WHERE rowid = old.rowid;"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

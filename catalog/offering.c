@@ -464,17 +464,22 @@ fg_status cat_offering_check_area(const rt_runtime *rt, json_t *content,
 /* ---- the store ------------------------------------------------------- */
 
 static const char sql_find[] =
-    "SELECT rowid, rev, content, withdrawn_at, origin FROM offering WHERE id = ?1";
+    "SELECT o.rowid, o.rev, t.content, o.withdrawn_at, o.origin" CAT_OFFERING_FROM
+    " WHERE o.id = ?1";
 static const char sql_insert[] =
-    "INSERT INTO offering(id, area, provider_ods, provider_name, title, summary,"
-    " description, tags_text, delivery, price_pence, capacity, status, rev, updated_at,"
-    " withdrawn_at, origin, content)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "INSERT INTO offering(id, area, provider_ods, title, delivery, price_pence, capacity,"
+    " status, rev, updated_at, withdrawn_at, origin)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char sql_update[] =
-    "UPDATE offering SET area = ?2, provider_ods = ?3, provider_name = ?4, title = ?5,"
-    " summary = ?6, description = ?7, tags_text = ?8, delivery = ?9, price_pence = ?10,"
-    " capacity = ?11, status = ?12, rev = ?13, updated_at = ?14, withdrawn_at = ?15,"
-    " origin = ?16, content = ?17 WHERE id = ?1";
+    "UPDATE offering SET area = ?2, provider_ods = ?3, title = ?4, delivery = ?5,"
+    " price_pence = ?6, capacity = ?7, status = ?8, rev = ?9, updated_at = ?10,"
+    " withdrawn_at = ?11, origin = ?12 WHERE id = ?1";
+static const char sql_insert_text[] =
+    "INSERT INTO offering_text(rowid, title, summary, description, tags_text,"
+    " provider_name, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_update_text[] =
+    "UPDATE offering_text SET title = ?2, summary = ?3, description = ?4, tags_text = ?5,"
+    " provider_name = ?6, content = ?7 WHERE rowid = ?1";
 static const char sql_set_origin[] = "UPDATE offering SET origin = ?2 WHERE id = ?1";
 static const char sql_del_tags[] = "DELETE FROM offering_tag WHERE offering = ?1";
 static const char sql_add_tag[] =
@@ -487,10 +492,10 @@ static const char sql_bulk_flag[] =
 static const char sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM offering";
 static const char sql_bulk_index[] =
     "INSERT INTO offering_fts(rowid, title, summary, description, tags_text, provider_name)"
-    " SELECT rowid, title, summary, description, tags_text, provider_name FROM offering"
-    " WHERE rowid > ?1";
-static const char sql_get[] = "SELECT " CAT_OFFERING_COLUMNS
-                              " FROM offering o WHERE o.id = ?1";
+    " SELECT rowid, title, summary, description, tags_text, provider_name"
+    " FROM offering_text WHERE rowid > ?1";
+static const char sql_get[] = "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM
+                              " WHERE o.id = ?1";
 
 static fg_status set_bulk_flag(cat_catalog *cat, int on, fg_error *err)
 {
@@ -601,40 +606,59 @@ static char *join_tags(json_t *tags)
     return out;
 }
 
-/* Binds ?2..?17 of the insert/update statements from `content`. */
-static void bind_row(sqlite3_stmt *st, json_t *content, const char *tags_text,
-                     int64_t rev, const char *updated_at, const char *withdrawn_at,
-                     const char *origin, const char *dump)
+#define STR(obj, key) json_string_value(json_object_get(obj, key))
+
+/* Binds the narrow row's ?1..?12 (insert and update alike). */
+static void bind_row(sqlite3_stmt *st, json_t *content, int64_t rev, const char *updated_at,
+                     const char *withdrawn_at, const char *origin)
 {
-    json_t *provider = json_object_get(content, "provider");
     json_t *price = json_object_get(content, "price");
     json_t *capacity = json_object_get(content, "capacity");
-#define S(obj, key) json_string_value(json_object_get(obj, key))
-    sqlite3_bind_text(st, 1, S(content, "id"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, S(content, "area"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, S(provider, "ods"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, S(provider, "name"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, S(content, "title"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, S(content, "summary"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, S(content, "description"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, tags_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, S(content, "delivery"), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, json_integer_value(json_object_get(price, "amount_pence")));
+    sqlite3_bind_text(st, 1, STR(content, "id"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, STR(content, "area"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, STR(json_object_get(content, "provider"), "ods"), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, STR(content, "title"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, STR(content, "delivery"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, json_integer_value(json_object_get(price, "amount_pence")));
     if (json_is_integer(capacity))
-        sqlite3_bind_int64(st, 11, json_integer_value(capacity));
+        sqlite3_bind_int64(st, 7, json_integer_value(capacity));
+    else
+        sqlite3_bind_null(st, 7);
+    sqlite3_bind_text(st, 8, STR(content, "status"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, rev);
+    sqlite3_bind_text(st, 10, updated_at, -1, SQLITE_STATIC);
+    if (withdrawn_at)
+        sqlite3_bind_text(st, 11, withdrawn_at, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 11);
-    sqlite3_bind_text(st, 12, S(content, "status"), -1, SQLITE_STATIC);
-#undef S
-    sqlite3_bind_int64(st, 13, rev);
-    sqlite3_bind_text(st, 14, updated_at, -1, SQLITE_STATIC);
-    if (withdrawn_at)
-        sqlite3_bind_text(st, 15, withdrawn_at, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 15);
-    sqlite3_bind_text(st, 16, origin, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 17, dump, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, origin, -1, SQLITE_STATIC);
 }
+
+/* Writes the text row of offering `rowid` (indexed for search). */
+static fg_status put_text(cat_catalog *cat, sqlite3_int64 rowid, bool fresh, json_t *content,
+                          const char *dump, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, fresh ? sql_insert_text : sql_update_text, err);
+    char *tags_text;
+    fg_status rc;
+    if (!st)
+        return FG_EDB;
+    tags_text = join_tags(json_object_get(content, "tags"));
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, STR(content, "title"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, STR(content, "summary"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, STR(content, "description"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, tags_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, STR(json_object_get(content, "provider"), "name"), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, dump, -1, SQLITE_STATIC);
+    rc = step_done(cat, st, "storing an offering's text", err);
+    free(tags_text);
+    return rc;
+}
+
+#undef STR
 
 fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *meta,
                            const char *origin, cat_put_result *result, fg_error *err)
@@ -643,7 +667,7 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     bool withdrawn =
         strcmp(json_string_value(json_object_get(content, "status")), "withdrawn") == 0;
     sqlite3_stmt *st;
-    char *dump = NULL, *tags_text = NULL;
+    char *dump = NULL;
     char now[FG_TIMESTAMP_SIZE];
     char old_withdrawn[21] = "";
     const char *updated_at, *withdrawn_at = NULL;
@@ -728,22 +752,21 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
         withdrawn_at = meta && meta->withdrawn_at[0] ? meta->withdrawn_at
                        : old_withdrawn[0]            ? old_withdrawn
                                                      : now;
-    tags_text = join_tags(json_object_get(content, "tags"));
     if (!(st = cat_stmt(cat, exists ? sql_update : sql_insert, err))) {
         rc = FG_EDB;
         goto out;
     }
-    bind_row(st, content, tags_text, rev, updated_at, withdrawn_at, origin, dump);
+    bind_row(st, content, rev, updated_at, withdrawn_at, origin);
     if ((rc = step_done(cat, st, "storing an offering", err)) != FG_OK)
         goto out;
     rowid = exists ? old_rowid : sqlite3_last_insert_rowid(cat_db(cat));
-    if ((rc = put_lists(cat, rowid, content, !exists, err)) != FG_OK)
+    if ((rc = put_text(cat, rowid, !exists, content, dump, err)) != FG_OK ||
+        (rc = put_lists(cat, rowid, content, !exists, err)) != FG_OK)
         goto out;
     *result = exists ? CAT_PUT_CHANGED : CAT_PUT_ADDED;
     rc = FG_OK;
 out:
     free(dump);
-    free(tags_text);
     return rc;
 }
 

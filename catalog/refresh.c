@@ -63,7 +63,7 @@ out:
 }
 
 static const char sql_owned_active[] =
-    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o"
+    "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM
     " WHERE o.origin = ?1 AND o.status = 'active' ORDER BY o.id";
 
 /*

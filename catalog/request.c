@@ -54,7 +54,7 @@ static const char *allowed_from(const char *status)
 }
 
 static const char sql_offering_for_request[] =
-    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o WHERE o.id = ?1";
+    "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM " WHERE o.id = ?1";
 static const char sql_insert_request[] =
     "INSERT INTO request(id, offering_id, provider_ods, requester_ods, contact,"
     " quantity, start, note, status, quote_pence, currency, created_at, updated_at)"

@@ -110,10 +110,17 @@ fg_status cat_fts_query(const char *text, char **out, fg_error *err)
 /* bm25 weights: title, summary, description, tags, provider name. */
 #define RANK "bm25(offering_fts, 10.0, 4.0, 1.0, 5.0, 2.0)"
 
-static const char sql_search_text[] = "SELECT " CAT_OFFERING_COLUMNS FROM_MATCH FILTERS
-                                      " ORDER BY " RANK ", o.id LIMIT ?9 OFFSET ?10";
-static const char sql_search_all[] = "SELECT " CAT_OFFERING_COLUMNS FROM_ALL FILTERS
-                                     " ORDER BY o.title, o.id LIMIT ?9 OFFSET ?10";
+/* The page is chosen from the narrow rows first, and only its offerings'
+   JSON is read: sorting every match together with its JSON would carry
+   kilobytes per match through the sort. */
+#define PAGE_OF(key, from)                                                     \
+    "SELECT " CAT_OFFERING_COLUMNS " FROM (SELECT o.rowid AS rid, " key        \
+    " AS k, o.id AS oid" from FILTERS " ORDER BY k, oid LIMIT ?9 OFFSET ?10) p" \
+    " JOIN offering o ON o.rowid = p.rid JOIN offering_text t ON t.rowid = p.rid" \
+    " ORDER BY p.k, p.oid"
+
+static const char sql_search_text[] = PAGE_OF(RANK, FROM_MATCH);
+static const char sql_search_all[] = PAGE_OF("o.title", FROM_ALL);
 
 #define FACETS(from)                                                           \
     "WITH m AS MATERIALIZED (SELECT o.rowid AS rid, o.area, o.provider_ods,"   \

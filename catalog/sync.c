@@ -53,7 +53,7 @@ static const char sql_set_error[] =
     "  AND EXISTS (SELECT 1 FROM request_event e"                              \
     "              WHERE e.request = r.rowid AND e.by_ods = " org ")))"
 static const char sql_pending_offerings[] =
-    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o"
+    "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM
     " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = o.id"
     " WHERE o.provider_ods = ?2" NOT_AGREED("o.rev") " ORDER BY o.rowid LIMIT ?3";
 static const char sql_pending_tombstones[] =

@@ -100,7 +100,7 @@ out:
 }
 
 static const char sql_export[] =
-    "SELECT " CAT_OFFERING_COLUMNS " FROM offering o ORDER BY o.id";
+    "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM " ORDER BY o.id";
 
 fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err)
 {
