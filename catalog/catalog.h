@@ -97,7 +97,9 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
  * cat_bulk_begin and cat_bulk_end, offerings added with cat_offering_put
  * are indexed for search all at once by cat_bulk_end (much faster than row
  * by row).  Call cat_bulk_end before committing; on rollback nothing is
- * left over.  Changed offerings are re-indexed as usual.
+ * left over.  Changed offerings are re-indexed as usual.  An offering added
+ * in a bulk write may not be changed or deleted in the same one
+ * (cat_offering_put refuses with FG_EINTERNAL).
  */
 fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err);
 fg_status cat_bulk_end(cat_catalog *cat, fg_error *err);

@@ -255,6 +255,9 @@ static void api_search(hub_call *call, hub_reply *r)
     const char *price = hub_arg(call, "max_price");
     const char *facets = hub_arg(call, "facets");
     json_t *results = NULL, *counts = NULL, *out;
+    char key[2048];
+    int64_t seq = 0;
+    bool keyed;
     fg_error e;
 
     q.text = hub_arg(call, "q");
@@ -278,6 +281,19 @@ static void api_search(hub_call *call, hub_reply *r)
         hub_reply_error(r, 400, "bad_request", "q is not valid UTF-8");
         return;
     }
+    /* Every value that shapes the answer, with separators no value holds
+       (control characters are refused in them). */
+    keyed = snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%lld\x1f%lld\x1f%d%d",
+                     q.text ? q.text : "", q.area ? q.area : "", q.provider ? q.provider : "",
+                     q.delivery ? q.delivery : "", q.region ? q.region : "",
+                     q.tag ? q.tag : "", (long long)q.max_price_pence, (long long)q.limit,
+                     (long long)q.offset, q.facets, q.include_withdrawn) < (int)sizeof key &&
+            cat_feed_seq(call->cat, &seq, &e) == FG_OK;
+    if (keyed && (r->body = hub_cache_get(key, seq, &r->len)) != NULL) {
+        r->status = 200;
+        r->content_type = "application/json";
+        return;
+    }
     if (cat_search(call->cat, &q, &results, q.facets ? &counts : NULL, &e) != FG_OK) {
         reply_status(r, &e);
         return;
@@ -286,6 +302,8 @@ static void api_search(hub_call *call, hub_reply *r)
     if (counts)
         json_object_set_new(out, "facets", counts);
     hub_reply_json(r, 200, out);
+    if (keyed && r->body)
+        hub_cache_put(key, seq, r->body, r->len);
 }
 
 static bool good_key(const char *k)
@@ -715,6 +733,7 @@ fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *
     /* Stop accepting, let requests in progress finish, then stop. */
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
+    hub_cache_clear();
     write_state(cat, state_path, &written);
     fg_log(FG_LOG_INFO, "hub: stopped");
     st = FG_OK;

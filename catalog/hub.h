@@ -83,6 +83,15 @@ bool hub_html_route(hub_call *call, hub_reply *r);
 void hub_lock(void);
 void hub_unlock(void);
 
+/*
+ * The search answer cache (hub_cache.c).  hub_cache_get returns a new copy
+ * of the answer stored under `key` at feed sequence `seq`, or NULL;
+ * hub_cache_put stores one (copied); hub_cache_clear empties it.
+ */
+char *hub_cache_get(const char *key, int64_t seq, size_t *len);
+void hub_cache_put(const char *key, int64_t seq, const char *body, size_t len);
+void hub_cache_clear(void);
+
 /* The organisation of a token, or false. */
 bool hub_token_org(cat_catalog *cat, const char *token, char org[8]);
 

@@ -282,6 +282,10 @@ static const char *const migrations[] = {
     "CREATE TRIGGER offering_text_ad AFTER DELETE ON offering BEGIN"
     "  DELETE FROM offering_text WHERE rowid = old.rowid;"
     "END;",
+
+    /* 6: tombstones found without scanning the feed (every sync looks for
+       deletions to push). */
+    "CREATE INDEX feed_tombstones ON feed(seq) WHERE deleted_at IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

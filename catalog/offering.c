@@ -487,6 +487,12 @@ static const char sql_add_tag[] =
 static const char sql_del_regions[] = "DELETE FROM offering_region WHERE offering = ?1";
 static const char sql_add_region[] =
     "INSERT OR IGNORE INTO offering_region(region, offering) VALUES (?1, ?2)";
+/* Page cache while bulk writing (KiB, as PRAGMA cache_size takes it when
+   negative): large enough that a bulk transaction's pages need not spill
+   to the WAL before it commits; back to SQLite's default afterwards. */
+#define BULK_CACHE_KIB 65536
+#define DEFAULT_CACHE_KIB 2000
+
 static const char sql_bulk_flag[] =
     "UPDATE counter SET value = ?1 WHERE name = 'fts_deferred'";
 static const char sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM offering";
@@ -496,6 +502,13 @@ static const char sql_bulk_index[] =
     " FROM offering_text WHERE rowid > ?1";
 static const char sql_get[] = "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM
                               " WHERE o.id = ?1";
+
+static void set_cache_kib(cat_catalog *cat, int kib)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+    sqlite3_exec(cat_db(cat), sql, NULL, NULL, NULL);
+}
 
 static fg_status set_bulk_flag(cat_catalog *cat, int on, fg_error *err)
 {
@@ -523,6 +536,7 @@ fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err)
     }
     *mark = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
+    set_cache_kib(cat, BULK_CACHE_KIB);
     return set_bulk_flag(cat, 1, err);
 }
 
@@ -542,6 +556,7 @@ fg_status cat_bulk_end(cat_catalog *cat, fg_error *err)
     step = sqlite3_step(st);
     sqlite3_reset(st);
     *mark = -1;
+    set_cache_kib(cat, DEFAULT_CACHE_KIB);
     return step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "indexing new offerings");
 }
 
@@ -747,6 +762,11 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
         rev = exists ? old_rev + 1 : 1;
     }
 
+    if (exists && *cat_bulk_mark(cat) >= 0 && old_rowid > *cat_bulk_mark(cat)) {
+        /* Its text is not indexed yet; updating it would unindex nothing. */
+        rc = fg_fail(err, FG_EINTERNAL, "offering %s written twice in one bulk write", id);
+        goto out;
+    }
     updated_at = meta && meta->rev > 0 && meta->updated_at[0] ? meta->updated_at : now;
     if (withdrawn)
         withdrawn_at = meta && meta->withdrawn_at[0] ? meta->withdrawn_at

@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define PUSH_BATCH 200
-#define PULL_PAGE 500
+#define PULL_PAGE 1000
 #define MAX_ANSWER (64u * 1024 * 1024)
 #define MAX_TOKEN_FILE 512
 #define MAX_PUSH_ROUNDS 100000
@@ -57,10 +57,10 @@ static const char sql_pending_offerings[] =
     " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = o.id"
     " WHERE o.provider_ods = ?2" NOT_AGREED("o.rev") " ORDER BY o.rowid LIMIT ?3";
 static const char sql_pending_tombstones[] =
-    "SELECT f.key FROM feed f"
-    " JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering' AND s.key = f.key"
-    " WHERE f.kind = 'offering' AND f.deleted_at IS NOT NULL"
-    "   AND f.key LIKE ?2 || '/%' AND s.refused_rev IS NULL"
+    "SELECT f.key FROM feed f INDEXED BY feed_tombstones"
+    " WHERE f.deleted_at IS NOT NULL AND f.kind = 'offering' AND f.key LIKE ?2 || '/%'"
+    "   AND EXISTS (SELECT 1 FROM sync_state s WHERE s.remote = ?1"
+    "               AND s.kind = 'offering' AND s.key = f.key AND s.refused_rev IS NULL)"
     " ORDER BY f.seq LIMIT ?3";
 static const char sql_pending_requests[] =
     "SELECT r.id FROM request r"
@@ -677,6 +677,7 @@ static fg_status apply_page(run *r, const json_t *page, bool snapshot, const cha
                             fg_error *err)
 {
     const json_t *changes = json_object_get(page, "changes"), *c;
+    json_t *seen = NULL;
     size_t i;
     fg_status st;
 
@@ -684,14 +685,32 @@ static fg_status apply_page(run *r, const json_t *page, bool snapshot, const cha
         return fg_fail(err, FG_ENET, "pull: the hub's page is malformed");
     if ((st = cat_begin(r->cat, err)) != FG_OK)
         return st;
+    /* The protocol lists each record once per page, and bulk mode relies
+       on it: a page that repeats one is refused whole. */
+    if ((st = cat_bulk_begin(r->cat, err)) != FG_OK)
+        goto fail;
+    seen = json_object();
     json_array_foreach(changes, i, c) {
+        const char *kind = json_string_value(json_object_get(c, "kind"));
+        const char *id = json_string_value(json_object_get(c, "id"));
+        char key[160];
+        snprintf(key, sizeof key, "%.20s %.120s", kind ? kind : "", id ? id : "");
+        if (json_object_get(seen, key)) {
+            st = fg_fail(err, FG_ENET, "pull: the hub's page lists %s twice", key);
+            goto fail;
+        }
+        json_object_set_new(seen, key, json_true());
         if ((st = apply_change(r, c, snapshot, err)) != FG_OK)
             goto fail;
     }
-    if ((st = exec_bound(r->cat, sql_set_cursor, r->name, cursor, NULL, err)) != FG_OK)
+    json_decref(seen);
+    seen = NULL;
+    if ((st = cat_bulk_end(r->cat, err)) != FG_OK ||
+        (st = exec_bound(r->cat, sql_set_cursor, r->name, cursor, NULL, err)) != FG_OK)
         goto fail;
     return cat_commit(r->cat, err);
 fail:
+    json_decref(seen);
     cat_rollback(r->cat);
     return st;
 }

@@ -1,5 +1,5 @@
 """kill -9 of a member in the middle of pulling a big feed (3,000
-offerings, pages of 500): what was committed is whole pages with their
+offerings, pages of 1000): what was committed is whole pages with their
 cursor, never ahead of the data; the next sync resumes from there (it does
 not pull again what it has) and ends with the hub's catalogue,
 nothing doubled."""
@@ -11,7 +11,7 @@ import synctest
 from synctest import expect, same_offerings, cursor_not_ahead
 
 N = 3000
-PAGE = 500
+PAGE = 1000  # catalog/sync.c PULL_PAGE
 
 
 def scenario(scene):

@@ -1,5 +1,5 @@
 """kill -9 of a member in the middle of a full resync (a hub restored from
-a backup, a snapshot of 3,000 offerings in pages of 500): nothing is
+a backup, a snapshot of 3,000 offerings in pages of 1000): nothing is
 dropped before the walk is complete, the walk resumes where it stopped
 (not from the start, and without asking the feed again), what was listed
 before the kill still counts as listed, and the member ends equal to the
@@ -12,7 +12,7 @@ import synctest
 from synctest import expect, same_offerings
 
 N = 3000
-PAGE = 500
+PAGE = 1000  # catalog/sync.c PULL_PAGE
 
 
 def scenario(scene):
