@@ -321,6 +321,15 @@ fg_status cat_offering_delete(cat_catalog *cat, const char *id, bool *deleted,
 fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOKEN_SIZE],
                            fg_error *err);
 
+/* The tokens issued, as a new array of {"id" (the first 12 hex digits of
+   the hash, safe to show), "ods", "created_at", "revoked_at"}. */
+fg_status cat_token_list(cat_catalog *cat, json_t **out, fg_error *err);
+
+/* Revokes every valid token of organisation `which`, or the one whose id
+   starts with `which`; FG_ENOTFOUND when none matched. */
+fg_status cat_token_revoke(cat_catalog *cat, const char *which, size_t *revoked,
+                           fg_error *err);
+
 /* The organisation of a valid, unrevoked token; FG_EPERM otherwise. */
 fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err);
 

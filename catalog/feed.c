@@ -165,7 +165,7 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
     }
     if (!*more) {
         /* Nothing further now: the cursor may move to the feed's end. */
-        int64_t seq;
+        int64_t seq = 0;
         fg_status s = cat_feed_seq(cat, &seq, err);
         if (s != FG_OK) {
             json_decref(out);

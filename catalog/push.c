@@ -232,7 +232,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                                                              "ods"));
     const json_t *pushed = json_object_get(r, "history");
     json_t *hub = NULL, *res = NULL;
-    size_t have = 0;
+    size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
     fg_error e;
     fg_status st;
 
@@ -254,7 +254,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
         }
         if ((st = create_pushed(cat, rt, r, &e)) != FG_OK)
             goto refused;
-        have = 1;
+        have = reached = 1;
     } else if (st != FG_OK) {
         goto fatal;
     } else {
@@ -273,6 +273,8 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             goto out;
         }
     }
+    /* Moves apply in order; where one cannot, the hub keeps the ones
+       before it (they stand on their own) and says how far it got. */
     for (size_t i = have; i < json_array_size(pushed); i++) {
         const json_t *m = json_array_get(pushed, i);
         const char *by = json_string_value(json_object_get(m, "by"));
@@ -292,15 +294,25 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                                      json_string_value(json_object_get(m, "at")), &e);
         if (st != FG_OK)
             goto refused;
+        reached = i + 1;
     }
     if ((st = cat_commit(cat, &e)) != FG_OK)
         goto fatal;
     res = result("request", id, "ok", (int64_t)json_array_size(pushed), NULL);
     goto out;
 refused:
-    cat_rollback(cat);
     if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO)
         goto fatal;
+    if (reached > 0) {
+        fg_error c;
+        if (cat_commit(cat, &c) != FG_OK) {
+            e = c;
+            st = c.status;
+            goto fatal;
+        }
+    } else {
+        cat_rollback(cat);
+    }
     res = result("request", id, status_for(st), stored_rev(cat, sql_request_rev, id), e.msg);
     goto out;
 fatal:

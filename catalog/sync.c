@@ -102,6 +102,11 @@ static const char sql_forget[] =
 static const char sql_forget_all[] =
     "DELETE FROM sync_state WHERE remote = ?1 AND NOT (kind = 'offering' AND key IN"
     " (SELECT key FROM feed WHERE kind = 'offering' AND deleted_at IS NOT NULL))";
+static const char sql_unrefuse[] =
+    "UPDATE sync_state SET refused_rev = NULL, refused_status = NULL,"
+    " refused_reason = NULL WHERE remote = ?1 AND kind = ?2 AND key = ?3";
+static const char sql_agreed_of[] =
+    "SELECT rev FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
 static const char sql_state_of[] =
     "SELECT refused_rev FROM sync_state WHERE remote = ?1 AND kind = ?2 AND key = ?3";
 static const char sql_origin_of[] = "SELECT origin FROM offering WHERE id = ?1";
@@ -512,7 +517,7 @@ static fg_status push_all(run *r, fg_error *err)
 {
     size_t done = 0;
     for (int round = 0; round < MAX_PUSH_ROUNDS && !stopping(r); round++) {
-        json_t *items, *answer = NULL, *body;
+        json_t *items = NULL, *answer = NULL, *body;
         char key[37];
         uuid_t uu;
         long status;
@@ -557,19 +562,22 @@ static int64_t local_request_rev(cat_catalog *cat, const char *id)
     return rev;
 }
 
-static int64_t refused_rev(run *r, const char *kind, const char *id)
+/* One number from the sync state of a record (`missing` when there is no
+   row; a NULL column reads 0). */
+static int64_t state_value(run *r, const char *sql, const char *kind, const char *id,
+                           int64_t missing)
 {
-    sqlite3_stmt *st = cat_stmt(r->cat, sql_state_of, NULL);
-    int64_t rev = 0;
+    sqlite3_stmt *st = cat_stmt(r->cat, sql, NULL);
+    int64_t v = missing;
     if (!st)
-        return 0;
+        return missing;
     sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
-        rev = sqlite3_column_int64(st, 0);
+        v = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rev;
+    return v;
 }
 
 /* True when the local offering `id` came from this remote. */
@@ -659,8 +667,14 @@ static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *
             fg_log(FG_LOG_WARN, "sync %s: request %s skipped: %s", r->name, id, e.msg);
             return FG_OK;
         }
+        /* The hub's version moved on since it refused something of ours:
+           the refusal may no longer hold (the move it waited for is
+           there now), so the local moves are pending again. */
+        if (hub_rev != state_value(r, sql_agreed_of, kind, id, -1) &&
+            (st = exec_bound(r->cat, sql_unrefuse, r->name, kind, id, err)) != FG_OK)
+            return st;
         /* Local moves not yet pushed stay; moves the hub refused give way. */
-        if (mine > hub_rev && refused_rev(r, kind, id) < mine)
+        if (mine > hub_rev && state_value(r, sql_state_of, kind, id, 0) < mine)
             return set_state(r->cat, sql_pulled, r->name, kind, id, hub_rev, err);
         if (mine != hub_rev)
             r->rep->pulled++;

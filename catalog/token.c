@@ -12,6 +12,12 @@
 
 static const char sql_insert_token[] =
     "INSERT INTO token(hash, ods, created_at) VALUES (?1, ?2, ?3)";
+static const char sql_list_tokens[] =
+    "SELECT substr(hash, 1, 12), ods, created_at, revoked_at FROM token"
+    " ORDER BY ods, created_at";
+static const char sql_revoke[] =
+    "UPDATE token SET revoked_at = ?2 WHERE revoked_at IS NULL"
+    " AND (ods = ?1 OR hash LIKE ?1 || '%')";
 static const char sql_find_token[] =
     "SELECT ods FROM token WHERE hash = ?1 AND revoked_at IS NULL";
 
@@ -77,4 +83,59 @@ fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_e
     if (rc == SQLITE_DONE)
         return fg_fail(err, FG_EPERM, "unknown or revoked token");
     return cat_db_fail(cat, err, "checking a token");
+}
+
+fg_status cat_token_list(cat_catalog *cat, json_t **out, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_list_tokens, err);
+    int rc;
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    *out = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *t = json_pack("{s:s, s:s, s:s}", "id", sqlite3_column_text(st, 0), "ods",
+                              sqlite3_column_text(st, 1), "created_at",
+                              sqlite3_column_text(st, 2));
+        json_object_set_new(t, "revoked_at",
+                            sqlite3_column_type(st, 3) == SQLITE_NULL
+                                ? json_null()
+                                : json_string((const char *)sqlite3_column_text(st, 3)));
+        json_array_append_new(*out, t);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return cat_db_fail(cat, err, "listing tokens");
+    }
+    return FG_OK;
+}
+
+fg_status cat_token_revoke(cat_catalog *cat, const char *which, size_t *revoked,
+                           fg_error *err)
+{
+    sqlite3_stmt *st;
+    char now[FG_TIMESTAMP_SIZE];
+    size_t n = strlen(which);
+    bool hex = n >= 8 && n <= 64;
+    int rc;
+
+    for (size_t i = 0; hex && i < n; i++)
+        hex = (which[i] >= '0' && which[i] <= '9') || (which[i] >= 'a' && which[i] <= 'f');
+    if (!fg_valid_ods(which) && !hex)
+        return fg_fail(err, FG_EINVAL, "'%.20s' is neither an ODS code nor a token id "
+                                       "(8 or more hex digits, see fgcat token list)",
+                       which);
+    fg_now_iso(now);
+    if (!(st = cat_stmt(cat, sql_revoke, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, which, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cat_db_fail(cat, err, "revoking tokens");
+    *revoked = (size_t)sqlite3_changes(cat_db(cat));
+    return *revoked ? FG_OK : fg_fail(err, FG_ENOTFOUND, "no valid token matches '%s'", which);
 }

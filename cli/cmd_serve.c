@@ -107,28 +107,64 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 
 static const char token_usage[] =
     "usage: fgcat token create ODS\n"
+    "       fgcat token list [--json]\n"
+    "       fgcat token revoke ODS|ID\n"
     "\n"
-    "Issues a token for a member trust to use with this hub (`fgcat remote add\n"
-    "... --token-file F` on its node).  The token is printed once, on stdout;\n"
-    "the hub keeps only its SHA-256 hash.\n"
-    "  --json  print {\"ods\", \"token\"}\n"
+    "Tokens let member trusts' nodes use this hub (fgcat remote add ...\n"
+    "--token-file F on their side).  create prints a new token for ODS once,\n"
+    "on stdout; the hub keeps only its SHA-256 hash.  list shows each token's\n"
+    "id (the start of its hash), organisation and dates.  revoke stops every\n"
+    "token of ODS, or the one with that id: calls with it get 401.\n"
+    "  --json  (create) print {\"ods\", \"token\"}; (list) an array\n"
     "  --db PATH, --help\n";
 
 int cmd_token(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTIONS};
     char token[CAT_TOKEN_SIZE];
+    const char *sub;
     fg_error err;
-    int code = 0, c;
+    int code = 0, c, n;
 
     while ((c = cli_getopt(ctx, argc, argv, "", opts, token_usage, &code)) >= 0)
         ;
     if (c == CLI_GETOPT_EXIT)
         return code;
-    if (argc - optind != 2 || strcmp(argv[optind], "create") != 0)
-        return cli_usage_error(argv[0], "expected 'create ODS'");
-    if (cli_catalog(ctx, &err) != FG_OK ||
-        cat_token_create(ctx->cat, argv[optind + 1], token, &err) != FG_OK)
+    n = argc - optind;
+    sub = n > 0 ? argv[optind] : "";
+    if (!((strcmp(sub, "create") == 0 && n == 2) || (strcmp(sub, "list") == 0 && n == 1) ||
+          (strcmp(sub, "revoke") == 0 && n == 2)))
+        return cli_usage_error(argv[0], "expected 'create ODS', 'list' or 'revoke ODS|ID'");
+    if (cli_catalog(ctx, &err) != FG_OK)
+        return cli_fail(&err);
+    if (strcmp(sub, "list") == 0) {
+        json_t *list, *t;
+        size_t i;
+        if (cat_token_list(ctx->cat, &list, &err) != FG_OK)
+            return cli_fail(&err);
+        if (ctx->json)
+            code = cli_print_json(list);
+        else
+            json_array_foreach(list, i, t) printf(
+                "%s  %-5s  created %s%s%s\n", json_string_value(json_object_get(t, "id")),
+                json_string_value(json_object_get(t, "ods")),
+                json_string_value(json_object_get(t, "created_at")),
+                json_is_string(json_object_get(t, "revoked_at")) ? "  revoked " : "",
+                json_is_string(json_object_get(t, "revoked_at"))
+                    ? json_string_value(json_object_get(t, "revoked_at"))
+                    : "");
+        json_decref(list);
+        return code;
+    }
+    if (strcmp(sub, "revoke") == 0) {
+        size_t revoked;
+        if (cat_token_revoke(ctx->cat, argv[optind + 1], &revoked, &err) != FG_OK)
+            return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                           : cli_fail(&err);
+        fprintf(stderr, "fgcat: revoked %zu token%s\n", revoked, revoked == 1 ? "" : "s");
+        return 0;
+    }
+    if (cat_token_create(ctx->cat, argv[optind + 1], token, &err) != FG_OK)
         return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
                                        : cli_fail(&err);
     if (ctx->json) {

@@ -772,7 +772,9 @@ static void date_after(const char *today, int64_t offset, char *buf,
     if (parse_date(today, &t) != 0)
         return;
     civil_from_days(t + offset, &y, &m, &d);
-    snprintf(buf, size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+    if (snprintf(buf, size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d) >=
+        (int)size)
+        buf[0] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */

@@ -892,7 +892,9 @@ static int ict_date_after(const char *today, int64_t offset, char *buf,
         t > ict_days_from_civil(9999, 12, 31))
         return 0;
     ict_civil_from_days(t, &y, &m, &d);
-    snprintf(buf, buf_size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+    if (snprintf(buf, buf_size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d) >=
+        (int)buf_size)
+        return 0;
     return 1;
 }
 
