@@ -6,6 +6,7 @@
 #include "sync.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,7 @@ typedef struct run {
     char org[8];
     char *cursor;
     sync_http *http;
+    sync_http *prefetch_http; /* a second handle for fetching ahead */
     const sync_options *opts;
     sync_report *rep;
 } run;
@@ -810,31 +812,96 @@ static fg_status take_page(run *r, const json_t *page, bool *snapshot, bool *mor
     return st;
 }
 
-/* Pulls the feed from the stored cursor; on 410, walks a snapshot. */
+/* One GET of a feed page, run in the background while the page before it
+   is applied (its own HTTP handle; Jansson objects are not shared). */
+typedef struct fetch {
+    sync_http *http;
+    char path[512];
+    long status;
+    json_t *page;
+    fg_status st;
+    fg_error err;
+    pthread_t thread;
+    bool running;
+} fetch;
+
+static void *fetch_main(void *arg)
+{
+    fetch *f = arg;
+    f->st = sync_http_call(f->http, "GET", f->path, NULL, NULL, &f->status, &f->page,
+                           &f->err);
+    return NULL;
+}
+
+/* The path of the page after `cursor` ("snapshot:N" walks a snapshot). */
+static void page_path(const char *cursor, char *path, size_t size)
+{
+    if (strncmp(cursor, "snapshot:", 9) == 0) {
+        snprintf(path, size, "/v1/snapshot?after=%s&limit=%d", cursor + 9, PULL_PAGE);
+    } else {
+        char *esc = curl_easy_escape(NULL, cursor, 0);
+        snprintf(path, size, "/v1/changes?since=%s&limit=%d", esc ? esc : "", PULL_PAGE);
+        curl_free(esc);
+    }
+}
+
+/* Starts fetching the page at `cursor` in the background, when there is a
+   second handle; otherwise the next round fetches it in the foreground. */
+static void prefetch(run *r, fetch *f, const char *cursor)
+{
+    f->running = false;
+    if (!r->prefetch_http)
+        return;
+    memset(f, 0, sizeof *f);
+    f->http = r->prefetch_http;
+    page_path(cursor, f->path, sizeof f->path);
+    f->running = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
+}
+
+/* Collects a background fetch (waiting for it); false when none ran. */
+static bool collect(fetch *f, long *status, json_t **page, fg_error *err, fg_status *st)
+{
+    if (!f->running)
+        return false;
+    pthread_join(f->thread, NULL);
+    f->running = false;
+    *status = f->status;
+    *page = f->page;
+    *st = f->st;
+    if (f->st != FG_OK && err)
+        *err = f->err;
+    return true;
+}
+
+/*
+ * Pulls the feed from the stored cursor; on 410, walks a snapshot.  While
+ * one page is applied the next is already being fetched and parsed, so the
+ * hub's work and the network overlap the local writes.  Asked to stop,
+ * it applies the page in hand (and one already fetched) and returns.
+ */
 static fg_status pull_all(run *r, fg_error *err)
 {
     bool snapshot = r->cursor && strncmp(r->cursor, "snapshot:", 9) == 0;
     char *cursor = fg_strdup(r->cursor ? r->cursor : "");
     size_t done = 0;
+    fetch ahead = {0};
     fg_status st = FG_OK;
+    bool last_round = false;
 
-    while (!stopping(r)) {
+    while (!last_round) {
         char path[512], next_cursor[CURSOR_SIZE];
         long status;
         json_t *page = NULL;
         bool more;
 
-        if (snapshot) {
-            snprintf(path, sizeof path, "/v1/snapshot?after=%s&limit=%d", cursor + 9,
-                     PULL_PAGE);
-        } else {
-            char *esc = curl_easy_escape(NULL, cursor, 0);
-            snprintf(path, sizeof path, "/v1/changes?since=%s&limit=%d", esc ? esc : "",
-                     PULL_PAGE);
-            curl_free(esc);
+        if (!collect(&ahead, &status, &page, err, &st)) {
+            if (stopping(r))
+                break;
+            page_path(cursor, path, sizeof path);
+            st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page, err);
         }
-        if ((st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page, err)) !=
-            FG_OK)
+        last_round = stopping(r);
+        if (st != FG_OK)
             break;
         if (status == 410 && !snapshot) {
             fg_log(FG_LOG_WARN, "sync %s: the hub asks for a full resync (%s)", r->name,
@@ -859,6 +926,22 @@ static fg_status pull_all(run *r, fg_error *err)
             st = http_refusal(snapshot ? "snapshot" : "changes", status, page, err);
             break;
         }
+        /* Where the page after this one starts, to fetch it meanwhile. */
+        {
+            const char *next = json_string_value(json_object_get(page, "next"));
+            char epoch[CAT_EPOCH_SIZE];
+            int64_t seq;
+            if (!last_round && json_is_true(json_object_get(page, "more")) &&
+                cat_cursor_parse(next, epoch, &seq)) {
+                char ahead_cursor[CURSOR_SIZE];
+                if (snapshot)
+                    snprintf(ahead_cursor, sizeof ahead_cursor, "snapshot:%lld",
+                             (long long)seq);
+                else
+                    snprintf(ahead_cursor, sizeof ahead_cursor, "%s", next);
+                prefetch(r, &ahead, ahead_cursor);
+            }
+        }
         st = take_page(r, page, &snapshot, &more, next_cursor, err);
         done += json_array_size(json_object_get(page, "changes"));
         json_decref(page);
@@ -869,6 +952,17 @@ static fg_status pull_all(run *r, fg_error *err)
         progress(r, snapshot ? "snapshot" : "pull", done);
         if (!more)
             break;
+        /* Asked to stop meanwhile: apply what was already fetched, then go. */
+        if (stopping(r) && !ahead.running)
+            break;
+    }
+    /* A page fetched for nothing (an error, or the end) is dropped. */
+    {
+        long ignored;
+        json_t *unused = NULL;
+        fg_status ignored_st;
+        if (collect(&ahead, &ignored, &unused, NULL, &ignored_st))
+            json_decref(unused);
     }
     free(cursor);
     return st;
@@ -930,12 +1024,16 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
     fg_status st;
 
     memset(rep, 0, sizeof *rep);
+    /* Jansson's hash seed is set once, before a second thread makes
+       objects (its documentation asks for this). */
+    json_object_seed(0);
     snprintf(r.origin, sizeof r.origin, "sync:%s", name);
     if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) != FG_OK)
         return st;
     if ((st = read_token(token_file, token, sizeof token, err)) != FG_OK)
         goto record;
     r.http = sync_http_new(url, token, &ho);
+    r.prefetch_http = sync_http_new(url, token, &ho);
     memset(token, 0, sizeof token);
     if (!r.http) {
         st = fg_fail(err, FG_ENOMEM, "out of memory");
@@ -949,8 +1047,10 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
         goto record;
     rep->interrupted = stopping(&r);
 record:
-    rep->requests = r.http ? sync_http_requests(r.http) : 0;
+    rep->requests = (r.http ? sync_http_requests(r.http) : 0) +
+                    (r.prefetch_http ? sync_http_requests(r.prefetch_http) : 0);
     sync_http_free(r.http);
+    sync_http_free(r.prefetch_http);
     free(r.cursor);
     fg_now_iso(now);
     if (st == FG_OK) {

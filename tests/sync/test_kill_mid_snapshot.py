@@ -7,6 +7,7 @@ hub, its own request pushed again."""
 
 import os
 import shutil
+import time
 
 import synctest
 from synctest import expect, same_offerings
@@ -51,6 +52,12 @@ def scenario(scene):
     rule = proxy.inject("hold", path="/v1/snapshot", skip=2, fraction=0.5)
     bg = rxx.spawn(["sync", "--json"])
     expect(rule.reached.wait(60), "the third snapshot page was never asked for:\n" + bg.stderr)
+    # (The third page is asked for while the second is applied: wait for
+    # the second to be committed, then kill.)
+    deadline = time.time() + 60
+    while rxx.sql("SELECT count(*) FROM sync_seen WHERE remote = 'hub'") != [(2 * PAGE,)]:
+        expect(time.time() < deadline, "the second snapshot page was never committed")
+        time.sleep(0.05)
     bg.kill9()
     rule.release.set()
     expect([s.status for s in proxy.seen("/v1/changes")] == [410], "a 410 started it")
