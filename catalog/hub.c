@@ -25,6 +25,12 @@
 #define MAX_PAGE 5000
 #define DEFAULT_PAGE 500
 #define MAX_TLS_FILE (1024 * 1024)
+/* Each connection's memory pool in libmicrohttpd holds the request line
+   and headers and one record per query argument.  Its default (32 KiB)
+   runs out at about 450 arguments -- a 3 KiB URL -- and libmicrohttpd
+   0.9.75 then holds the connection, unanswered, until its timeout.  256
+   KiB takes every URL of the protocol's 8 KiB limit, however dense. */
+#define HUB_CONNECTION_MEMORY (512 * 1024)
 
 static pthread_mutex_t hub_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t cat_key;
@@ -84,6 +90,9 @@ void hub_reply_error(hub_reply *r, unsigned status, const char *code, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* A message quoting input at a bounded length may cut a character in
+       two; JSON takes only UTF-8. */
+    fg_utf8_scrub(msg);
     hub_reply_json(r, status, json_pack("{s:s, s:s}", "error", code, "message", msg));
 }
 
@@ -709,6 +718,7 @@ fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *
                          mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
                          MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HUB_CONNECTION_MEMORY,
                          MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
                          cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
                          MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);

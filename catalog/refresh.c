@@ -180,6 +180,8 @@ fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
     return cat_meta_set(cat, "seeded", now, err);
 }
 
+/* `err` gets the first problem; every refused offering, with its field,
+   is in p->problems (rt_register keeps them), for `plugins check`. */
 fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
                                      fg_error *err)
 {

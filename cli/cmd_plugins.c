@@ -2,6 +2,7 @@
  * fgcat areas, fgcat plugins and fgcat plugins check.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "elfsyms.h"
+#include "util.h"
 
 #define CHECK_REPORT_MAX (256 * 1024)
 
@@ -76,6 +79,25 @@ int cmd_areas(cli_ctx *ctx, int argc, char **argv)
     return code;
 }
 
+/* A JSON string of `s`; text that is not valid UTF-8 (a message cut inside
+   a character, bytes from a plugin) gets '?' for each non-ASCII byte.
+   New. */
+static json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    char *copy;
+
+    if (j)
+        return j;
+    copy = fg_strdup(s);
+    for (char *c = copy; *c; c++)
+        if ((unsigned char)*c >= 0x80)
+            *c = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
 /* A plugin as `fgcat plugins --json` shows it. New. */
 static json_t *plugin_json(const rt_plugin *p, size_t offerings)
 {
@@ -85,16 +107,72 @@ static json_t *plugin_json(const rt_plugin *p, size_t offerings)
     for (char **a = p->areas; a && *a; a++)
         json_array_append_new(areas, json_string(*a));
     snprintf(abi, sizeof abi, "%u.%u", (unsigned)p->abi_major, (unsigned)p->abi_minor);
-    j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", p->name, "version",
-                  p->version ? p->version : "", "abi", p->abi_major ? abi : "",
-                  "path", p->path, "state", p->state == RT_LOADED ? "loaded" : "refused",
-                  "areas", areas);
+    j = json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id", json_text(p->name), "version",
+                  p->version ? p->version : "", "abi", p->abi_major ? abi : "", "path",
+                  json_text(p->path), "state",
+                  p->state == RT_LOADED ? "loaded" : "refused", "areas", areas);
     json_object_set_new(j, "description", json_string(p->description ? p->description : ""));
     if (p->state == RT_LOADED)
         json_object_set_new(j, "offerings", json_integer((json_int_t)offerings));
     else
-        json_object_set_new(j, "reason", json_string(p->reason));
+        json_object_set_new(j, "reason", json_text(p->reason));
     return j;
+}
+
+/* One problem of a `plugins check` report: {"what", "offering" (only for
+   an offering), "message"}.  New. */
+static json_t *problem_json(const char *what, const char *offering, const char *message)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "what", json_string(what));
+    if (offering && *offering)
+        json_object_set_new(j, "offering", json_text(offering));
+    json_object_set_new(j, "message", json_text(message));
+    return j;
+}
+
+/* A problem of a report as one line: "offering 'ID': MESSAGE" or MESSAGE. */
+static void problem_line(const json_t *problem, char *buf, size_t size)
+{
+    const char *offering = json_string_value(json_object_get(problem, "offering"));
+    const char *message = json_string_value(json_object_get(problem, "message"));
+    if (offering)
+        snprintf(buf, size, "offering '%s': %s", offering, message ? message : "");
+    else
+        snprintf(buf, size, "%s", message ? message : "");
+}
+
+/* Prints "PATH: TEXT" as one line on stdout, control characters escaped
+   as on stderr (an offering's id or a plugin's message may hold them). */
+static void print_problem(const char *path, const char *text)
+{
+    char line[2048];
+    snprintf(line, sizeof line, "%s: %s", path, text);
+    for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+        if (*c == '\n')
+            fputs("\\n", stdout);
+        else if (*c == '\t')
+            fputs("\\t", stdout);
+        else if (*c < 0x20 || *c == 0x7f)
+            printf("\\x%02x", *c);
+        else
+            putchar(*c);
+    }
+    putchar('\n');
+}
+
+/* True when `problems` holds one whose "what" is `what`. */
+static bool has_problem(const json_t *problems, const char *what)
+{
+    size_t i;
+    json_t *pr;
+    json_array_foreach(problems, i, pr)
+    {
+        const char *w = json_string_value(json_object_get(pr, "what"));
+        if (w && strcmp(w, what) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* The plugin of `rt` loaded from the same file as `path`, or NULL. */
@@ -109,6 +187,129 @@ static rt_plugin *find_by_file(rt_runtime *rt, const char *path)
             return p;
     }
     return NULL;
+}
+
+/*
+ * What a plugin file's dynamic symbol table says, read from the file
+ * (core/elfsyms.h): the symbols it exports besides its entry point, and
+ * whether the entry point is there and a function.
+ */
+typedef struct export_check {
+    json_t *extra;      /* [{"name", "type"}] exports besides the entry point */
+    json_t *entry;      /* a problem ("entry") with the entry symbol, or NULL */
+    json_t *unreadable; /* a problem ("elf"): why the table was not read, or NULL */
+} export_check;
+
+static void check_exports(const char *path, export_check *ec)
+{
+    fg_elf_exports ex;
+    const fg_elf_symbol *entry;
+    fg_error err;
+    char msg[FG_ERROR_MSG_SIZE + 64];
+
+    ec->extra = json_array();
+    ec->entry = NULL;
+    ec->unreadable = NULL;
+    if (fg_elf_exports_read(path, &ex, &err) != FG_OK) {
+        snprintf(msg, sizeof msg, "cannot list its exported symbols: %s", err.msg);
+        ec->unreadable = problem_json("elf", NULL, msg);
+        return;
+    }
+    for (size_t i = 0; i < ex.count; i++)
+        if (strcmp(ex.syms[i].name, FGCAT_PLUGIN_ENTRY_SYMBOL) != 0)
+            json_array_append_new(ec->extra,
+                                  json_pack("{s:s, s:s}", "name", ex.syms[i].name, "type",
+                                            fg_elf_type_name(ex.syms[i].type)));
+    entry = fg_elf_find(&ex, FGCAT_PLUGIN_ENTRY_SYMBOL);
+    if (!entry) {
+        ec->entry = problem_json("entry", NULL,
+                                 "no entry symbol '" FGCAT_PLUGIN_ENTRY_SYMBOL
+                                 "' in its dynamic symbol table");
+    } else if (entry->type != STT_FUNC && entry->type != STT_GNU_IFUNC) {
+        snprintf(msg, sizeof msg,
+                 "entry symbol '%s' is not a function (ELF symbol type %s)",
+                 FGCAT_PLUGIN_ENTRY_SYMBOL, fg_elf_type_name(entry->type));
+        ec->entry = problem_json("entry", NULL, msg);
+    }
+    fg_elf_exports_close(&ex);
+}
+
+static void export_check_close(export_check *ec)
+{
+    json_decref(ec->extra);
+    json_decref(ec->entry);
+    json_decref(ec->unreadable);
+}
+
+/* The names of `extra`, at most `max` of them, comma-separated. */
+static void extra_names(const json_t *extra, size_t max, char *buf, size_t size)
+{
+    size_t i, len = 0;
+    json_t *s;
+    buf[0] = '\0';
+    json_array_foreach(extra, i, s)
+    {
+        if (len >= size)
+            break;
+        if (i == max) {
+            snprintf(buf + len, size - len, ", ...");
+            break;
+        }
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                                json_string_value(json_object_get(s, "name")));
+    }
+}
+
+/*
+ * The warnings `fgcat plugins` gives about a loaded plugin's exports (a
+ * JSON array of strings, new), each also logged.  Extra exports do not
+ * refuse a plugin there: it loads and works, and only `plugins check`
+ * treats them as a problem.
+ */
+static json_t *export_warnings(const rt_plugin *p)
+{
+    json_t *out = json_array();
+    export_check ec;
+    char names[512], msg[1024];
+    size_t n;
+
+    check_exports(p->path, &ec);
+    n = json_array_size(ec.extra);
+    if (ec.unreadable) {
+        snprintf(msg, sizeof msg, "%s",
+                 json_string_value(json_object_get(ec.unreadable, "message")));
+        json_array_append_new(out, json_text(msg));
+    }
+    if (n) {
+        extra_names(ec.extra, 5, names, sizeof names);
+        snprintf(msg, sizeof msg,
+                 "exports %zu symbol%s besides %s (%s), which can clash with other "
+                 "code's symbols",
+                 n, n == 1 ? "" : "s", FGCAT_PLUGIN_ENTRY_SYMBOL, names);
+        json_array_append_new(out, json_text(msg));
+    }
+    for (size_t i = 0; i < json_array_size(out); i++)
+        fg_log(FG_LOG_WARN, "plugin %s: %s; loaded anyway", p->path,
+               json_string_value(json_array_get(out, i)));
+    export_check_close(&ec);
+    return out;
+}
+
+/* The report of `plugins check` for `p`, from the child: its state, what
+   it provides, and every problem found while loading and registering. */
+static json_t *check_report(const rt_plugin *p, size_t offerings)
+{
+    json_t *j = plugin_json(p, offerings);
+    json_t *problems = json_array();
+    for (size_t i = 0; i < p->n_problems; i++)
+        json_array_append_new(problems,
+                              problem_json(p->problems[i].what, p->problems[i].offering,
+                                           p->problems[i].message));
+    json_object_set_new(j, "problems", problems);
+    if (p->more_problems)
+        json_object_set_new(j, "problems_not_listed",
+                            json_integer((json_int_t)p->more_problems));
+    return j;
 }
 
 /*
@@ -130,7 +331,7 @@ static json_t *check_in_process(const char *path, const char *plugin_path, int f
     fg_error err;
 
     if (!rt)
-        return json_pack("{s:s, s:s}", "state", "refused", "reason", "out of memory");
+        return NULL;
     rt_load_path(rt, plugin_path);
     if (write(fd, "P", 1) != 1)
         _exit(1);
@@ -142,8 +343,7 @@ static json_t *check_in_process(const char *path, const char *plugin_path, int f
         p->state = RT_REFUSED;
         snprintf(p->reason, sizeof p->reason, "%s", err.msg);
     }
-    report = p ? plugin_json(p, n) : json_pack("{s:s, s:s}", "state", "refused", "reason",
-                                               "out of memory");
+    report = p ? check_report(p, n) : NULL;
     rt_free(rt);
     return report;
 }
@@ -151,6 +351,9 @@ static json_t *check_in_process(const char *path, const char *plugin_path, int f
 /*
  * Runs check_in_process in a child, so that a plugin that crashes or
  * exits while loading is reported rather than taking fgcat with it.
+ * Returns the child's report; or, when it died or said nothing, a report
+ * whose one problem ("crash") says so.  NULL, with the reason in `why`,
+ * only when no child could be started.
  */
 static json_t *check_in_child(const char *path, const char *plugin_path, char *why,
                               size_t why_size)
@@ -181,7 +384,7 @@ static json_t *check_in_child(const char *path, const char *plugin_path, char *w
         /* The parent reports the outcome; the child's loader stays quiet. */
         fg_log_set_sink(NULL, FG_LOG_ERROR, NULL);
         r = check_in_process(path, plugin_path, fds[1]);
-        text = json_dumps(r, JSON_COMPACT);
+        text = r ? json_dumps(r, JSON_COMPACT) : NULL;
         if (text) {
             size_t off = 0, n = strlen(text);
             while (off < n) {
@@ -212,53 +415,131 @@ static json_t *check_in_child(const char *path, const char *plugin_path, char *w
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     path_loaded = len > 0 && buf[0] == 'P';
-    if (WIFSIGNALED(status)) {
-        if (path_loaded)
-            snprintf(why, why_size, "crashed while loading (signal %d, %s)",
-                     WTERMSIG(status), strsignal(WTERMSIG(status)));
-        else
-            snprintf(why, why_size,
-                     "not checked: a plugin on the plugin path %s crashed "
-                     "while loading (signal %d, %s)",
-                     plugin_path, WTERMSIG(status), strsignal(WTERMSIG(status)));
-        free(buf);
-        return NULL;
-    }
-    report = path_loaded ? json_loads(buf + 1, 0, NULL) : NULL;
+    report = path_loaded && !WIFSIGNALED(status) ? json_loads(buf + 1, 0, NULL) : NULL;
     free(buf);
-    if (!report)
+    if (report && json_is_object(report))
+        return report;
+    json_decref(report);
+    if (WIFSIGNALED(status) && path_loaded)
+        snprintf(why, why_size, "crashed while loading (signal %d, %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else if (WIFSIGNALED(status))
+        snprintf(why, why_size,
+                 "not checked: a plugin on the plugin path %s crashed "
+                 "while loading (signal %d, %s)",
+                 plugin_path, WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
         snprintf(why, why_size, "exited (status %d) before reporting",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return report;
+    return json_pack("{s:o, s:s, s:[o]}", "path", json_text(path), "state", "refused",
+                     "problems", problem_json("crash", NULL, why));
+}
+
+/* Most problems `plugins check` lists about exports, one per symbol. */
+#define CHECK_MAX_EXPORT_PROBLEMS 20
+
+/*
+ * Completes the child's report with what the file's symbol table says,
+ * then settles its state and reason from the whole list of problems.
+ * Findings from the symbol table are left out when dlopen refused the
+ * file (its message is the one that matters), and the table's view of the
+ * entry symbol only counts when the loader did not already report on it
+ * (it did not get that far, or its view differs).
+ */
+static void finish_report(json_t *report, const char *path)
+{
+    json_t *problems = json_object_get(report, "problems");
+    json_t *more = json_object_get(report, "problems_not_listed");
+    const char *state = json_string_value(json_object_get(report, "state"));
+    export_check ec;
+    size_t i, total;
+    json_t *s;
+    char msg[1024];
+
+    if (!json_is_array(problems)) {
+        problems = json_array();
+        json_object_set_new(report, "problems", problems);
+    }
+    /* A refusal the child could not itemise still counts as one. */
+    if (json_array_size(problems) == 0 && (!state || strcmp(state, "loaded") != 0)) {
+        const char *reason = json_string_value(json_object_get(report, "reason"));
+        json_array_append_new(problems,
+                              problem_json("load", NULL, reason ? reason : "refused"));
+    }
+    if (!has_problem(problems, "load")) {
+        check_exports(path, &ec);
+        json_array_foreach(ec.extra, i, s)
+        {
+            if (i == CHECK_MAX_EXPORT_PROBLEMS) {
+                snprintf(msg, sizeof msg, "exports %zu more symbols besides %s",
+                         json_array_size(ec.extra) - i, FGCAT_PLUGIN_ENTRY_SYMBOL);
+                json_array_append_new(problems, problem_json("exports", NULL, msg));
+                break;
+            }
+            snprintf(msg, sizeof msg,
+                     "exports '%s' (%s) besides %s: make it static or hidden, so it "
+                     "cannot clash with other code's symbols",
+                     json_string_value(json_object_get(s, "name")),
+                     json_string_value(json_object_get(s, "type")),
+                     FGCAT_PLUGIN_ENTRY_SYMBOL);
+            json_array_append_new(problems, problem_json("exports", NULL, msg));
+        }
+        if (ec.entry && !has_problem(problems, "entry"))
+            json_array_append(problems, ec.entry);
+        if (ec.unreadable)
+            json_array_append(problems, ec.unreadable);
+        export_check_close(&ec);
+    }
+    total = json_array_size(problems) + (size_t)json_integer_value(more);
+    if (total == 0)
+        return;
+    problem_line(json_array_get(problems, 0), msg, sizeof msg);
+    if (total > 1) {
+        size_t l = strlen(msg);
+        if (l < sizeof msg)
+            snprintf(msg + l, sizeof msg - l, " (and %zu more problem%s)", total - 1,
+                     total == 2 ? "" : "s");
+    }
+    json_object_set_new(report, "state", json_string("refused"));
+    json_object_set_new(report, "reason", json_text(msg));
+    json_object_del(report, "offerings");
 }
 
 static int plugins_check(cli_ctx *ctx, const char *path)
 {
     struct stat sb;
-    char why[512] = "";
-    json_t *report;
+    char why[512] = "", line[1024];
+    json_t *report, *problems, *pr;
+    size_t i;
     int code;
 
     if (stat(path, &sb) != 0)
         return cli_error(3, "plugins check: cannot read '%s': %s", path, strerror(errno));
+    /* dlopen would wait for ever on a FIFO's writer. */
+    if (!S_ISREG(sb.st_mode))
+        return cli_error(2, "plugins check: '%s' is not a regular file", path);
     report = check_in_child(path, ctx->plugin_path, why, sizeof why);
-    if (!report) {
-        if (ctx->json) {
-            json_t *j = json_pack("{s:s, s:s, s:s}", "path", path, "state", "refused",
-                                  "reason", why);
-            cli_print_json(j);
-            json_decref(j);
-        }
-        return cli_error(4, "plugin %s refused: %s", path, why);
-    }
+    if (!report)
+        return cli_error(1, "plugins check: %s", why);
+    finish_report(report, path);
     code = strcmp(json_string_value(json_object_get(report, "state")), "loaded") ? 4 : 0;
-    if (ctx->json)
+    problems = json_object_get(report, "problems");
+    if (ctx->json) {
         cli_print_json(report);
-    if (code)
-        cli_error(4, "plugin %s refused: %s", path,
-                  json_string_value(json_object_get(report, "reason")));
-    else if (!ctx->json) {
-        size_t i;
+    } else if (code) {
+        json_int_t more =
+            json_integer_value(json_object_get(report, "problems_not_listed"));
+        json_array_foreach(problems, i, pr)
+        {
+            problem_line(pr, line, sizeof line);
+            print_problem(path, line);
+        }
+        if (more) {
+            snprintf(line, sizeof line, "and %lld more problems, not listed",
+                     (long long)more);
+            print_problem(path, line);
+        }
+    } else {
         json_t *a;
         printf("%s: plugin %s %s (ABI %s), %lld valid offerings, areas:", path,
                json_string_value(json_object_get(report, "id")),
@@ -269,6 +550,10 @@ static int plugins_check(cli_ctx *ctx, const char *path)
             printf(" %s", json_string_value(a));
         printf("\n");
     }
+    fflush(stdout);
+    if (code)
+        cli_error(4, "plugin %s refused: %s", path,
+                  json_string_value(json_object_get(report, "reason")));
     json_decref(report);
     return code;
 }
@@ -279,13 +564,26 @@ static const char plugins_usage[] =
     "\n"
     "Lists the plugins found on the plugin path: name, version, plugin ABI,\n"
     "path, state (loaded or refused, with the reason).  Each loaded plugin's\n"
-    "offerings are validated, without writing to the catalogue.\n"
+    "offerings are validated, without writing to the catalogue.  A plugin that\n"
+    "exports symbols besides fgcat_plugin_entry is loaded, with a warning.\n"
     "\n"
     "'plugins check FILE.so' loads the plugin path and then one file in a child\n"
-    "process (a crash is reported, not fatal), validates the file's descriptor\n"
-    "and offerings, and exits 0 when it would load next to the plugins on the\n"
-    "path, 4 when it would be refused (a name or area already taken included).\n"
-    "  --json  print an array of plugin objects (check: one object)\n"
+    "process (a crash is reported, not fatal), and reports every problem it\n"
+    "finds: dlopen's refusal, a missing entry symbol or one that is not a\n"
+    "function, an ABI mismatch (both versions), each bad descriptor field, a\n"
+    "name or area already taken on the path, a failing or crashing init, each\n"
+    "refused offering with its field, and each exported symbol besides\n"
+    "fgcat_plugin_entry.  Exit 0 when there is none and the file would load\n"
+    "next to the plugins on the path (stdout: what it provides); exit 4\n"
+    "otherwise: stdout has one line per problem, 'FILE: PROBLEM', and stderr\n"
+    "one line, 'fgcat: plugin FILE refused: FIRST PROBLEM (and N more\n"
+    "problems)'.  Exit 3 when FILE cannot be read, 2 when it is not a regular\n"
+    "file.  More in docs/plugin-guide.md, section 5.\n"
+    "  --json  print an array of plugin objects, with \"warnings\" (strings)\n"
+    "          when there are any; check: one object with \"problems\", a list\n"
+    "          of {\"what\", \"offering\" (refused offerings only), \"message\"},\n"
+    "          \"what\" one of load, entry, abi, descriptor, conflict, init,\n"
+    "          crash, offering, register, exports, elf\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_plugins(cli_ctx *ctx, int argc, char **argv)
@@ -313,9 +611,16 @@ int cmd_plugins(cli_ctx *ctx, int argc, char **argv)
         rt_plugin *p = rt_plugin_at(rt, i);
         size_t n = 0;
         fg_error err;
+        json_t *j, *warnings;
         if (p->state == RT_LOADED && cat_check_plugin_offerings(rt, p, &n, &err) != FG_OK)
             rt_refuse(p, err.msg);
-        json_array_append_new(out, plugin_json(p, n));
+        j = plugin_json(p, n);
+        warnings = p->state == RT_LOADED ? export_warnings(p) : json_array();
+        if (json_array_size(warnings))
+            json_object_set_new(j, "warnings", warnings);
+        else
+            json_decref(warnings);
+        json_array_append_new(out, j);
     }
     if (ctx->json) {
         code = cli_print_json(out);

@@ -10,25 +10,31 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "util.h"
 
 /*
  * Writes "fgcat: <msg>" as one line on stderr.  Control characters (a
  * newline in a file name, an escape sequence in search text, a plugin's
  * careless message) are shown escaped, so a message is always exactly one
- * line and cannot drive the terminal.
+ * line and cannot drive the terminal; so are bytes that are not UTF-8 (input
+ * that was not, or a character cut in two where a message quotes input at
+ * a bounded length), so a message is always UTF-8 text.
  */
 static void put_line(const char *msg)
 {
     fputs("fgcat: ", stderr);
     for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-        if (*p == '\n')
+        size_t n = *p >= 0x80 ? fg_utf8_char((const char *)p) : 1;
+        if (*p == '\n') {
             fputs("\\n", stderr);
-        else if (*p == '\t')
+        } else if (*p == '\t') {
             fputs("\\t", stderr);
-        else if (*p < 0x20 || *p == 0x7f)
+        } else if (*p < 0x20 || *p == 0x7f || n == 0) {
             fprintf(stderr, "\\x%02x", *p);
-        else
-            fputc(*p, stderr);
+        } else {
+            fwrite(p, 1, n, stderr);
+            p += n - 1;
+        }
     }
     fputc('\n', stderr);
 }

@@ -232,6 +232,7 @@ static int host_add_offering(fgcat_registrar *reg, const fgcat_offering *o)
 refused:
     if (reg->failures++ == 0)
         fg_fail(&reg->first, FG_EREFUSED, "offering '%.100s': %s", id, e.msg);
+    rt_problem_add(reg->plugin, "offering", id, "%s", e.msg);
     return FGCAT_ERR_INVALID;
 }
 
@@ -272,8 +273,13 @@ fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err)
         return fg_fail(err, FG_EREFUSED, "plugin %s is not loaded", p->name);
     reg.seen = json_object();
     fg_error_clear(&reg.first);
+    /* A loaded plugin's problems all come from an earlier registration. */
+    p->n_problems = 0;
+    p->more_problems = 0;
     rc = p->desc->register_offerings(rt_host_api(), p->pstate, &reg);
     json_decref(reg.seen);
+    if (rc != FGCAT_OK)
+        rt_problem_add(p, "register", NULL, "register_offerings failed (status %d)", rc);
     if (reg.failures > 1)
         return fg_fail(err, FG_EREFUSED, "%s (and %zu more refused offerings)",
                        reg.first.msg, reg.failures - 1);

@@ -3,14 +3,17 @@
  * SPEC §7.  Each refusal names the file, the reason and, where versions
  * differ, both of them.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dladdr1 */
 #include <dirent.h>
-#include <stdarg.h>
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfsyms.h"
 #include "log.h"
 #include "runtime.h"
 #include "util.h"
@@ -39,6 +42,7 @@ static void plugin_free(rt_plugin *p)
         for (char **a = p->areas; *a; a++)
             free(*a);
     free(p->areas);
+    free(p->problems);
     free(p);
 }
 
@@ -86,16 +90,81 @@ void rt_refuse(rt_plugin *p, const char *reason)
     fg_log(FG_LOG_WARN, "plugin %s refused: %s", p->path, p->reason);
 }
 
-/* Records a refusal during loading; the plugin never reaches RT_LOADED. */
-static rt_plugin *refuse_load(rt_plugin *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static rt_plugin *refuse_load(rt_plugin *p, const char *fmt, ...)
+/* Copies at most `max` bytes of `s` into `out` (`max` + 1 bytes), cutting
+   before a UTF-8 sequence rather than inside it. */
+static void copy_cut(char *out, const char *s, size_t max)
 {
+    size_t len = strnlen(s, max + 1);
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+void rt_problem_add(rt_plugin *p, const char *what, const char *offering, const char *fmt,
+                    ...)
+{
+    rt_problem *pr;
     va_list ap;
-    p->state = RT_REFUSED;
+
+    if (p->n_problems == RT_MAX_PROBLEMS) {
+        p->more_problems++;
+        return;
+    }
+    if (!p->problems) {
+        p->problems = calloc(RT_MAX_PROBLEMS, sizeof *p->problems);
+        if (!p->problems)
+            abort();
+    }
+    pr = &p->problems[p->n_problems++];
+    pr->what = what;
+    copy_cut(pr->offering, offering ? offering : "", 100);
     va_start(ap, fmt);
-    vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+    vsnprintf(pr->message, sizeof pr->message, fmt, ap);
     va_end(ap);
+}
+
+/* True once loading found a problem with `p`. */
+static bool has_problems(const rt_plugin *p)
+{
+    return p->n_problems + p->more_problems > 0;
+}
+
+/*
+ * Records a problem found while loading.  The first one refuses the plugin
+ * (it never reaches RT_LOADED) and becomes its reason; finish_refusal logs
+ * it once loading is over.
+ */
+static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, ...)
+{
+    char msg[FG_ERROR_MSG_SIZE];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!has_problems(p)) {
+        p->state = RT_REFUSED;
+        snprintf(p->reason, sizeof p->reason, "%s", msg);
+    }
+    rt_problem_add(p, what, NULL, "%s", msg);
+    return p;
+}
+
+/* Completes the reason of a plugin refused while loading and logs it. */
+static rt_plugin *finish_refusal(rt_plugin *p)
+{
+    size_t more = p->n_problems + p->more_problems - 1;
+    if (more > 0) {
+        size_t len = strlen(p->reason);
+        snprintf(p->reason + len, sizeof p->reason - len, " (and %zu more problem%s)",
+                 more, more == 1 ? "" : "s");
+    }
     fg_log(FG_LOG_WARN, "plugin %s refused: %s", p->path, p->reason);
     return p;
 }
@@ -115,94 +184,115 @@ static bool good_text(const char *s, size_t max)
 
 /*
  * Checks the descriptor's versions, size, strings and areas, and copies what
- * `fgcat plugins` shows.  Returns false (plugin refused) on the first
- * problem.
+ * `fgcat plugins` shows.  Records every problem it can see: it stops early
+ * only where reading on is unsafe (another ABI major: the layout is
+ * unknown; a struct_size below ABI 1.0's: the fields may not exist) or
+ * pointless (no areas).  Returns false (plugin refused) when it found any.
  */
 static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d)
 {
     size_t n_areas = 0;
+    rt_plugin *same_name = NULL;
+    bool name_ok;
 
     p->abi_major = d->abi_major;
     p->abi_minor = d->abi_minor;
     if (d->abi_major != FGCAT_ABI_MAJOR) {
-        refuse_load(p, "built for plugin ABI %u.%u, this fgcat provides ABI %d.%d "
-                       "(major versions differ)",
+        refuse_load(p, "abi",
+                    "built for plugin ABI %u.%u, this fgcat provides ABI %d.%d "
+                    "(major versions differ)",
                     (unsigned)d->abi_major, (unsigned)d->abi_minor, FGCAT_ABI_MAJOR,
                     FGCAT_ABI_MINOR);
         return false;
     }
-    if (d->abi_minor > FGCAT_ABI_MINOR) {
-        refuse_load(p, "built for plugin ABI %u.%u, newer than this fgcat's ABI %d.%d",
+    /* A newer minor only appends: its ABI 1.0 fields can still be checked. */
+    if (d->abi_minor > FGCAT_ABI_MINOR)
+        refuse_load(p, "abi",
+                    "built for plugin ABI %u.%u, newer than this fgcat's ABI %d.%d",
                     (unsigned)d->abi_major, (unsigned)d->abi_minor, FGCAT_ABI_MAJOR,
                     FGCAT_ABI_MINOR);
-        return false;
-    }
     if (d->struct_size < RT_PLUGIN_MIN_SIZE) {
-        refuse_load(p, "bad descriptor: struct_size %zu is smaller than the %zu bytes "
-                       "of ABI %d.0",
+        refuse_load(p, "descriptor",
+                    "bad descriptor: struct_size %zu is smaller than the %zu bytes "
+                    "of ABI %d.0",
                     d->struct_size, (size_t)RT_PLUGIN_MIN_SIZE, FGCAT_ABI_MAJOR);
         return false;
     }
-    if (!d->name || !fg_valid_slug(d->name, 40)) {
-        refuse_load(p, "bad descriptor: name must be 1-40 characters of [a-z0-9-]");
-        return false;
+    name_ok = d->name && fg_valid_slug(d->name, 40);
+    if (!name_ok) {
+        refuse_load(p, "descriptor",
+                    "bad descriptor: name must be 1-40 characters of [a-z0-9-]");
+    } else {
+        free(p->name);
+        p->name = fg_strdup(d->name);
     }
-    free(p->name);
-    p->name = fg_strdup(d->name);
     if (!good_text(d->version, 40) || !*d->version) {
-        refuse_load(p, "bad descriptor: version must be 1-40 printable characters");
-        return false;
+        refuse_load(p, "descriptor",
+                    "bad descriptor: version must be 1-40 printable characters");
+    } else {
+        free(p->version);
+        p->version = fg_strdup(d->version);
     }
-    free(p->version);
-    p->version = fg_strdup(d->version);
     if (d->description && !good_text(d->description, 200)) {
-        refuse_load(p, "bad descriptor: description must be at most 200 printable "
-                       "characters");
-        return false;
+        refuse_load(p, "descriptor",
+                    "bad descriptor: description must be at most 200 printable "
+                    "characters");
+    } else {
+        free(p->description);
+        p->description = fg_strdup(d->description ? d->description : "");
     }
-    free(p->description);
-    p->description = fg_strdup(d->description ? d->description : "");
-    if (!d->register_offerings || !d->quote_request) {
-        refuse_load(p, "bad descriptor: the %s callback is missing",
-                    !d->register_offerings ? "register_offerings" : "quote_request");
-        return false;
-    }
-    for (size_t i = 0; i < rt->count; i++) {
+    if (!d->register_offerings)
+        refuse_load(p, "descriptor",
+                    "bad descriptor: the register_offerings callback is missing");
+    if (!d->quote_request)
+        refuse_load(p, "descriptor",
+                    "bad descriptor: the quote_request callback is missing");
+    for (size_t i = 0; name_ok && i < rt->count; i++) {
         rt_plugin *o = rt->plugins[i];
         if (o != p && o->state == RT_LOADED && strcmp(o->name, d->name) == 0) {
-            refuse_load(p, "plugin name '%s' is already used by %s", d->name, o->path);
-            return false;
+            refuse_load(p, "conflict", "plugin name '%s' is already used by %s", d->name,
+                        o->path);
+            same_name = o;
+            break;
         }
     }
     if (!d->areas || !d->areas[0]) {
-        refuse_load(p, "bad descriptor: it names no service area");
+        refuse_load(p, "descriptor", "bad descriptor: it names no service area");
         return false;
     }
-    while (d->areas[n_areas]) {
+    for (; d->areas[n_areas]; n_areas++) {
         const char *area = d->areas[n_areas];
+        rt_plugin *owner;
+        bool twice = false;
         if (n_areas >= RT_MAX_AREAS) {
-            refuse_load(p, "bad descriptor: more than %d areas", RT_MAX_AREAS);
-            return false;
+            refuse_load(p, "descriptor", "bad descriptor: more than %d areas",
+                        RT_MAX_AREAS);
+            break;
         }
         if (!fg_valid_slug(area, 40)) {
-            refuse_load(p, "bad descriptor: area names must be 1-40 characters of "
-                           "[a-z0-9-]");
-            return false;
+            refuse_load(p, "descriptor",
+                        "bad descriptor: area names must be 1-40 characters of "
+                        "[a-z0-9-] (areas[%zu])",
+                        n_areas);
+            continue;
         }
-        for (size_t k = 0; k < n_areas; k++) {
-            if (strcmp(d->areas[k], area) == 0) {
-                refuse_load(p, "bad descriptor: area '%s' is listed twice", area);
-                return false;
-            }
+        for (size_t k = 0; k < n_areas && !twice; k++)
+            twice = strcmp(d->areas[k], area) == 0;
+        if (twice) {
+            refuse_load(p, "descriptor", "bad descriptor: area '%s' is listed twice",
+                        area);
+            continue;
         }
-        rt_plugin *owner = rt_area_owner(rt, area);
-        if (owner) {
-            refuse_load(p, "area '%s' is already provided by %s (plugin %s %s)", area,
+        /* A second copy of a loaded plugin: its areas clash too, which says
+           nothing more. */
+        owner = rt_area_owner(rt, area);
+        if (owner && owner != same_name)
+            refuse_load(p, "conflict",
+                        "area '%s' is already provided by %s (plugin %s %s)", area,
                         owner->path, owner->name, owner->version);
-            return false;
-        }
-        n_areas++;
     }
+    if (has_problems(p))
+        return false;
     p->areas = calloc(n_areas + 1, sizeof *p->areas);
     if (!p->areas)
         abort();
@@ -211,12 +301,39 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
     return true;
 }
 
+/*
+ * The ELF type of the entry symbol `addr` is, as the dynamic loader sees
+ * it, when that is not a function; NULL when it is one or cannot be told.
+ * Calling a variable's address would crash fgcat (or run its bytes).
+ * Only a symbol of the entry's own name is judged: an alias, or the target
+ * an IFUNC resolved to, is left alone.
+ */
+static const char *entry_not_function(void *addr)
+{
+#ifdef __GLIBC__ /* dladdr1 and RTLD_DL_SYMENT (an enum, not a macro) */
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    unsigned type;
+
+    if (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || !info.dli_sname ||
+        strcmp(info.dli_sname, FGCAT_PLUGIN_ENTRY_SYMBOL) != 0)
+        return NULL;
+    type = ELF64_ST_TYPE(sym->st_info);
+    if (type != STT_FUNC && type != STT_GNU_IFUNC)
+        return fg_elf_type_name(type);
+#else
+    (void)addr;
+#endif
+    return NULL;
+}
+
 rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
 {
     rt_plugin *p;
-    void *handle;
+    void *handle, *addr;
     fgcat_plugin_entry_fn entry;
     const fgcat_plugin *d;
+    const char *type;
 
     if (rt->count == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 8;
@@ -241,32 +358,46 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
     if (!strchr(path, '/')) {
         char local[4096];
         if ((size_t)snprintf(local, sizeof local, "./%s", path) >= sizeof local)
-            return refuse_load(p, "cannot load: the file name is too long");
+            return finish_refusal(
+                refuse_load(p, "load", "cannot load: the file name is too long"));
         handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
     } else {
         handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     }
     if (!handle) {
         const char *why = dlerror();
-        return refuse_load(p, "cannot load: %s", why ? why : "unknown dlopen error");
+        return finish_refusal(refuse_load(p, "load", "cannot load: %s",
+                                          why ? why : "unknown dlopen error"));
     }
+    addr = dlsym(handle, FGCAT_PLUGIN_ENTRY_SYMBOL);
+    if (!addr)
+        return finish_refusal(refuse_load(
+            p, "entry", "no entry symbol '%s' (is it exported with FGCAT_EXPORT?)",
+            FGCAT_PLUGIN_ENTRY_SYMBOL));
+    if ((type = entry_not_function(addr)) != NULL)
+        return finish_refusal(refuse_load(
+            p, "entry", "entry symbol '%s' is not a function (ELF symbol type %s)",
+            FGCAT_PLUGIN_ENTRY_SYMBOL, type));
     /* POSIX says a data pointer may hold a function pointer from dlsym. */
-    *(void **)(&entry) = dlsym(handle, FGCAT_PLUGIN_ENTRY_SYMBOL);
-    if (!entry)
-        return refuse_load(p, "no entry symbol '%s' (is it exported with FGCAT_EXPORT?)",
-                           FGCAT_PLUGIN_ENTRY_SYMBOL);
+    *(void **)(&entry) = addr;
     d = entry();
     if (!d)
-        return refuse_load(p, "%s() returned NULL", FGCAT_PLUGIN_ENTRY_SYMBOL);
+        return finish_refusal(
+            refuse_load(p, "entry", "%s() returned NULL", FGCAT_PLUGIN_ENTRY_SYMBOL));
     if (!check_descriptor(rt, p, d))
-        return p;
+        return finish_refusal(p);
     p->desc = d;
     if (d->init) {
         char msg[FG_ERROR_MSG_SIZE] = "";
         int rc = d->init(rt_host_api(), &p->pstate, msg, sizeof msg);
+        /* The plugin may have left it unterminated or spread over lines. */
+        msg[sizeof msg - 1] = '\0';
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7F)
+                *c = ' ';
         if (rc != FGCAT_OK)
-            return refuse_load(p, "init failed (status %d): %s", rc,
-                               msg[0] ? msg : "no message");
+            return finish_refusal(refuse_load(p, "init", "init failed (status %d): %s",
+                                              rc, msg[0] ? msg : "no message"));
     }
     p->initialised = true;
     p->state = RT_LOADED;

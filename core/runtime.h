@@ -19,6 +19,27 @@
 
 typedef enum rt_state { RT_LOADED = 0, RT_REFUSED = 1 } rt_state;
 
+/* At most this many problems are kept per plugin; more are only counted. */
+#define RT_MAX_PROBLEMS 50
+
+/*
+ * One problem found with a plugin, for `fgcat plugins check`, which lists
+ * them all.  `what` says which check found it (a static string):
+ *   "load"        dlopen refused the file
+ *   "entry"       the entry symbol is missing, not a function, or returned NULL
+ *   "abi"         another ABI major, or a newer minor than this fgcat's
+ *   "descriptor"  a bad descriptor field (size, name, version, callbacks, areas)
+ *   "conflict"    a name or area another loaded plugin already has
+ *   "init"        init returned an error
+ *   "offering"    an offering add_offering refused (`offering` is its id)
+ *   "register"    register_offerings returned an error
+ */
+typedef struct rt_problem {
+    const char *what;
+    char offering[104];              /* the offering's id (cut at 100 bytes), or "" */
+    char message[FG_ERROR_MSG_SIZE]; /* one line, without the offering's id */
+} rt_problem;
+
 /* One plugin file, loaded or refused.  Owned by its runtime. */
 typedef struct rt_plugin {
     char *path;        /* as found on the path */
@@ -32,6 +53,12 @@ typedef struct rt_plugin {
     const fgcat_plugin *desc;       /* NULL when refused before reading it */
     void *pstate;                   /* what its init returned */
     bool initialised;
+    /* Every problem found, in the order found: while loading (then the
+       first one is `reason`) and by its last rt_register.  Owned by the
+       runtime; NULL when there is none. */
+    rt_problem *problems;
+    size_t n_problems;
+    size_t more_problems; /* found after RT_MAX_PROBLEMS were kept */
 } rt_plugin;
 
 typedef struct rt_runtime rt_runtime;
@@ -53,7 +80,12 @@ void rt_load_path(rt_runtime *rt, const char *dirs);
 
 /*
  * Loads one file and returns its record (borrowed from `rt`), whether it was
- * loaded or refused: check ->state.  NULL only on OOM.
+ * loaded or refused: check ->state.  NULL only on OOM.  Checks go on past
+ * the first problem wherever what follows can still be read safely (an
+ * ABI major that differs, a descriptor smaller than ABI 1.0's or a failed
+ * dlopen end them), so ->problems lists every problem; ->reason is the
+ * first, followed by "(and N more problems)" when there are more.  init
+ * runs only when there is none.
  */
 rt_plugin *rt_load_file(rt_runtime *rt, const char *path);
 
@@ -69,6 +101,14 @@ rt_plugin *rt_area_owner(const rt_runtime *rt, const char *area);
 void rt_refuse(rt_plugin *p, const char *reason);
 
 /*
+ * Appends a problem to `p`'s list (or counts it once RT_MAX_PROBLEMS are
+ * kept).  `what` must be a static string; `offering` (may be NULL) is cut
+ * at 100 bytes on a UTF-8 boundary.  Does not change `p`'s state.
+ */
+void rt_problem_add(rt_plugin *p, const char *what, const char *offering, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * Receives one offering a plugin adds, converted to its JSON form (SPEC §4)
  * but not yet validated.  `offering` is borrowed for the call.  Returns
  * FG_OK to accept it, or an error with detail in `err`.
@@ -80,7 +120,10 @@ typedef fg_status (*rt_add_fn)(void *ud, rt_plugin *p, json_t *offering,
  * Runs `p`'s register_offerings, passing each offering it adds to `add`.
  * Returns FG_OK when the plugin succeeded and every offering was accepted;
  * otherwise FG_EREFUSED with the first problem (and how many more) in
- * `err`.  Does not mark the plugin refused: the caller decides.
+ * `err`.  Replaces `p`'s problem list with this run's: one "offering"
+ * problem per refused offering, and a "register" one when
+ * register_offerings returned an error.  Does not mark the plugin refused:
+ * the caller decides.
  */
 fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err);
 

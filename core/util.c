@@ -135,6 +135,27 @@ bool fg_utf8_valid(const char *str, size_t len)
     return true;
 }
 
+size_t fg_utf8_char(const char *s)
+{
+    const unsigned char c = (unsigned char)*s;
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    /* fg_utf8_valid stops at the first byte that is not a continuation
+       byte, so it never reads past a terminating NUL. */
+    return c != 0 && n && fg_utf8_valid(s, n) ? n : 0;
+}
+
+void fg_utf8_scrub(char *s)
+{
+    while (*s) {
+        size_t n = fg_utf8_char(s);
+        if (n == 0) {
+            *s++ = '?';
+        } else {
+            s += n;
+        }
+    }
+}
+
 bool fg_valid_slug(const char *s, size_t max)
 {
     size_t n = 0;
@@ -183,7 +204,7 @@ bool fg_valid_email(const char *s)
     for (const char *c = s; *c; c++)
         if ((unsigned char)*c <= ' ' || *c == 0x7F)
             return false;
-    return strchr(at + 1, '.') != NULL;
+    return strchr(at + 1, '.') != NULL && fg_utf8_valid(s, strlen(s));
 }
 
 fg_status fg_mkdir_p(const char *path, fg_error *err)

@@ -35,6 +35,14 @@ bool fg_valid_timestamp(const char *s);
    surrogates, nothing past U+10FFFF). */
 bool fg_utf8_valid(const char *s, size_t len);
 
+/* The length in bytes of the UTF-8 character `s` starts with, or 0 when it
+   does not start with one (an invalid or cut sequence, or NUL). */
+size_t fg_utf8_char(const char *s);
+
+/* Replaces, in place, every byte of `s` that is not part of a UTF-8
+   character with '?' (e.g. a message that cut a character in two). */
+void fg_utf8_scrub(char *s);
+
 /* True when `s` is 1..max bytes, each in [a-z0-9-]. */
 bool fg_valid_slug(const char *s, size_t max);
 
@@ -46,7 +54,8 @@ bool fg_valid_ods(const char *s);
 bool fg_has_control(const char *s, bool allow_newlines);
 
 /* True when `s` looks like an e-mail address: one '@' with text before it,
-   a dot after it, no spaces or control characters, at most 254 bytes. */
+   a dot after it, no spaces or control characters, UTF-8, at most 254
+   bytes. */
 bool fg_valid_email(const char *s);
 
 /* Creates directory `path` and its missing parents (mode 0700 for new ones). */

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,16 @@ import tempfile
 
 # Seconds one fgcat process may take before the test fails (a hang is a bug).
 RUN_TIMEOUT = 30
+
+# FGCAT_TEST_WRAPPER: a command line every fgcat run is wrapped in, e.g.
+# "valgrind -q --error-exitcode=99 --leak-check=full ..." (scripts/test-valgrind).
+# Its own lines on stderr ("==PID== ...", "--PID-- ...") are taken out of what the test
+# sees; exit status WRAPPER_ERROR fails the run with them.  Runs get
+# WRAPPER_SLOWDOWN times longer before they count as a hang.
+WRAPPER = shlex.split(os.environ.get("FGCAT_TEST_WRAPPER", ""))
+WRAPPER_ERROR = 99
+WRAPPER_SLOWDOWN = 20
+WRAPPER_LINE = re.compile(r"^(?:==\d+==|--\d+--).*(?:\n|\Z)", re.MULTILINE)
 
 # Signs that a sanitizer reported something on stderr.  (A crash shows as
 # death by a signal; fgcat itself may name signals when it reports a
@@ -144,16 +155,24 @@ class Sandbox:
             full_env.pop(name, None)
         if isinstance(stdin, str):
             stdin = stdin.encode("utf-8")
+        timeout = RUN_TIMEOUT * (WRAPPER_SLOWDOWN if WRAPPER else 1)
         try:
-            proc = subprocess.run([self.fgcat] + list(args), input=stdin or b"",
+            proc = subprocess.run(WRAPPER + [self.fgcat] + list(args), input=stdin or b"",
                                   capture_output=True, env=full_env, cwd=self.tmp,
-                                  timeout=RUN_TIMEOUT)
+                                  timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Failure("fgcat %s did not finish within %d s"
-                          % (" ".join(shell_word(a) for a in args)[:2000], RUN_TIMEOUT)) from None
+                          % (" ".join(shell_word(a) for a in args)[:2000], timeout)) from None
+        stderr = proc.stderr.decode("utf-8", errors="replace")
+        wrapper_out = ""
+        if WRAPPER:
+            wrapper_out = "".join(WRAPPER_LINE.findall(stderr))
+            stderr = WRAPPER_LINE.sub("", stderr)
         res = Result(list(args), proc.returncode,
-                     proc.stdout.decode("utf-8", errors="replace"),
-                     proc.stderr.decode("utf-8", errors="replace"))
+                     proc.stdout.decode("utf-8", errors="replace"), stderr)
+        if WRAPPER and res.code == WRAPPER_ERROR:
+            raise Failure("%s reported errors (exit %d)\n%s%s"
+                          % (WRAPPER[0], WRAPPER_ERROR, wrapper_out, res.report()))
         check_sane(res)
         return res
 

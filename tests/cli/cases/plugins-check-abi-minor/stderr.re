@@ -1,1 +1,2 @@
 ^fgcat: plugin {TESTPLUGINS}/abi-minor/abi-minor.so refused: .*built for plugin ABI 1\.1, newer than this fgcat's ABI 1\.0
+!more problem

@@ -1,1 +1,1 @@
-^fgcat: plugin {TESTPLUGINS}/no-entry/no-entry.so refused: .*no entry symbol 'fgcat_plugin_entry'
+^fgcat: plugin {TESTPLUGINS}/no-entry/no-entry.so refused: no entry symbol 'fgcat_plugin_entry' .* \(and 1 more problem\)$

@@ -1,1 +1,2 @@
 ^fgcat: plugin {TESTPLUGINS}/not-elf/not-elf.so refused: .*cannot load: .*invalid ELF header
+!more problem

@@ -1,0 +1,1 @@
+\A{TESTPLUGINS}/bad-offerings/bad-offerings\.so: offering 'BAD/by-post-course': field delivery [^\n]*"by-post"[^\n]*\n{TESTPLUGINS}/bad-offerings/bad-offerings\.so: offering 'BAD/hourly-coaching': field price\.unit [^\n]*"per-hour"[^\n]*\n\Z

@@ -1,0 +1,1 @@
+\A{TESTPLUGINS}/test-area/test-area\.so: offering 'TST/c\\td': field id contains a control character\n{TESTPLUGINS}/test-area/test-area\.so: offering 'TST/e\\x01f': field id contains a control character\n\Z

@@ -1,0 +1,1 @@
+\A{TESTPLUGINS}/no-entry/no-entry\.so: no entry symbol 'fgcat_plugin_entry' \(is it exported with FGCAT_EXPORT\?\)\n{TESTPLUGINS}/no-entry/no-entry\.so: exports 'fgcat_plugin_main' \(FUNC\) besides fgcat_plugin_entry: [^\n]*\n\Z

@@ -1,0 +1,1 @@
+^fgcat: plugins check: '{TMP}' is not a regular file$
