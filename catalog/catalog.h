@@ -136,7 +136,8 @@ fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
 /*
  * Validates every offering `p` registers without touching any catalogue
  * (`fgcat plugins check`).  FG_OK with the count in *n, or FG_EREFUSED
- * with the first problem.
+ * with the first problem in `err`; every problem is also added to
+ * p->problems.
  */
 fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
                                      fg_error *err);
