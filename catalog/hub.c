@@ -21,10 +21,10 @@
 #include "log.h"
 #include "util.h"
 
-#define MAX_BODY (16u * 1024 * 1024)
+#define MAX_BODY ((size_t)16 * 1024 * 1024)
 #define MAX_PAGE 5000
 #define DEFAULT_PAGE 500
-#define MAX_TLS_FILE (1024 * 1024)
+#define MAX_TLS_FILE ((size_t)1024 * 1024)
 /* Each connection's memory pool in libmicrohttpd holds the request line
    and headers and one record per query argument.  Its default (32 KiB)
    runs out at about 450 arguments -- a 3 KiB URL -- and libmicrohttpd
@@ -536,7 +536,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     call.body_len = up->len;
     call.cfg = hub_cfg;
     if (up->too_large) {
-        hub_reply_error(&r, 413, "too_large", "bodies are limited to %u bytes", MAX_BODY);
+        hub_reply_error(&r, 413, "too_large", "bodies are limited to %zu bytes", MAX_BODY);
     } else if (!(call.cat = thread_cat(&e))) {
         fg_log(FG_LOG_ERROR, "hub: %s", e.msg);
         hub_reply_error(&r, 503, "unavailable", "the catalogue cannot be opened");
@@ -682,7 +682,7 @@ static void maintain(cat_catalog *cat, int tombstone_days)
     hub_unlock();
 }
 
-fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *err)
+fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_error *err)
 {
     struct sockaddr_in sa;
     struct MHD_Daemon *d;
@@ -732,7 +732,7 @@ fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *
     if (cfg->on_listen)
         cfg->on_listen(addr, info ? info->port : ntohs(sa.sin_port), cfg->ud);
     while (!*stop) {
-        struct timespec nap = {0, 100 * 1000 * 1000};
+        struct timespec nap = {0, 100L * 1000 * 1000};
         nanosleep(&nap, NULL);
         write_state(cat, state_path, &written);
         if (time(NULL) - last_maintenance >= 60) {

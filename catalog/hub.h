@@ -29,7 +29,8 @@ typedef struct hub_config {
  * handler), then finishes the requests in progress and returns.  Logs one
  * line per request through fg_log, never a token.
  */
-fg_status hub_run(const hub_config *cfg, volatile sig_atomic_t *stop, fg_error *err);
+fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop,
+                  fg_error *err);
 
 /* ---- shared with hub_html.c ------------------------------------------ */
 

@@ -16,7 +16,7 @@
 #include "hub.h"
 
 #define CACHE_ENTRIES 256
-#define CACHE_MAX_ANSWER (512 * 1024)
+#define CACHE_MAX_ANSWER ((size_t)512 * 1024)
 
 typedef struct entry {
     char *key;

@@ -21,8 +21,8 @@
 #include "hub_html.h"
 #include "util.h"
 
-#define MAX_PAGE_BYTES (16u * 1024 * 1024)
-#define MAX_FORM_BYTES (64u * 1024)
+#define MAX_PAGE_BYTES ((size_t)16 * 1024 * 1024)
+#define MAX_FORM_BYTES ((size_t)64 * 1024)
 #define MAX_NEXT 200
 #define COOKIE "fgcat_session"
 

@@ -286,9 +286,9 @@ void page_search(html_page *p)
     search_form s;
     char problem[FG_ERROR_MSG_SIZE];
     json_t *areas = NULL, *results = NULL, *facets = NULL;
-    bool ok, more = false;
+    bool ok, more;
     unsigned status = 200;
-    size_t shown = 0;
+    size_t shown;
     fg_error e;
 
     ok = read_search(p->call, &s, problem, sizeof problem);

@@ -318,7 +318,7 @@ static fg_status user_version(cat_catalog *cat, int *out, fg_error *err)
 fg_status cat_migrate(cat_catalog *cat, fg_error *err)
 {
     fg_status st;
-    int version;
+    int version = 0;
     char sql[64];
 
     if ((st = user_version(cat, &version, err)) != FG_OK)

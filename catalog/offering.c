@@ -34,20 +34,22 @@ static const char *const deliveries[] = {"on-site", "remote", "blended", NULL};
 static const char *const units[] = {"fixed", "per-delegate", "per-day", "per-bed", NULL};
 static const char *const statuses[] = {"active", "withdrawn", NULL};
 
-/* Fails with "<where>: field <field> <what>". */
-static fg_status bad(fg_error *err, const char *where, const char *field,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static fg_status bad(fg_error *err, const char *where, const char *field,
-                     const char *fmt, ...)
+/* Records "<where>: field <field> <what>" in err.  Used through bad(),
+   which is an expression of value FG_EINVAL, so that every caller plainly
+   fails (static analysers do not follow variadic calls). */
+static void describe_bad(fg_error *err, const char *where, const char *field,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void describe_bad(fg_error *err, const char *where, const char *field,
+                         const char *fmt, ...)
 {
     char what[FG_ERROR_MSG_SIZE];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return fg_fail(err, FG_EINVAL, "%s%sfield %s %s", where, *where ? ": " : "", field,
-                   what);
+    fg_fail(err, FG_EINVAL, "%s%sfield %s %s", where, *where ? ": " : "", field, what);
 }
+#define bad(...) (describe_bad(__VA_ARGS__), FG_EINVAL)
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -63,7 +65,7 @@ static fg_status no_unknown_keys(const json_t *obj, const char *const *known,
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v) {
         (void)v;
         /* Never echo a control character: messages are one line. */
         if (!in_list(key, known))
@@ -133,7 +135,7 @@ static fg_status integer(const json_t *obj, const char *key, const char *field,
                          json_t **out, fg_error *err)
 {
     json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) {
+    if (!v || json_typeof(v) == JSON_NULL) {
         if (!nullable)
             return bad(err, where, field, "is missing");
         *out = json_null();
@@ -189,6 +191,11 @@ static fg_status string_list(const json_t *obj, const char *key, size_t max_item
     return FG_OK;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* A deep copy of an attribute value with object keys sorted, refusing
    nesting deeper than MAX_ATTR_DEPTH.  New, or NULL when too deep. */
 static json_t *sorted_copy(const json_t *v, int depth)
@@ -197,23 +204,19 @@ static json_t *sorted_copy(const json_t *v, int depth)
         return NULL;
     if (json_is_object(v)) {
         size_t n = json_object_size(v), k = 0;
-        const char **keys = malloc((n ? n : 1) * sizeof *keys);
+        const char **keys = calloc(n ? n : 1, sizeof(const char *));
         const char *key;
         json_t *child;
         json_t *out = json_object();
         if (!keys)
             abort();
-        json_object_foreach((json_t *)(uintptr_t)v, key, child) {
+        json_object_foreach((json_t *)v, key, child) {
             (void)child;
-            keys[k++] = key;
+            if (k < n)
+                keys[k++] = key;
         }
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-                const char *t = keys[j];
-                keys[j] = keys[j - 1];
-                keys[j - 1] = t;
-            }
-        for (size_t i = 0; i < n; i++) {
+        qsort(keys, k, sizeof(const char *), compare_keys);
+        for (size_t i = 0; i < k; i++) {
             json_t *c = sorted_copy(json_object_get(v, keys[i]), depth + 1);
             if (!c) {
                 json_decref(out);
@@ -252,7 +255,7 @@ static fg_status stamp(const json_t *in, const char *key, const char *where, cha
 {
     json_t *v = json_object_get(in, key);
     buf[0] = '\0';
-    if (!v || json_is_null(v))
+    if (!v || json_typeof(v) == JSON_NULL)
         return FG_OK;
     /* The length check refuses an embedded NUL that strlen would hide. */
     if (!json_is_string(v) || json_string_length(v) != FG_TIMESTAMP_SIZE - 1 ||
@@ -606,18 +609,15 @@ static fg_status put_lists(cat_catalog *cat, sqlite3_int64 rowid, json_t *conten
 /* Tags joined by spaces, for the full-text index. New. */
 static char *join_tags(json_t *tags)
 {
-    size_t i, len = 1;
+    size_t i, n = json_array_size(tags);
+    const char **words = malloc((n ? n : 1) * sizeof *words);
     json_t *t;
     char *out;
-    json_array_foreach(tags, i, t) len += json_string_length(t) + 1;
-    out = calloc(1, len);
-    if (!out)
+    if (!words)
         abort();
-    json_array_foreach(tags, i, t) {
-        if (i)
-            strcat(out, " "); /* bounded: len counts every byte */
-        strcat(out, json_string_value(t));
-    }
+    json_array_foreach(tags, i, t) words[i] = json_string_value(t);
+    out = fg_join(words, n);
+    free(words);
     return out;
 }
 

@@ -405,7 +405,7 @@ fg_status cat_idempotent_purge(cat_catalog *cat, fg_error *err)
     sqlite3_stmt *st;
     char cutoff[FG_TIMESTAMP_SIZE];
     int rc;
-    fg_time_iso(time(NULL) - IDEMPOTENCY_HOURS * 3600, cutoff);
+    fg_time_iso((int64_t)time(NULL) - (int64_t)IDEMPOTENCY_HOURS * 3600, cutoff);
     if (!(st = cat_stmt(cat, sql_idem_purge, err)))
         return FG_EDB;
     sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);

@@ -566,7 +566,6 @@ fg_status cat_request_check(const json_t *r, fg_error *err)
     const char *status = str_field(r, "status");
     int64_t day;
     size_t i;
-    fg_status rc;
 
     if (!json_is_object(r))
         return fg_fail(err, FG_EINVAL, "a request must be a JSON object");
@@ -594,7 +593,7 @@ fg_status cat_request_check(const json_t *r, fg_error *err)
     v = json_object_get(r, "note");
     if (v && !json_is_null(v) &&
         (!json_is_string(v) ||
-         (rc = check_text("note", json_string_value(v), MAX_NOTE, err)) != FG_OK))
+         check_text("note", json_string_value(v), MAX_NOTE, err) != FG_OK))
         return fg_fail(err, FG_EINVAL, "request %s: field note must be text of at most %d "
                                        "bytes, or null",
                        id, MAX_NOTE);

@@ -149,9 +149,9 @@ fg_status cat_open(const char *path, cat_catalog **out, fg_error *err)
     sqlite3_busy_timeout(cat->db, CAT_BUSY_TIMEOUT_MS);
     /* WAL lets searches run while another process writes; NORMAL sync is
        durable across application crashes, which is what kill -9 tests. */
-    if ((st = exec(cat, "PRAGMA journal_mode=WAL", err)) != FG_OK ||
-        (st = exec(cat, "PRAGMA synchronous=NORMAL", err)) != FG_OK ||
-        (st = exec(cat, "PRAGMA foreign_keys=ON", err)) != FG_OK) {
+    if (exec(cat, "PRAGMA journal_mode=WAL", err) != FG_OK ||
+        exec(cat, "PRAGMA synchronous=NORMAL", err) != FG_OK ||
+        exec(cat, "PRAGMA foreign_keys=ON", err) != FG_OK) {
         st = fg_fail(err, FG_EIO, "catalogue '%s' cannot be used: %s", path,
                      sqlite3_errmsg(cat->db));
         goto fail;

@@ -21,7 +21,7 @@
 
 #define PUSH_BATCH 200
 #define PULL_PAGE 1000
-#define MAX_ANSWER (64u * 1024 * 1024)
+#define MAX_ANSWER ((size_t)64 * 1024 * 1024)
 #define MAX_TOKEN_FILE 512
 #define MAX_PUSH_ROUNDS 100000
 
@@ -635,11 +635,11 @@ static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *
     }
     if (strcmp(kind, "offering") == 0) {
         json_t *content = NULL;
-        cat_meta meta;
+        cat_meta meta = {0}; /* set only when normalizing succeeds */
         cat_put_result res;
         if (cat_offering_normalize(rec, "", &content, &meta, &e) != FG_OK || meta.rev < 1) {
             fg_log(FG_LOG_WARN, "sync %s: offering %s skipped: %s", r->name, id,
-                   meta.rev < 1 ? "no rev" : e.msg);
+                   content ? "no rev" : e.msg);
             json_decref(content);
             return FG_OK;
         }

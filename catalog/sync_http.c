@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* arc4random_uniform (glibc 2.36) */
 #include "sync_http.h"
 
 #include <curl/curl.h>
@@ -135,7 +135,7 @@ static double backoff(int attempt, double retry_after)
         d *= 2;
     if (d > BACKOFF_MAX_S)
         d = BACKOFF_MAX_S;
-    d *= 0.5 + (double)rand() / ((double)RAND_MAX + 1.0);
+    d *= 0.5 + (double)arc4random_uniform(1000000) / 1e6;
     if (retry_after > d)
         d = retry_after > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : retry_after;
     return d;

@@ -29,7 +29,7 @@ static bool sha256_hex(const char *text, char hex[65])
     if (!EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) || len != 32)
         return false;
     for (unsigned i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        snprintf(hex + (size_t)2 * i, 3, "%02x", md[i]);
     return true;
 }
 
@@ -46,9 +46,12 @@ fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOK
                        ods);
     if (RAND_bytes(raw, sizeof raw) != 1)
         return fg_fail(err, FG_EIO, "cannot get random bytes for a token");
-    memcpy(token, "fgc_", 4);
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(token + 4 + 2 * i, 3, "%02x", raw[i]);
+    {
+        char hex[2 * sizeof raw + 1];
+        for (size_t i = 0; i < sizeof raw; i++)
+            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+        snprintf(token, CAT_TOKEN_SIZE, "fgc_%s", hex);
+    }
     if (!sha256_hex(token, hash))
         return fg_fail(err, FG_EINTERNAL, "cannot hash a token");
     fg_now_iso(now);

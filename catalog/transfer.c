@@ -27,7 +27,7 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
     if (n > MAX_IMPORT_RECORDS)
         return fg_fail(err, FG_EINVAL, "%s: %zu records, more than the %d allowed", source,
                        n, MAX_IMPORT_RECORDS);
-    contents = calloc(n ? n : 1, sizeof *contents);
+    contents = calloc(n ? n : 1, sizeof(json_t *));
     metas = calloc(n ? n : 1, sizeof *metas);
     seen = json_object();
     if (!contents || !metas) {

@@ -17,7 +17,7 @@
 #include "elfsyms.h"
 #include "util.h"
 
-#define CHECK_REPORT_MAX (256 * 1024)
+#define CHECK_REPORT_MAX ((size_t)256 * 1024)
 
 static const char areas_usage[] =
     "usage: fgcat areas [--json]\n"

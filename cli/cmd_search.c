@@ -52,7 +52,7 @@ static void print_facets(const json_t *facets)
 {
     const char *group;
     json_t *counts;
-    json_object_foreach((json_t *)(uintptr_t)facets, group, counts) {
+    json_object_foreach((json_t *)facets, group, counts) {
         const char *value;
         json_t *n;
         bool first = true;
@@ -106,8 +106,8 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
             q.provider = optarg;
             break;
         case O_DELIVERY:
-            if (strcmp(optarg, "on-site") && strcmp(optarg, "remote") &&
-                strcmp(optarg, "blended"))
+            if (strcmp(optarg, "on-site") != 0 && strcmp(optarg, "remote") != 0 &&
+                strcmp(optarg, "blended") != 0)
                 return cli_usage_error(argv[0], "--delivery must be on-site, remote or "
                                                 "blended, not '%.40s'",
                                        optarg);
@@ -150,17 +150,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
 
     /* The remaining words are the search text. */
     if (optind < argc) {
-        size_t len = 1;
-        for (int i = optind; i < argc; i++)
-            len += strlen(argv[i]) + 1;
-        text = calloc(1, len);
-        if (!text)
-            return cli_error(1, "out of memory");
-        for (int i = optind; i < argc; i++) {
-            if (i > optind)
-                strcat(text, " "); /* bounded: len counts every byte */
-            strcat(text, argv[i]);
-        }
+        text = fg_join((const char *const *)(argv + optind), (size_t)(argc - optind));
         if (!fg_utf8_valid(text, strlen(text))) {
             free(text);
             return cli_usage_error(argv[0], "search text is not valid UTF-8");

@@ -132,7 +132,7 @@ static bool parse_duration(const char *s, int64_t *secs)
         num[--n] = '\0';
         break;
     }
-    if (!fg_parse_int(num, 1, 366 * 86400, &v) || v * mult > 366 * 86400)
+    if (!fg_parse_int(num, 1, (int64_t)366 * 86400, &v) || v * mult > (int64_t)366 * 86400)
         return false;
     *secs = v * mult;
     return true;
@@ -327,7 +327,7 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
             break;
         /* Later rounds are not failed by earlier refusals: report, go on. */
         for (int64_t s = 0; s < every * 10 && !sync_stop; s++) {
-            struct timespec nap = {0, 100 * 1000 * 1000};
+            struct timespec nap = {0, 100L * 1000 * 1000};
             nanosleep(&nap, NULL);
         }
         if (sync_stop)

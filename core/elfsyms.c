@@ -316,7 +316,7 @@ static fg_status read_symbols(const elf_file *f, const section *sects, size_t ns
                        (unsigned)ds->link);
     ss = &sects[ds->link];
     if (ss->size > FG_ELF_MAX_STRTAB)
-        return fg_fail(err, FG_EINVAL, "dynamic string table larger than %u bytes",
+        return fg_fail(err, FG_EINVAL, "dynamic string table larger than %zu bytes",
                        FG_ELF_MAX_STRTAB);
     if ((st = check_range(f, ss->offset, ss->size, "the dynamic string table", err)) !=
             FG_OK ||

@@ -24,7 +24,7 @@
 
 /* Limits: more is refused as implausible for a plugin. */
 #define FG_ELF_MAX_SYMBOLS 100000             /* entries of the dynamic symbol table */
-#define FG_ELF_MAX_STRTAB (16u * 1024 * 1024) /* bytes of its string table */
+#define FG_ELF_MAX_STRTAB ((size_t)16 * 1024 * 1024) /* bytes of its string table */
 #define FG_ELF_MAX_NAME 200                   /* bytes of a name as reported */
 
 /* One exported symbol. */

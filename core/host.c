@@ -85,7 +85,7 @@ static const char *host_attr_key(const fgcat_attrs *attrs, size_t index)
     size_t i = 0;
     if (!attrs)
         return NULL;
-    json_object_foreach((json_t *)(uintptr_t)attrs, key, value) {
+    json_object_foreach((json_t *)attrs, key, value) {
         (void)value;
         if (i++ == index)
             return key;

@@ -337,7 +337,7 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
 
     if (rt->count == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 8;
-        rt_plugin **grown = realloc(rt->plugins, cap * sizeof *grown);
+        rt_plugin **grown = realloc(rt->plugins, cap * sizeof(rt_plugin *));
         if (!grown)
             return NULL;
         rt->plugins = grown;

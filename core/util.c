@@ -265,6 +265,26 @@ bool fg_parse_pounds(const char *s, int64_t *pence)
     return true;
 }
 
+char *fg_join(const char *const *parts, size_t n)
+{
+    size_t len = 1, at = 0;
+    char *out;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(parts[i]) + 1;
+    out = malloc(len);
+    if (!out)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]);
+        if (i)
+            out[at++] = ' ';
+        memcpy(out + at, parts[i], k);
+        at += k;
+    }
+    out[at] = '\0';
+    return out;
+}
+
 char *fg_strdup(const char *s)
 {
     char *p;

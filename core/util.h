@@ -70,6 +70,10 @@ bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Parses an amount of pounds, "1500", "1500.5" or "1500.50", into pence. */
 bool fg_parse_pounds(const char *s, int64_t *pence);
 
+/* Joins `n` strings with single spaces.  New, caller frees; aborts on
+   OOM like fg_strdup. */
+char *fg_join(const char *const *parts, size_t n);
+
 /* Duplicates `s` (NULL stays NULL); new, caller frees.  Aborts on OOM. */
 char *fg_strdup(const char *s);
 

@@ -408,10 +408,9 @@ static int dt_quote_request(const fgcat_host_api *host, void *state,
                             char *msg, size_t msg_size)
 {
     dt_attrs a;
-    int rc;
 
     (void)state;
-    if ((rc = parse_attrs(host, offering, &a, msg, msg_size)) != FGCAT_OK)
+    if (parse_attrs(host, offering, &a, msg, msg_size) != FGCAT_OK)
         return FGCAT_ERR_FAILED; /* cannot happen for a validated offering */
 
     /* A start is optional (it can be agreed later); lead_days is 0 when

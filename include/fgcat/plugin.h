@@ -68,11 +68,12 @@ extern "C" {
 #endif
 
 /*
- * True when a size-stamped struct `s` (pointer) carries `field`: the field
- * lies entirely within s->struct_size.  Fields outside read as zero/NULL.
+ * True when a size-stamped struct `s` (pointer) carries `field`.  Fields
+ * are only ever appended whole and struct_size is a sizeof(), so a field
+ * that starts within struct_size lies entirely within it.  Fields outside
+ * read as zero/NULL.
  */
-#define FGCAT_HAS_FIELD(s, type, field)                                        \
-    ((s)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+#define FGCAT_HAS_FIELD(s, type, field) ((s)->struct_size > offsetof(type, field))
 
 /* Status codes returned by callbacks and host functions. */
 typedef enum fgcat_status {

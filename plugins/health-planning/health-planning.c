@@ -792,7 +792,7 @@ static int hp_quote_request(const fgcat_host_api *host, void *state,
                                 "to be priced by health-planning 1.0.0");
         return FGCAT_ERR_INVALID;
     }
-    if ((rc = parse_attrs(host, offering, &a, msg, msg_size)) != FGCAT_OK)
+    if (parse_attrs(host, offering, &a, msg, msg_size) != FGCAT_OK)
         return FGCAT_ERR_FAILED;
     unit = offering->price_unit;
 
