@@ -49,6 +49,10 @@ void fz_put_fixed_request(cat_catalog *cat);
 void fz_save(cat_catalog *cat);
 cat_catalog *fz_restore(cat_catalog *cat);
 
+/* Runs FTS5's integrity-check on the offering index; fails the input when
+   `after` (what the input did) left it corrupt. */
+void fz_check_fts(cat_catalog *cat, const char *after);
+
 /* sqlite3_total_changes of the catalogue: compare before and after an
    input to know whether the fixture must be rebuilt. */
 int64_t fz_changes(cat_catalog *cat);

@@ -5,7 +5,8 @@
  *
  * Checks, beyond the sanitizers: import is all or nothing (a refused file
  * leaves the offering count as it was; an accepted one accounts for every
- * record) and error messages are one line.  The catalogue is restored
+ * record), the full-text index stays sound, and error messages are one
+ * line.  The catalogue is restored
  * (fz_restore) only after an input changed it.
  */
 #include "fuzz.h"
@@ -59,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_fail("a refused import changed the offering count");
     }
     if (fz_changes(cat) != before) {
+        fz_check_fts(cat, "an import");
         cat = fz_restore(cat);
     }
     json_decref(array);

@@ -5,8 +5,8 @@
  * FZ_ORG made, with the built-in plugins for validation and quotes.
  *
  * Checks, beyond the sanitizers: a well-formed batch gets exactly one
- * result per item, each with kind, id and status; error messages are one
- * line.  The catalogue is restored (fz_restore) after an input changed it.
+ * result per item, each with kind, id, status and rev; the catalogue fails
+ * no push; the full-text index stays sound; messages are one line.  The catalogue is restored (fz_restore) after an input changed it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_decref(answer);
     json_decref(body);
     if (fz_changes(cat) != before) {
+        fz_check_fts(cat, "a push");
         cat = fz_restore(cat);
     }
     return 0;

@@ -7,9 +7,9 @@
  * earlier and a request.
  *
  * Checks, beyond the sanitizers: a page fails only as a malformed answer
- * (FG_ENET), never with a database error that would stop every later sync
- * at the same page; an applied page moves the remote's cursor; messages
- * are one line.
+ * (FG_ENET), never with another error (database, internal) that would stop
+ * every later sync at the same page; an applied page moves the remote's
+ * cursor; the full-text index stays sound; messages are one line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +100,7 @@ static void take(const json_t *page, bool snapshot)
                 fg_strerror(st), err.msg);
     }
     if (fz_changes(cat) != before) {
+        fz_check_fts(cat, snapshot ? "a snapshot page" : "a changes page");
         cat = fz_restore(cat);
     }
 }

@@ -144,6 +144,16 @@ cat_catalog *fz_restore(cat_catalog *cat)
     return fresh;
 }
 
+void fz_check_fts(cat_catalog *cat, const char *after)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(cat_db(cat),
+                     "INSERT INTO offering_fts(offering_fts) VALUES ('integrity-check')", NULL,
+                     NULL, &msg) != SQLITE_OK)
+        fz_fail("the full-text index is corrupt after %s: %s", after,
+                msg ? msg : sqlite3_errmsg(cat_db(cat)));
+}
+
 int64_t fz_changes(cat_catalog *cat)
 {
     return sqlite3_total_changes64(cat_db(cat));
