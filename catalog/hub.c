@@ -338,7 +338,8 @@ static void api_push(hub_call *call, hub_reply *r)
     json_error_t jerr;
     fg_error e;
 
-    if (!type || strncmp(type, "application/json", 16) != 0) {
+    if (!type || strncmp(type, "application/json", 16) != 0 ||
+        (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
         hub_reply_error(r, 415, "unsupported_media_type", "push takes application/json");
         return;
     }

@@ -177,6 +177,11 @@ static fg_status read_token(const char *path, char *buf, size_t size, fg_error *
         return fg_fail(err, FG_EIO, "cannot read token file '%s': %s", path, strerror(errno));
     n = fread(buf, 1, size - 1, f);
     fclose(f);
+    /* A token cut short (a NUL in the file, or a file larger than any
+       token) would only earn a 401 later: say what is wrong now. */
+    if (n == size - 1 || memchr(buf, '\0', n))
+        return fg_fail(err, FG_EINVAL, "token file '%s' is not a token (%s)", path,
+                       n == size - 1 ? "too large" : "it holds a NUL byte");
     buf[n] = '\0';
     buf[strcspn(buf, "\r\n")] = '\0';
     while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
@@ -197,6 +202,9 @@ fg_status sync_remote_add(cat_catalog *cat, const char *name, const char *url,
     fg_status rc;
     int step;
 
+    /* Remotes are shown as JSON (remote list, sync status): UTF-8 only. */
+    if (!fg_utf8_valid(url, strlen(url)) || !fg_utf8_valid(token_file, strlen(token_file)))
+        return fg_fail(err, FG_EINVAL, "the URL and the token file name must be UTF-8");
     if (!valid_remote_name(name))
         return fg_fail(err, FG_EINVAL, "remote name must be 1-40 characters of [a-z0-9_-], "
                                        "not '%.40s'",

@@ -46,7 +46,7 @@ int cmd_refresh(cli_ctx *ctx, int argc, char **argv)
         json_decref(j);
     } else {
         printf("refresh: %zu added, %zu changed, %zu withdrawn, %zu unchanged "
-               "(%zu plugins applied, %zu refused)\n",
+               "(plugins: %zu applied, %zu refused)\n",
                rep.added, rep.changed, rep.withdrawn, rep.unchanged, rep.plugins_ok,
                rep.plugins_refused);
     }

@@ -49,11 +49,6 @@ int cmd_remote(cli_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "add") == 0) {
         if (n != 3 || !token_file)
             return cli_usage_error(argv[0], "expected 'add NAME URL --token-file FILE'");
-        /* Stored text must be UTF-8: the remote is printed as JSON later
-           (remote list, sync status), which cannot carry other bytes. */
-        if (!fg_utf8_valid(argv[optind + 2], strlen(argv[optind + 2])) ||
-            !fg_utf8_valid(token_file, strlen(token_file)))
-            return cli_usage_error(argv[0], "the URL and the token file name must be UTF-8");
         if (sync_remote_add(ctx->cat, argv[optind + 1], argv[optind + 2], token_file, &err) !=
             FG_OK)
             return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)

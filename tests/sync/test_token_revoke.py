@@ -43,6 +43,16 @@ def scenario(scene):
     status, _, _ = hub.api("GET", "/v1/whoami", fresh)
     expect(status == 200, "RXX's new token still works")
 
+    # A token file that cannot hold a token is refused when it is read,
+    # not later by the hub's 401.
+    import os
+    bad_file = os.path.join(hub.sandbox.tmp, "cut.token")
+    with open(bad_file, "wb") as f:
+        f.write(fresh[:10].encode() + b"\0" + fresh[10:].encode())
+    res = rxx.run(["remote", "add", "cut", hub.url, "--token-file", bad_file])
+    expect(res.code == 2 and "NUL" in res.stderr and len(res.stderr.splitlines()) == 1,
+           "a token file with a NUL byte: exit 2, one line", res)
+
 
 if __name__ == "__main__":
     synctest.main(scenario, __doc__)
