@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,6 +18,7 @@
 
 #include "hub.h"
 #include "log.h"
+#include "netlibs.h"
 #include "util.h"
 
 #define MAX_BODY ((size_t)16 * 1024 * 1024)
@@ -36,6 +36,13 @@ static pthread_mutex_t hub_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t cat_key;
 static pthread_once_t cat_key_once = PTHREAD_ONCE_INIT;
 static const hub_config *hub_cfg;
+static const net_mhd *mhd; /* libmicrohttpd, loaded when the hub starts */
+
+const char *hub_lookup(struct MHD_Connection *conn, enum MHD_ValueKind kind,
+                       const char *key)
+{
+    return mhd->lookup_connection_value(conn, kind, key);
+}
 
 void hub_lock(void)
 {
@@ -117,7 +124,7 @@ static void reply_status(hub_reply *r, const fg_error *e)
 
 const char *hub_arg(const hub_call *call, const char *name)
 {
-    return MHD_lookup_connection_value(call->conn, MHD_GET_ARGUMENT_KIND, name);
+    return hub_lookup(call->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 bool hub_token_org(cat_catalog *cat, const char *token, char org[8])
@@ -212,7 +219,7 @@ static void api_changes(hub_call *call, hub_reply *r, bool snapshot)
 static void record_reply(hub_call *call, hub_reply *r, json_t *rec)
 {
     char etag[32];
-    const char *inm = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    const char *inm = hub_lookup(call->conn, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_IF_NONE_MATCH);
     snprintf(etag, sizeof etag, "\"%lld\"",
              (long long)json_integer_value(json_object_get(rec, "rev")));
@@ -330,9 +337,9 @@ static bool good_key(const char *k)
 
 static void api_push(hub_call *call, hub_reply *r)
 {
-    const char *key = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    const char *key = hub_lookup(call->conn, MHD_HEADER_KIND,
                                                   "Idempotency-Key");
-    const char *type = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    const char *type = hub_lookup(call->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     json_t *body, *answer = NULL;
     json_error_t jerr;
@@ -398,7 +405,7 @@ static void api_route(hub_call *call, hub_reply *r)
             hub_reply_error(r, 405, "method_not_allowed", "use GET");
         return;
     }
-    auth = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    auth = hub_lookup(call->conn, MHD_HEADER_KIND,
                                        MHD_HTTP_HEADER_AUTHORIZATION);
     if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
         !hub_token_org(call->cat, auth + 7, call->org)) {
@@ -455,22 +462,22 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, hub_reply *r)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
-    resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (char *)"",
+    resp = mhd->create_response_from_buffer(r->len, r->body ? r->body : (char *)"",
                                            r->body ? MHD_RESPMEM_MUST_FREE
                                                    : MHD_RESPMEM_PERSISTENT);
     r->body = NULL;
     if (!resp)
         return MHD_NO;
     if (r->content_type)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+        mhd->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->header_name[0])
-        MHD_add_response_header(resp, r->header_name, r->header_value);
+        mhd->add_response_header(resp, r->header_name, r->header_value);
     for (size_t i = 0; i < HUB_MORE_HEADERS; i++)
         if (r->more[i].name[0])
-            MHD_add_response_header(resp, r->more[i].name, r->more[i].value);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    ret = MHD_queue_response(conn, r->status, resp);
-    MHD_destroy_response(resp);
+            mhd->add_response_header(resp, r->more[i].name, r->more[i].value);
+    mhd->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    ret = mhd->queue_response(conn, r->status, resp);
+    mhd->destroy_response(resp);
     return ret;
 }
 
@@ -487,7 +494,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     (void)version;
 
     if (!up) {
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+        const char *cl = hub_lookup(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t n;
         up = calloc(1, sizeof *up);
@@ -700,6 +707,8 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
                        cfg->listen);
     if ((cfg->tls_cert != NULL) != (cfg->tls_key != NULL))
         return fg_fail(err, FG_EINVAL, "--tls-cert and --tls-key go together");
+    if (!(mhd = net_mhd_api(err)))
+        return err ? err->status : FG_EIO;
     if ((st = cat_open(cfg->db_path, &cat, err)) != FG_OK)
         return st;
     snprintf(state_path, sizeof state_path, "%s.hub-state", cfg->db_path);
@@ -715,10 +724,12 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         flags |= MHD_USE_TLS;
     }
     hub_cfg = cfg;
-    d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+    d = mhd->start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
                          mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
                          MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
+                         /* one address cannot hold every connection */
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HUB_CONNECTION_MEMORY,
                          MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
                          cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
@@ -728,7 +739,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
                      cfg->listen);
         goto out;
     }
-    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    info = mhd->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
     if (cfg->on_listen)
         cfg->on_listen(addr, info ? info->port : ntohs(sa.sin_port), cfg->ud);
@@ -742,8 +753,8 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         }
     }
     /* Stop accepting, let requests in progress finish, then stop. */
-    MHD_quiesce_daemon(d);
-    MHD_stop_daemon(d);
+    mhd->quiesce_daemon(d);
+    mhd->stop_daemon(d);
     hub_cache_clear();
     write_state(cat, state_path, &written);
     fg_log(FG_LOG_INFO, "hub: stopped");

@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include <microhttpd.h>
+
 #include "catalog.h"
 
 typedef struct hub_config {
@@ -66,6 +68,11 @@ typedef struct hub_call {
     cat_catalog *cat;       /* this thread's connection to the catalogue */
     const hub_config *cfg;
 } hub_call;
+
+/* A value of the call's request (header, cookie, query argument) from
+   libmicrohttpd, or NULL; borrowed for the call. */
+const char *hub_lookup(struct MHD_Connection *conn, enum MHD_ValueKind kind,
+                       const char *key);
 
 /* The value of query argument `name`, or NULL. */
 const char *hub_arg(const hub_call *call, const char *name);

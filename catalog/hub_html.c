@@ -441,7 +441,7 @@ static bool cookie_safe(const char *token)
    the hub's log names it. */
 static void find_session(html_page *p)
 {
-    const char *token = MHD_lookup_connection_value(p->call->conn, MHD_COOKIE_KIND, COOKIE);
+    const char *token = hub_lookup(p->call->conn, MHD_COOKIE_KIND, COOKIE);
     p->org = NULL;
     p->call->org[0] = '\0';
     if (!token || !*token)
@@ -461,8 +461,8 @@ static void find_session(html_page *p)
  */
 static bool same_origin(const hub_call *call)
 {
-    const char *origin = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    const char *origin = hub_lookup(call->conn, MHD_HEADER_KIND, "Origin");
+    const char *host = hub_lookup(call->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_HOST);
     const char *scheme = call->cfg && call->cfg->tls_cert ? "https://" : "http://";
     size_t n = strlen(scheme);
@@ -475,7 +475,7 @@ static bool same_origin(const hub_call *call)
 static bool form_content_type(const hub_call *call)
 {
     static const char want[] = "application/x-www-form-urlencoded";
-    const char *type = MHD_lookup_connection_value(call->conn, MHD_HEADER_KIND,
+    const char *type = hub_lookup(call->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     size_t n = sizeof want - 1;
     return type && strncasecmp(type, want, n) == 0 &&

@@ -5,7 +5,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sync.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
@@ -847,9 +846,19 @@ static void page_path(const char *cursor, char *path, size_t size)
     if (strncmp(cursor, "snapshot:", 9) == 0) {
         snprintf(path, size, "/v1/snapshot?after=%s&limit=%d", cursor + 9, PULL_PAGE);
     } else {
-        char *esc = curl_easy_escape(NULL, cursor, 0);
-        snprintf(path, size, "/v1/changes?since=%s&limit=%d", esc ? esc : "", PULL_PAGE);
-        curl_free(esc);
+        /* Percent-encode the opaque cursor (RFC 3986: all but unreserved). */
+        char esc[3 * CURSOR_SIZE + 1];
+        size_t o = 0;
+        for (const unsigned char *c = (const unsigned char *)cursor;
+             *c && o + 4 <= sizeof esc; c++) {
+            if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+                (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' || *c == '~')
+                esc[o++] = (char)*c;
+            else
+                o += (size_t)snprintf(esc + o, sizeof esc - o, "%%%02X", *c);
+        }
+        esc[o] = '\0';
+        snprintf(path, size, "/v1/changes?since=%s&limit=%d", esc, PULL_PAGE);
     }
 }
 
@@ -1040,11 +1049,12 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
         return st;
     if ((st = read_token(token_file, token, sizeof token, err)) != FG_OK)
         goto record;
-    r.http = sync_http_new(url, token, &ho);
-    r.prefetch_http = sync_http_new(url, token, &ho);
+    r.http = sync_http_new(url, token, &ho, err);
+    /* Without the second handle pages are simply fetched in turn. */
+    r.prefetch_http = r.http ? sync_http_new(url, token, &ho, NULL) : NULL;
     memset(token, 0, sizeof token);
     if (!r.http) {
-        st = fg_fail(err, FG_ENOMEM, "out of memory");
+        st = err ? err->status : FG_EIO;
         goto record;
     }
     if ((st = learn_org(&r, err)) != FG_OK || (st = push_all(&r, err)) != FG_OK ||

@@ -1,7 +1,6 @@
 #define _DEFAULT_SOURCE /* arc4random_uniform (glibc 2.36) */
 #include "sync_http.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "netlibs.h"
 #include "util.h"
 
 #define BACKOFF_BASE_S 0.5
@@ -16,6 +16,7 @@
 #define RETRY_AFTER_MAX_S 120.0
 
 struct sync_http {
+    const net_curl *cu; /* libcurl, loaded on first use */
     CURL *curl;
     char *base_url;
     char auth[160];
@@ -78,15 +79,23 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 }
 
 sync_http *sync_http_new(const char *base_url, const char *token,
-                         const sync_http_options *opts)
+                         const sync_http_options *opts, fg_error *err)
 {
-    sync_http *h = calloc(1, sizeof *h);
+    const net_curl *cu = net_curl_api(err);
+    sync_http *h;
     size_t n;
-    if (!h)
+    if (!cu)
         return NULL;
-    h->curl = curl_easy_init();
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        fg_fail(err, FG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    h->cu = cu;
+    h->curl = cu->easy_init();
     if (!h->curl) {
         free(h);
+        fg_fail(err, FG_ENOMEM, "cannot start an HTTP client (libcurl)");
         return NULL;
     }
     h->base_url = fg_strdup(base_url);
@@ -104,7 +113,7 @@ void sync_http_free(sync_http *h)
 {
     if (!h)
         return;
-    curl_easy_cleanup(h->curl);
+    h->cu->easy_cleanup(h->curl);
     free(h->base_url);
     /* The token does not outlive its use in memory. */
     memset(h->auth, 0, sizeof h->auth);
@@ -154,49 +163,49 @@ static outcome attempt_once(sync_http *h, const char *method, const char *url,
     json_error_t jerr;
     char detail[CURL_ERROR_SIZE] = "";
 
-    curl_easy_reset(c);
+    h->cu->easy_reset(c);
     /* curl's own words say which certificate check failed and why. */
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->opts.connect_timeout_s);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, h->opts.timeout_s);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, h->opts.low_speed_time_s);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->opts.insecure ? 0L : 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->opts.insecure ? 0L : 2L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "fgcat-sync/" FGCAT_VERSION);
+    h->cu->easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+    h->cu->easy_setopt(c, CURLOPT_URL, url);
+    h->cu->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    h->cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    h->cu->easy_setopt(c, CURLOPT_WRITEDATA, a);
+    h->cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    h->cu->easy_setopt(c, CURLOPT_HEADERDATA, a);
+    h->cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    h->cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->opts.connect_timeout_s);
+    h->cu->easy_setopt(c, CURLOPT_TIMEOUT, h->opts.timeout_s);
+    h->cu->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    h->cu->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, h->opts.low_speed_time_s);
+    h->cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    h->cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    h->cu->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    h->cu->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->opts.insecure ? 0L : 1L);
+    h->cu->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->opts.insecure ? 0L : 2L);
+    h->cu->easy_setopt(c, CURLOPT_USERAGENT, "fgcat-sync/" FGCAT_VERSION);
     if (strcmp(method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(payload));
+        h->cu->easy_setopt(c, CURLOPT_POST, 1L);
+        h->cu->easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+        h->cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(payload));
     }
     a->len = 0;
     a->too_large = false;
     a->retry_after = 0;
     h->requests++;
-    rc = curl_easy_perform(c);
+    rc = h->cu->easy_perform(c);
     if (a->too_large) {
         fg_fail(err, FG_ENET, "%s: the answer is larger than %zu bytes", url, a->max);
         return FAILED;
     }
     if (rc != CURLE_OK) {
-        fg_fail(err, FG_ENET, "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
+        fg_fail(err, FG_ENET, "%s: %s", url, detail[0] ? detail : h->cu->easy_strerror(rc));
         /* A certificate the client refuses will not become acceptable. */
         return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
                        rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT
                    ? FAILED
                    : RETRY;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    h->cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     if (*status == 408 || *status == 429 || *status >= 500) {
         fg_fail(err, FG_ENET, "%s: the hub answered %ld", url, *status);
         return RETRY;
@@ -230,19 +239,19 @@ fg_status sync_http_call(sync_http *h, const char *method, const char *path,
     *status = 0;
     if ((size_t)snprintf(url, sizeof url, "%s%s", h->base_url, path) >= sizeof url)
         return fg_fail(err, FG_EINVAL, "URL too long");
-    headers = curl_slist_append(headers, h->auth);
-    headers = curl_slist_append(headers, "Accept: application/json");
+    headers = h->cu->slist_append(headers, h->auth);
+    headers = h->cu->slist_append(headers, "Accept: application/json");
     if (body) {
         payload = json_dumps(body, JSON_COMPACT);
         if (!payload) {
-            curl_slist_free_all(headers);
+            h->cu->slist_free_all(headers);
             return fg_fail(err, FG_ENOMEM, "out of memory");
         }
-        headers = curl_slist_append(headers, "Content-Type: application/json");
+        headers = h->cu->slist_append(headers, "Content-Type: application/json");
     }
     if (idempotency_key) {
         snprintf(key_header, sizeof key_header, "Idempotency-Key: %s", idempotency_key);
-        headers = curl_slist_append(headers, key_header);
+        headers = h->cu->slist_append(headers, key_header);
     }
     for (int attempt = 1; attempt <= h->opts.attempts; attempt++) {
         outcome o = attempt_once(h, method, url, headers, payload ? payload : "", &a, status,
@@ -261,7 +270,7 @@ fg_status sync_http_call(sync_http *h, const char *method, const char *path,
         if (h->opts.stop && *h->opts.stop)
             break;
     }
-    curl_slist_free_all(headers);
+    h->cu->slist_free_all(headers);
     free(payload);
     free(a.buf);
     return st;

@@ -25,9 +25,10 @@ typedef struct sync_http_options {
 } sync_http_options;
 
 /* A client for the hub at `base_url` with `token`.  New; free with
-   sync_http_free().  NULL on OOM. */
+   sync_http_free().  NULL, with the reason in `err`, when libcurl cannot
+   be loaded or memory runs out. */
 sync_http *sync_http_new(const char *base_url, const char *token,
-                         const sync_http_options *opts);
+                         const sync_http_options *opts, fg_error *err);
 void sync_http_free(sync_http *h);
 
 /* How many HTTP requests were sent so far (retries included). */

@@ -2,12 +2,11 @@
  * Hub tokens: random, bound to one organisation, stored only as a SHA-256
  * hash (OpenSSL's libcrypto), compared by hash lookup.
  */
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
+#include "netlibs.h"
 #include "util.h"
 
 static const char sql_insert_token[] =
@@ -22,11 +21,11 @@ static const char sql_find_token[] =
     "SELECT ods FROM token WHERE hash = ?1 AND revoked_at IS NULL";
 
 /* Hex SHA-256 of `text` into `hex` (65 bytes). */
-static bool sha256_hex(const char *text, char hex[65])
+static bool sha256_hex(const net_crypto *crypto, const char *text, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (!EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) || len != 32)
+    if (!crypto->digest(text, strlen(text), md, &len, crypto->sha256(), NULL) || len != 32)
         return false;
     for (unsigned i = 0; i < len; i++)
         snprintf(hex + (size_t)2 * i, 3, "%02x", md[i]);
@@ -36,6 +35,7 @@ static bool sha256_hex(const char *text, char hex[65])
 fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOKEN_SIZE],
                            fg_error *err)
 {
+    const net_crypto *crypto;
     unsigned char raw[32];
     char hash[65], now[FG_TIMESTAMP_SIZE];
     sqlite3_stmt *st;
@@ -44,7 +44,9 @@ fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOK
     if (!fg_valid_ods(ods))
         return fg_fail(err, FG_EINVAL, "'%.20s' is not an ODS code (3-5 characters [A-Z0-9])",
                        ods);
-    if (RAND_bytes(raw, sizeof raw) != 1)
+    if (!(crypto = net_crypto_api(err)))
+        return FG_EIO;
+    if (crypto->rand_bytes(raw, sizeof raw) != 1)
         return fg_fail(err, FG_EIO, "cannot get random bytes for a token");
     {
         char hex[2 * sizeof raw + 1];
@@ -52,7 +54,7 @@ fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOK
             snprintf(hex + 2 * i, 3, "%02x", raw[i]);
         snprintf(token, CAT_TOKEN_SIZE, "fgc_%s", hex);
     }
-    if (!sha256_hex(token, hash))
+    if (!sha256_hex(crypto, token, hash))
         return fg_fail(err, FG_EINTERNAL, "cannot hash a token");
     fg_now_iso(now);
     if (!(st = cat_stmt(cat, sql_insert_token, err)))
@@ -67,12 +69,15 @@ fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOK
 
 fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err)
 {
+    const net_crypto *crypto = net_crypto_api(err);
     char hash[65];
     sqlite3_stmt *st;
     int rc;
 
+    if (!crypto)
+        return FG_EIO;
     if (!token || strlen(token) != CAT_TOKEN_SIZE - 1 || strncmp(token, "fgc_", 4) != 0 ||
-        !sha256_hex(token, hash))
+        !sha256_hex(crypto, token, hash))
         return fg_fail(err, FG_EPERM, "not a valid token");
     if (!(st = cat_stmt(cat, sql_find_token, err)))
         return FG_EDB;

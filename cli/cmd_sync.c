@@ -2,7 +2,6 @@
  * fgcat remote and fgcat sync.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -304,7 +303,6 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     if (isatty(STDERR_FILENO) && !ctx->json)
         so.progress = show_progress;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     for (;;) {
         size_t i;
         json_t *name;
@@ -328,7 +326,6 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
         if (sync_stop)
             break;
     }
-    curl_global_cleanup();
     json_decref(names);
     return every ? (sync_stop ? 0 : code) : code;
 }

@@ -83,7 +83,7 @@ def main(opts):
                 refused = [l for l in res.stderr_lines if "hostile.so refused" in l]
                 expect(len(refused) == 1, "one line says the plugin was refused", res)
                 expect(word.lower() in refused[0].lower(), "the refusal names %r" % word, res)
-                expect(re.search(r"\(1 plugins? applied, 1 refused\)", res.stdout),
+                expect(re.search(r"\(plugins: 1 applied, 1 refused\)", res.stdout),
                        "test-area is applied, hostile refused", res)
                 H.State(run, box.db).same(state, "refresh with the plugin refused")
             except Failure as e:
