@@ -182,12 +182,21 @@ typedef struct cat_import_report {
 
 /*
  * Imports a JSON array of offerings (the shape export writes) in one
- * transaction: every record is validated first, and any bad record, area
- * or rev conflict rolls everything back, naming the record by index and
- * id.  `source` names the input in messages.
+ * transaction: any bad record, area or rev conflict rolls everything back,
+ * naming the record by index and id.  `source` names the input in
+ * messages.
  */
 fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
                      const char *source, cat_import_report *rep, fg_error *err);
+
+/*
+ * The same from JSON text (`len` bytes at `text`), parsed one record at a
+ * time, so that a large file is never held as one JSON tree.  A syntax
+ * error is FG_EINVAL naming the line and column.
+ */
+fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *text,
+                          size_t len, const char *source, cat_import_report *rep,
+                          fg_error *err);
 
 /* Every offering, withdrawn ones too, ordered by id, as one new array. */
 fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err);

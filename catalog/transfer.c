@@ -11,92 +11,200 @@
 
 #define MAX_IMPORT_RECORDS 2000000
 
+/*
+ * An import in progress: one write transaction in bulk mode, each record
+ * validated (SPEC §4, its area's plugin, no id twice) and stored as it
+ * comes, so that nothing but the record at hand is held in memory.  Any
+ * failure rolls the whole transaction back: all or nothing.
+ */
+typedef struct importer {
+    cat_catalog *cat;
+    const rt_runtime *rt;
+    const char *source;
+    cat_import_report *rep;
+    json_t *seen; /* ids so far, as object keys */
+    size_t count;
+} importer;
+
+static fg_status import_begin(importer *im, fg_error *err)
+{
+    fg_status st;
+    memset(im->rep, 0, sizeof *im->rep);
+    if ((st = cat_begin(im->cat, err)) != FG_OK)
+        return st;
+    if ((st = cat_bulk_begin(im->cat, err)) != FG_OK) {
+        cat_rollback(im->cat);
+        return st;
+    }
+    im->seen = json_object();
+    return FG_OK;
+}
+
+/* Commits when everything went in (st is FG_OK), rolls back otherwise. */
+static fg_status import_end(importer *im, fg_status st, fg_error *err)
+{
+    json_decref(im->seen);
+    im->seen = NULL;
+    if (st == FG_OK)
+        st = cat_bulk_end(im->cat, err);
+    if (st == FG_OK)
+        st = cat_commit(im->cat, err);
+    if (st != FG_OK) {
+        cat_rollback(im->cat);
+        memset(im->rep, 0, sizeof *im->rep);
+    }
+    return st;
+}
+
+static fg_status import_record(importer *im, const json_t *record, fg_error *err)
+{
+    char where[160];
+    const char *id = json_string_value(json_object_get(record, "id"));
+    json_t *content = NULL;
+    cat_meta meta;
+    cat_put_result res;
+    fg_status st;
+
+    if (++im->count > MAX_IMPORT_RECORDS)
+        return fg_fail(err, FG_EINVAL, "%s: more than %d records", im->source,
+                       MAX_IMPORT_RECORDS);
+    /* Name the record by its id only when that is printable: a message is
+       one line, and an id with a control character is refused anyway. */
+    if (id && fg_has_control(id, false))
+        id = NULL;
+    snprintf(where, sizeof where, "%s: record %zu%s%.80s%s", im->source, im->count,
+             id ? " (" : "", id ? id : "", id ? ")" : "");
+    if ((st = cat_offering_normalize(record, where, &content, &meta, err)) != FG_OK)
+        return st;
+    if ((st = cat_offering_check_area(im->rt, content, where, err)) != FG_OK)
+        goto out;
+    id = json_string_value(json_object_get(content, "id"));
+    if (json_object_get(im->seen, id)) {
+        st = fg_fail(err, FG_EINVAL, "%s: the file holds id %s more than once", where, id);
+        goto out;
+    }
+    json_object_set_new(im->seen, id, json_true());
+    st = cat_offering_put(im->cat, content, &meta, "import", &res, err);
+    if (st == FG_ECONFLICT) {
+        char msg[FG_ERROR_MSG_SIZE];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        fg_fail(err, st, "%s: record %zu: %s", im->source, im->count, msg);
+    }
+    if (st == FG_OK) {
+        if (res == CAT_PUT_ADDED)
+            im->rep->added++;
+        else if (res == CAT_PUT_CHANGED)
+            im->rep->changed++;
+        else
+            im->rep->unchanged++;
+    }
+out:
+    json_decref(content);
+    return st;
+}
+
 fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
                      const char *source, cat_import_report *rep, fg_error *err)
 {
-    size_t n = json_array_size(array);
-    json_t **contents = NULL;
-    cat_meta *metas = NULL;
-    json_t *seen = NULL;
-    fg_status st = FG_OK;
-    size_t done = 0;
+    importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
+    const json_t *record;
+    size_t i;
+    fg_status st;
 
     memset(rep, 0, sizeof *rep);
     if (!json_is_array(array))
         return fg_fail(err, FG_EINVAL, "%s: expected a JSON array of offerings", source);
-    if (n > MAX_IMPORT_RECORDS)
-        return fg_fail(err, FG_EINVAL, "%s: %zu records, more than the %d allowed", source,
-                       n, MAX_IMPORT_RECORDS);
-    contents = calloc(n ? n : 1, sizeof(json_t *));
-    metas = calloc(n ? n : 1, sizeof *metas);
-    seen = json_object();
-    if (!contents || !metas) {
-        st = fg_fail(err, FG_ENOMEM, "out of memory");
-        goto out;
+    if ((st = import_begin(&im, err)) != FG_OK)
+        return st;
+    json_array_foreach(array, i, record) {
+        if ((st = import_record(&im, record, err)) != FG_OK)
+            break;
     }
+    return import_end(&im, st, err);
+}
 
-    /* Validate everything before writing anything. */
-    for (size_t i = 0; i < n; i++) {
-        char where[160];
-        const char *id = json_string_value(json_object_get(json_array_get(array, i), "id"));
-        /* Name the record by its id only when that is printable: a message
-           is one line, and an id with a control character is refused anyway. */
-        if (id && fg_has_control(id, false))
-            id = NULL;
-        snprintf(where, sizeof where, "%s: record %zu%s%.80s%s", source, i + 1,
-                 id ? " (" : "", id ? id : "", id ? ")" : "");
-        st = cat_offering_normalize(json_array_get(array, i), where, &contents[i],
-                                    &metas[i], err);
-        if (st == FG_OK)
-            st = cat_offering_check_area(rt, contents[i], where, err);
-        if (st != FG_OK)
-            goto out;
-        id = json_string_value(json_object_get(contents[i], "id"));
-        if (json_object_get(seen, id)) {
-            st = fg_fail(err, FG_EINVAL, "%s: the file holds id %s more than once", where,
-                         id);
-            goto out;
+static size_t skip_space(const char *text, size_t len, size_t pos)
+{
+    while (pos < len && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
+                         text[pos] == '\r'))
+        pos++;
+    return pos;
+}
+
+/* Fails with the line and column of byte `pos` of the input. */
+static fg_status syntax_error(const char *source, const char *text, size_t pos,
+                              const char *what, fg_error *err)
+{
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (text[i] == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
         }
-        json_object_set_new(seen, id, json_true());
     }
+    return fg_fail(err, FG_EINVAL, "%s: line %zu, column %zu: %s", source, line, column,
+                   what);
+}
 
-    if ((st = cat_begin(cat, err)) != FG_OK)
-        goto out;
-    if ((st = cat_bulk_begin(cat, err)) != FG_OK) {
-        cat_rollback(cat);
-        goto out;
-    }
-    for (; done < n; done++) {
-        cat_put_result res;
-        st = cat_offering_put(cat, contents[done], &metas[done], "import", &res, err);
-        if (st != FG_OK) {
-            if (st == FG_ECONFLICT) {
-                char msg[FG_ERROR_MSG_SIZE];
-                snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
-                fg_fail(err, st, "%s: record %zu: %s", source, done + 1, msg);
+fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *text,
+                          size_t len, const char *source, cat_import_report *rep,
+                          fg_error *err)
+{
+    importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
+    size_t pos = skip_space(text, len, 0);
+    fg_status st;
+
+    memset(rep, 0, sizeof *rep);
+    if (pos < len && text[pos] == '{') /* JSON, but one offering, not a list */
+        return fg_fail(err, FG_EINVAL, "%s: expected a JSON array of offerings", source);
+    if (pos >= len || text[pos] != '[')
+        return syntax_error(source, text, pos, "'[' expected: a JSON array of offerings",
+                            err);
+    pos = skip_space(text, len, pos + 1);
+    if ((st = import_begin(&im, err)) != FG_OK)
+        return st;
+    if (pos < len && text[pos] == ']') {
+        pos++;
+    } else {
+        for (;;) {
+            json_error_t jerr;
+            /* One record at a time: the parser stops after its closing
+               brace and says how far it read.  (Any value is decoded, so
+               that a record that is not an object is refused by name; such
+               a record stops the import, so the parser reading a byte past
+               a bare number does not matter.) */
+            json_t *record = json_loadb(text + pos, len - pos,
+                                        JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
+                                            JSON_REJECT_DUPLICATES,
+                                        &jerr);
+            if (!record) {
+                size_t at = pos + (size_t)(jerr.position > 0 ? jerr.position : 0);
+                st = syntax_error(source, text, at, jerr.text, err);
+                break;
             }
-            cat_rollback(cat);
-            memset(rep, 0, sizeof *rep);
-            goto out;
+            st = import_record(&im, record, err);
+            json_decref(record);
+            if (st != FG_OK)
+                break;
+            pos = skip_space(text, len, pos + (size_t)jerr.position);
+            if (pos < len && text[pos] == ',') {
+                pos = skip_space(text, len, pos + 1);
+                continue;
+            }
+            if (pos < len && text[pos] == ']') {
+                pos++;
+                break;
+            }
+            st = syntax_error(source, text, pos, "expected ',' or ']' after a record", err);
+            break;
         }
-        if (res == CAT_PUT_ADDED)
-            rep->added++;
-        else if (res == CAT_PUT_CHANGED)
-            rep->changed++;
-        else
-            rep->unchanged++;
     }
-    if ((st = cat_bulk_end(cat, err)) != FG_OK || (st = cat_commit(cat, err)) != FG_OK) {
-        cat_rollback(cat);
-        memset(rep, 0, sizeof *rep);
-    }
-out:
-    for (size_t i = 0; contents && i < n; i++)
-        json_decref(contents[i]);
-    free(contents);
-    free(metas);
-    json_decref(seen);
-    return st;
+    if (st == FG_OK && skip_space(text, len, pos) != len)
+        st = syntax_error(source, text, skip_space(text, len, pos),
+                          "end of file expected after the array", err);
+    return import_end(&im, st, err);
 }
 
 static const char sql_export[] =

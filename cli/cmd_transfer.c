@@ -66,8 +66,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTIONS};
     const char *path;
-    json_t *array;
-    json_error_t jerr;
+    char *text;
+    size_t len;
     cat_import_report rep;
     fg_error err;
     int code = 0, c;
@@ -80,11 +80,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(argv[0], "expected one FILE (or - for standard input)");
     path = argv[optind];
     {
-        /* Read it whole, then parse from memory: Jansson parses a buffer
-           much faster than a stream read a character at a time. */
+        /* Read it whole, then parse from memory (a record at a time): Jansson
+           parses a buffer much faster than a stream read by the character. */
         FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-        char *text;
-        size_t len;
         if (!f)
             return cli_error(errno == ENOENT ? 3 : 1, "import: cannot open '%s': %s", path,
                              strerror(errno));
@@ -96,23 +94,18 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         if (!text)
             return cli_error(errno == EFBIG ? 2 : 1, "import: cannot read '%s': %s", path,
                              errno == EFBIG ? "larger than 2 GiB" : strerror(errno));
-        array = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-        free(text);
     }
-    if (!array)
-        return cli_error(2, "import: %s: line %d, column %d: %s", path, jerr.line,
-                         jerr.column, jerr.text);
     if (cli_catalog(ctx, &err) != FG_OK) {
-        json_decref(array);
+        free(text);
         return cli_fail(&err);
     }
-    if (cat_import(ctx->cat, cli_runtime(ctx), array, path, &rep, &err) != FG_OK) {
-        json_decref(array);
+    if (cat_import_text(ctx->cat, cli_runtime(ctx), text, len, path, &rep, &err) != FG_OK) {
+        free(text);
         /* "import: " like the messages above, so every refusal reads alike. */
         return cli_error(fg_exit_code(err.status), "import: %s",
                          err.msg[0] ? err.msg : fg_strerror(err.status));
     }
-    json_decref(array);
+    free(text);
     if (ctx->json) {
         json_t *j = json_pack("{s:I, s:I, s:I}", "added", (json_int_t)rep.added,
                               "changed", (json_int_t)rep.changed, "unchanged",
