@@ -96,16 +96,25 @@ bool cat_cursor_parse(const char *cursor, char epoch[CAT_EPOCH_SIZE], int64_t *s
     return true;
 }
 
+/* A page also ends once its records reach this many bytes of JSON, so that
+   a page of the largest offerings stays far inside a client's answer limit
+   (64 MiB for fgcat's).  A request counts as REQUEST_BYTES: its life cycle
+   bounds its history. */
+#define PAGE_BYTES ((size_t)16 * 1024 * 1024)
+#define REQUEST_BYTES 4096
+
 static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
                            const char *viewer, json_t **changes, int64_t *next, bool *more,
                            fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_page, err);
     int64_t last = after, rows = 0;
+    size_t bytes = 0;
     json_t *out;
     int rc;
 
     *changes = NULL;
+    *more = false;
     if (!st)
         return FG_EDB;
     sqlite3_bind_int64(st, 1, after);
@@ -116,8 +125,11 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         const char *key = (const char *)sqlite3_column_text(st, 2);
         json_t *c;
-        if (++rows > limit)
+        if (rows == limit || bytes >= PAGE_BYTES) {
+            *more = true; /* a record beyond this page */
             break;
+        }
+        rows++;
         last = seq;
         if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
             c = json_pack("{s:I, s:s, s:s, s:b, s:s}", "seq", (json_int_t)seq, "kind", kind,
@@ -126,6 +138,7 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
             json_t *rec = cat_offering_from_stmt(st, 4);
             if (!rec)
                 continue;
+            bytes += (size_t)sqlite3_column_bytes(st, 4);
             c = json_pack("{s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq, "kind", kind, "id",
                           key, "record", rec);
         } else {
@@ -135,6 +148,7 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
                                strcmp(viewer, provider) != 0))
                 continue;
             c = json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "kind", kind, "id", key);
+            bytes += REQUEST_BYTES;
         }
         json_array_append_new(out, c);
     }
@@ -143,7 +157,6 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
         json_decref(out);
         return cat_db_fail(cat, err, "reading the change feed");
     }
-    *more = rows > limit;
     /* Requests are read after the page query: cat_request_get uses other
        cached statements. */
     {

@@ -19,7 +19,6 @@
 #include "util.h"
 
 #define PUSH_BATCH 200
-#define PULL_PAGE 1000
 #define MAX_ANSWER ((size_t)64 * 1024 * 1024)
 #define MAX_TOKEN_FILE 512
 #define MAX_PUSH_ROUNDS 100000
@@ -841,10 +840,10 @@ static void *fetch_main(void *arg)
 }
 
 /* The path of the page after `cursor` ("snapshot:N" walks a snapshot). */
-static void page_path(const char *cursor, char *path, size_t size)
+static void page_path(const run *r, const char *cursor, char *path, size_t size)
 {
     if (strncmp(cursor, "snapshot:", 9) == 0) {
-        snprintf(path, size, "/v1/snapshot?after=%s&limit=%d", cursor + 9, PULL_PAGE);
+        snprintf(path, size, "/v1/snapshot?after=%s&limit=%d", cursor + 9, r->opts->page);
     } else {
         /* Percent-encode the opaque cursor (RFC 3986: all but unreserved). */
         char esc[3 * CURSOR_SIZE + 1];
@@ -858,7 +857,7 @@ static void page_path(const char *cursor, char *path, size_t size)
                 o += (size_t)snprintf(esc + o, sizeof esc - o, "%%%02X", *c);
         }
         esc[o] = '\0';
-        snprintf(path, size, "/v1/changes?since=%s&limit=%d", esc, PULL_PAGE);
+        snprintf(path, size, "/v1/changes?since=%s&limit=%d", esc, r->opts->page);
     }
 }
 
@@ -871,7 +870,7 @@ static void prefetch(run *r, fetch *f, const char *cursor)
         return;
     memset(f, 0, sizeof *f);
     f->http = r->prefetch_http;
-    page_path(cursor, f->path, sizeof f->path);
+    page_path(r, cursor, f->path, sizeof f->path);
     f->running = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
 }
 
@@ -914,7 +913,7 @@ static fg_status pull_all(run *r, fg_error *err)
         if (!collect(&ahead, &status, &page, err, &st)) {
             if (stopping(r))
                 break;
-            page_path(cursor, path, sizeof path);
+            page_path(r, cursor, path, sizeof path);
             st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page, err);
         }
         last_round = stopping(r);
@@ -1041,6 +1040,9 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
     fg_status st;
 
     memset(rep, 0, sizeof *rep);
+    if (opts->page < 1 || opts->page > SYNC_MAX_PAGE)
+        return fg_fail(err, FG_EINVAL, "a feed page is 1-%d records, not %d", SYNC_MAX_PAGE,
+                       opts->page);
     /* Jansson's hash seed is set once, before a second thread makes
        objects (its documentation asks for this). */
     json_object_seed(0);

@@ -37,11 +37,17 @@ typedef struct sync_progress {
     size_t done;       /* items pushed or records pulled so far */
 } sync_progress;
 
+/* Records asked for per feed page: the hub's most (docs/sync-protocol.md)
+   by default; fewer commit more often on a slow link. */
+#define SYNC_DEFAULT_PAGE 5000
+#define SYNC_MAX_PAGE 5000
+
 typedef struct sync_options {
     bool insecure;
     int attempts;           /* per HTTP call */
     long timeout_s;         /* per HTTP call */
     long low_speed_time_s;
+    int page;               /* records asked for per feed page (1-5000) */
     volatile sig_atomic_t *stop; /* finish the current page, then return */
     void (*progress)(const sync_progress *p, void *ud);
     void *ud;

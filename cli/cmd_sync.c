@@ -181,6 +181,8 @@ static const char sync_usage[] =
     "  --every DURATION    repeat every DURATION (90s, 15m, 2h, 1d) until\n"
     "                      SIGTERM or SIGINT, finishing the current page\n"
     "  --insecure          do not verify the hub's TLS certificate\n"
+    "  --page N            records per feed page, 1-5000 (default 5000; fewer\n"
+    "                      commit more often on a slow link)\n"
     "  --retries N         attempts per call on transient failures (default 5)\n"
     "  --timeout SECONDS   limit per call (default 120)\n"
     "  --json              print a JSON summary per sync (status: the remotes)\n"
@@ -190,15 +192,16 @@ static const char sync_usage[] =
 
 int cmd_sync(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ALL = CLI_OPT_FIRST_OWN, O_EVERY, O_INSECURE, O_RETRIES, O_TIMEOUT };
+    enum { O_ALL = CLI_OPT_FIRST_OWN, O_EVERY, O_INSECURE, O_PAGE, O_RETRIES, O_TIMEOUT };
     static const struct option opts[] = {{"all", no_argument, NULL, O_ALL},
                                          {"every", required_argument, NULL, O_EVERY},
                                          {"insecure", no_argument, NULL, O_INSECURE},
+                                         {"page", required_argument, NULL, O_PAGE},
                                          {"retries", required_argument, NULL, O_RETRIES},
                                          {"timeout", required_argument, NULL, O_TIMEOUT},
                                          CLI_COMMON_OPTIONS};
     sync_options so = {.attempts = 5, .timeout_s = 120, .low_speed_time_s = 30,
-                       .stop = &sync_stop};
+                       .page = SYNC_DEFAULT_PAGE, .stop = &sync_stop};
     bool all = false;
     int64_t every = 0, v;
     json_t *names = NULL;
@@ -219,6 +222,11 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
             break;
         case O_INSECURE:
             so.insecure = true;
+            break;
+        case O_PAGE:
+            if (!fg_parse_int(optarg, 1, SYNC_MAX_PAGE, &v))
+                return cli_usage_error(argv[0], "--page must be 1-%d records", SYNC_MAX_PAGE);
+            so.page = (int)v;
             break;
         case O_RETRIES:
             if (!fg_parse_int(optarg, 1, 20, &v))

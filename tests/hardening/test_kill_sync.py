@@ -26,6 +26,7 @@ from hardentest import expect
 
 OFFERINGS = 2000
 KILLS = 50
+PAGE = "500"  # fgcat sync --page: four pages, so kills land between pages too
 synctest = H.synctest
 
 
@@ -65,7 +66,7 @@ def scenario(scene):
         rxx.ok(["request", "create", "TST/k%d" % version[0], "--org", "RXX", "--quantity",
                 "1", "--start", start])
 
-    took, (res, rep) = H.elapsed(rxx.sync)
+    took, (res, rep) = H.elapsed(rxx.sync, "--page", PAGE)
     expect(rep["pulled"] >= OFFERINGS, "the first sync pulls every offering: %s" % rep)
     converged()
     feed = change_hub()
@@ -75,7 +76,8 @@ def scenario(scene):
     for n in range(KILLS):
         before = rxx.cursor_seq()
         delay = rng.uniform(0, took)
-        res = H.Victim(rxx.sandbox.fgcat, ["sync"], rxx.env, rxx.sandbox.tmp).kill_after(delay)
+        res = H.Victim(rxx.sandbox.fgcat, ["sync", "--page", PAGE], rxx.env,
+                       rxx.sandbox.tmp).kill_after(delay)
         rxx.check_integrity()
         try:
             seq = not_ahead(rxx, feed)

@@ -11,7 +11,7 @@ import synctest
 from synctest import expect, same_offerings, cursor_not_ahead
 
 N = 3000
-PAGE = 1000  # catalog/sync.c PULL_PAGE
+PAGE = 1000  # fgcat sync --page: three pages
 
 
 def scenario(scene):
@@ -28,7 +28,7 @@ def scenario(scene):
     # (The client asks for a page while it applies the one before, so once
     # the third is asked for, wait for the second to be committed.)
     rule = proxy.inject("hold", path="/v1/changes", skip=2, fraction=0.5)
-    bg = rxx.spawn(["sync", "--json"])
+    bg = rxx.spawn(["sync", "--json", "--page", str(PAGE)])
     expect(rule.reached.wait(60), "the third page was never asked for:\n" + bg.stderr)
     deadline = time.time() + 60
     while rxx.sql("SELECT count(*) FROM offering") != [(2 * PAGE,)]:
@@ -59,7 +59,7 @@ def scenario(scene):
     rng = random.Random(1234)
     for _ in range(4):
         proxy.forget()
-        bg = rxx.spawn(["sync", "--json"])
+        bg = rxx.spawn(["sync", "--json", "--page", str(PAGE)])
         expect(proxy.wait_answered("/v1/changes", 1), "no page was answered:\n" + bg.stderr)
         delay = rng.uniform(0.1, 1.5) * window
         time.sleep(delay)
@@ -75,7 +75,7 @@ def scenario(scene):
     # The next sync resumes at the cursor and converges.
     have = len(rxx.revs())
     proxy.forget()
-    _, rep = rxx.sync()
+    _, rep = rxx.sync("--page", str(PAGE))
     expect(rep["pulled"] == N - have and not rep["resynced"],
            "the resumed pull fetches only the %d missing: %s" % (N - have, rep))
     first = proxy.seen("/v1/changes")[0]

@@ -13,7 +13,7 @@ import synctest
 from synctest import expect, same_offerings
 
 N = 3000
-PAGE = 1000  # catalog/sync.c PULL_PAGE
+PAGE = 1000  # fgcat sync --page: three pages
 
 
 def scenario(scene):
@@ -36,7 +36,7 @@ def scenario(scene):
     shutil.copy2(hub.db, backup)
     hub.start(port=port)
     hub.run(["delete", "TST/course-0001"])
-    _, rep = rxx.sync()
+    _, rep = rxx.sync("--page", str(PAGE))
     expect(rep["deleted"] == 1 and rep["pushed"] == 1 and len(rxx.revs()) == N - 1,
            "the member pushes its request and follows the deletion: %s" % rep)
     hub.stop()
@@ -50,7 +50,7 @@ def scenario(scene):
     # The resync is killed after two pages of the snapshot.
     proxy.forget()
     rule = proxy.inject("hold", path="/v1/snapshot", skip=2, fraction=0.5)
-    bg = rxx.spawn(["sync", "--json"])
+    bg = rxx.spawn(["sync", "--json", "--page", str(PAGE)])
     expect(rule.reached.wait(60), "the third snapshot page was never asked for:\n" + bg.stderr)
     # (The third page is asked for while the second is applied: wait for
     # the second to be committed, then kill.)
@@ -73,7 +73,7 @@ def scenario(scene):
 
     # The next sync resumes the walk and converges on the restored hub.
     proxy.forget()
-    _, rep = rxx.sync()
+    _, rep = rxx.sync("--page", str(PAGE))
     expect(rep["resynced"], "the resumed walk completes the resync: %s" % rep)
     first = proxy.seen()[0]
     expect(first.path == "/v1/snapshot" and ("after=%d&" % after) in first.query + "&",

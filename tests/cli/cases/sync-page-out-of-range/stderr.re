@@ -1,0 +1,1 @@
+^fgcat: sync: --page must be 1-5000 records \(see fgcat sync --help\)$
