@@ -93,6 +93,31 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
                            fg_error *err);
 
 /*
+ * An offering normalized and in canonical JSON text, ready to store: the
+ * CPU work of cat_offering_put done beforehand.  Preparing touches no
+ * catalogue, so it may run on another thread (sync prepares a page while
+ * the one before it is written).
+ */
+typedef struct cat_prepared {
+    fg_status status; /* of normalizing; FG_OK: content and dump are set */
+    fg_error err;     /* why not, otherwise */
+    json_t *content;  /* owned */
+    char *dump;       /* owned: content as compact JSON */
+    cat_meta meta;
+} cat_prepared;
+
+/* Fills *out from `in` as cat_offering_normalize does (`where` prefixes
+   messages); returns out->status.  Release with cat_prepared_clear. */
+fg_status cat_offering_prepare(const json_t *in, const char *where, cat_prepared *out);
+void cat_prepared_clear(cat_prepared *p);
+
+/* cat_offering_put of a prepared offering (p->status FG_OK); `p` is
+   borrowed. */
+fg_status cat_offering_put_prepared(cat_catalog *cat, const cat_prepared *p,
+                                    const char *origin, cat_put_result *result,
+                                    fg_error *err);
+
+/*
  * Bulk writing of offerings inside the caller's write transaction: between
  * cat_bulk_begin and cat_bulk_end, offerings added with cat_offering_put
  * are indexed for search all at once by cat_bulk_end (much faster than row

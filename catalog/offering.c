@@ -675,14 +675,34 @@ static fg_status put_text(cat_catalog *cat, sqlite3_int64 rowid, bool fresh, jso
 
 #undef STR
 
-fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *meta,
-                           const char *origin, cat_put_result *result, fg_error *err)
+fg_status cat_offering_prepare(const json_t *in, const char *where, cat_prepared *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = cat_offering_normalize(in, where, &out->content, &out->meta, &out->err);
+    if (out->status == FG_OK && !(out->dump = json_dumps(out->content, JSON_COMPACT))) {
+        json_decref(out->content);
+        out->content = NULL;
+        out->status = fg_fail(&out->err, FG_ENOMEM, "out of memory");
+    }
+    return out->status;
+}
+
+void cat_prepared_clear(cat_prepared *p)
+{
+    json_decref(p->content);
+    free(p->dump);
+    memset(p, 0, sizeof *p);
+}
+
+/* cat_offering_put with the canonical JSON text of `content` at hand. */
+static fg_status put_dumped(cat_catalog *cat, json_t *content, const char *dump,
+                            const cat_meta *meta, const char *origin, cat_put_result *result,
+                            fg_error *err)
 {
     const char *id = json_string_value(json_object_get(content, "id"));
     bool withdrawn =
         strcmp(json_string_value(json_object_get(content, "status")), "withdrawn") == 0;
     sqlite3_stmt *st;
-    char *dump = NULL;
     char now[FG_TIMESTAMP_SIZE];
     char old_withdrawn[21] = "";
     const char *updated_at, *withdrawn_at = NULL;
@@ -692,10 +712,6 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     fg_status rc;
 
     fg_now_iso(now);
-    dump = json_dumps(content, JSON_COMPACT);
-    if (!dump)
-        return fg_fail(err, FG_ENOMEM, "out of memory");
-
     if (!(st = cat_stmt(cat, sql_find, err))) {
         rc = FG_EDB;
         goto out;
@@ -786,8 +802,26 @@ fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *me
     *result = exists ? CAT_PUT_CHANGED : CAT_PUT_ADDED;
     rc = FG_OK;
 out:
+    return rc;
+}
+
+fg_status cat_offering_put(cat_catalog *cat, json_t *content, const cat_meta *meta,
+                           const char *origin, cat_put_result *result, fg_error *err)
+{
+    char *dump = json_dumps(content, JSON_COMPACT);
+    fg_status rc;
+    if (!dump)
+        return fg_fail(err, FG_ENOMEM, "out of memory");
+    rc = put_dumped(cat, content, dump, meta, origin, result, err);
     free(dump);
     return rc;
+}
+
+fg_status cat_offering_put_prepared(cat_catalog *cat, const cat_prepared *p,
+                                    const char *origin, cat_put_result *result,
+                                    fg_error *err)
+{
+    return put_dumped(cat, p->content, p->dump, &p->meta, origin, result, err);
 }
 
 json_t *cat_offering_from_row(const char *content, int64_t rev, const char *status,

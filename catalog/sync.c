@@ -618,8 +618,10 @@ static bool deleted_here(run *r, const char *id)
     return yes;
 }
 
-/* Applies one change of a page inside the page's transaction. */
-static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *err)
+/* Applies one change of a page inside the page's transaction.  `prep` is
+   the change's offering record already prepared, or NULL. */
+static fg_status apply_change(run *r, const json_t *c, cat_prepared *prep, bool snapshot,
+                              fg_error *err)
 {
     const char *kind = json_string_value(json_object_get(c, "kind"));
     const char *id = json_string_value(json_object_get(c, "id"));
@@ -640,33 +642,36 @@ static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *
         return exec_bound(r->cat, sql_forget, r->name, kind, id, err);
     }
     if (strcmp(kind, "offering") == 0) {
-        json_t *content = NULL;
-        cat_meta meta = {0}; /* set only when normalizing succeeds */
+        cat_prepared here;
         cat_put_result res;
-        if (cat_offering_normalize(rec, "", &content, &meta, &e) != FG_OK || meta.rev < 1) {
+        int64_t rev;
+        if (!prep) {
+            cat_offering_prepare(rec, "", &here);
+            prep = &here;
+        }
+        rev = prep->meta.rev;
+        if (prep->status != FG_OK || rev < 1) {
             fg_log(FG_LOG_WARN, "sync %s: offering %s skipped: %s", r->name, id,
-                   content ? "no rev" : e.msg);
-            json_decref(content);
-            return FG_OK;
-        }
-        /* Ours, deleted here, and the hub has not heard (a hub restored from
-           an older backup): it stays deleted and its tombstone goes again. */
-        if (deleted_here(r, id)) {
-            json_decref(content);
-            return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
-        }
-        st = cat_offering_put(r->cat, content, &meta, r->origin, &res, &e);
-        json_decref(content);
-        if (st == FG_ECONFLICT) /* ours and newer, or diverged: keep ours */
-            return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
-        if (st != FG_OK) {
-            if (err)
+                   prep->status == FG_OK ? "no rev" : prep->err.msg);
+            st = FG_OK;
+        } else if (deleted_here(r, id)) {
+            /* Ours, deleted here, and the hub has not heard (a hub restored
+               from an older backup): it stays deleted and its tombstone
+               goes again. */
+            st = set_state(r->cat, sql_pulled, r->name, kind, id, rev, err);
+        } else {
+            st = cat_offering_put_prepared(r->cat, prep, r->origin, &res, &e);
+            if (st == FG_OK && res != CAT_PUT_UNCHANGED)
+                r->rep->pulled++;
+            if (st == FG_OK || st == FG_ECONFLICT) /* ECONFLICT: ours and newer, or
+                                                     diverged: keep ours */
+                st = set_state(r->cat, sql_pulled, r->name, kind, id, rev, err);
+            else if (err)
                 *err = e;
-            return st;
         }
-        if (res != CAT_PUT_UNCHANGED)
-            r->rep->pulled++;
-        return set_state(r->cat, sql_pulled, r->name, kind, id, meta.rev, err);
+        if (prep == &here)
+            cat_prepared_clear(&here);
+        return st;
     }
     if (strcmp(kind, "request") == 0) {
         int64_t hub_rev = json_integer_value(json_object_get(rec, "rev"));
@@ -694,9 +699,10 @@ static fg_status apply_change(run *r, const json_t *c, bool snapshot, fg_error *
     return FG_OK;
 }
 
-/* Applies a page and moves the cursor, in one transaction. */
-static fg_status apply_page(run *r, const json_t *page, bool snapshot, const char *cursor,
-                            fg_error *err)
+/* Applies a page and moves the cursor, in one transaction.  `prep` holds
+   a prepared offering per change, or is NULL. */
+static fg_status apply_page(run *r, const json_t *page, cat_prepared *prep, bool snapshot,
+                            const char *cursor, fg_error *err)
 {
     const json_t *changes = json_object_get(page, "changes"), *c;
     json_t *seen = NULL;
@@ -722,7 +728,7 @@ static fg_status apply_page(run *r, const json_t *page, bool snapshot, const cha
             goto fail;
         }
         json_object_set_new(seen, key, json_true());
-        if ((st = apply_change(r, c, snapshot, err)) != FG_OK)
+        if ((st = apply_change(r, c, prep ? &prep[i] : NULL, snapshot, err)) != FG_OK)
             goto fail;
     }
     json_decref(seen);
@@ -793,8 +799,8 @@ fail:
  * its last page.  On FG_OK, `next_cursor` holds where to continue, *snapshot
  * whether that is still a snapshot, and *more whether to ask again.
  */
-static fg_status take_page(run *r, const json_t *page, bool *snapshot, bool *more,
-                           char next_cursor[CURSOR_SIZE], fg_error *err)
+static fg_status take_page(run *r, const json_t *page, cat_prepared *prep, bool *snapshot,
+                           bool *more, char next_cursor[CURSOR_SIZE], fg_error *err)
 {
     const char *next = json_string_value(json_object_get(page, "next"));
     char epoch[CAT_EPOCH_SIZE];
@@ -808,7 +814,7 @@ static fg_status take_page(run *r, const json_t *page, bool *snapshot, bool *mor
         snprintf(next_cursor, CURSOR_SIZE, "snapshot:%lld", (long long)seq);
     else
         snprintf(next_cursor, CURSOR_SIZE, "%s", next);
-    st = apply_page(r, page, *snapshot, next_cursor, err);
+    st = apply_page(r, page, prep, *snapshot, next_cursor, err);
     if (st == FG_OK && *snapshot && !*more) {
         st = finish_snapshot(r, next, err);
         r->rep->resynced = true;
@@ -818,13 +824,51 @@ static fg_status take_page(run *r, const json_t *page, bool *snapshot, bool *mor
     return st;
 }
 
+/* A feed page as fetched: its JSON and, when it was fetched in the
+   background, each change's offering record already prepared. */
+typedef struct page_in {
+    json_t *json;
+    cat_prepared *prep; /* one per change, or NULL */
+    size_t n;
+} page_in;
+
+static void page_free(page_in *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        cat_prepared_clear(&p->prep[i]);
+    free(p->prep);
+    json_decref(p->json);
+    memset(p, 0, sizeof *p);
+}
+
+/* Prepares the offering records a page carries (checking them and making
+   their canonical JSON is most of the CPU of applying a page), so that the
+   thread that writes the catalogue only writes.  Without memory for it the
+   page is applied unprepared. */
+static void page_prepare(page_in *p)
+{
+    const json_t *changes = json_object_get(p->json, "changes"), *c;
+    size_t i, n = json_array_size(changes);
+    if (n == 0 || !(p->prep = calloc(n, sizeof *p->prep)))
+        return;
+    p->n = n;
+    json_array_foreach(changes, i, c) {
+        const char *kind = json_string_value(json_object_get(c, "kind"));
+        if (kind && strcmp(kind, "offering") == 0 &&
+            !json_is_true(json_object_get(c, "deleted")))
+            cat_offering_prepare(json_object_get(c, "record"), "", &p->prep[i]);
+    }
+}
+
 /* One GET of a feed page, run in the background while the page before it
-   is applied (its own HTTP handle; Jansson objects are not shared). */
+   is applied (its own HTTP handle; Jansson objects are not shared).  The
+   thread also frees the page applied before (`spent`). */
 typedef struct fetch {
     sync_http *http;
     char path[512];
     long status;
-    json_t *page;
+    page_in page;
+    page_in spent;
     fg_status st;
     fg_error err;
     pthread_t thread;
@@ -834,8 +878,11 @@ typedef struct fetch {
 static void *fetch_main(void *arg)
 {
     fetch *f = arg;
-    f->st = sync_http_call(f->http, "GET", f->path, NULL, NULL, &f->status, &f->page,
+    page_free(&f->spent);
+    f->st = sync_http_call(f->http, "GET", f->path, NULL, NULL, &f->status, &f->page.json,
                            &f->err);
+    if (f->st == FG_OK && f->status == 200)
+        page_prepare(&f->page);
     return NULL;
 }
 
@@ -862,8 +909,9 @@ static void page_path(const run *r, const char *cursor, char *path, size_t size)
 }
 
 /* Starts fetching the page at `cursor` in the background, when there is a
-   second handle; otherwise the next round fetches it in the foreground. */
-static void prefetch(run *r, fetch *f, const char *cursor)
+   second handle (which then also frees `spent`); otherwise the next round
+   fetches it in the foreground. */
+static void prefetch(run *r, fetch *f, const char *cursor, page_in *spent)
 {
     f->running = false;
     if (!r->prefetch_http)
@@ -871,11 +919,15 @@ static void prefetch(run *r, fetch *f, const char *cursor)
     memset(f, 0, sizeof *f);
     f->http = r->prefetch_http;
     page_path(r, cursor, f->path, sizeof f->path);
+    f->spent = *spent;
+    memset(spent, 0, sizeof *spent);
     f->running = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
+    if (!f->running)
+        page_free(&f->spent);
 }
 
 /* Collects a background fetch (waiting for it); false when none ran. */
-static bool collect(fetch *f, long *status, json_t **page, fg_error *err, fg_status *st)
+static bool collect(fetch *f, long *status, page_in *page, fg_error *err, fg_status *st)
 {
     if (!f->running)
         return false;
@@ -891,9 +943,10 @@ static bool collect(fetch *f, long *status, json_t **page, fg_error *err, fg_sta
 
 /*
  * Pulls the feed from the stored cursor; on 410, walks a snapshot.  While
- * one page is applied the next is already being fetched and parsed, so the
- * hub's work and the network overlap the local writes.  Asked to stop,
- * it applies the page in hand (and one already fetched) and returns.
+ * one page is applied the next is already being fetched, parsed and
+ * prepared, so the hub's work, the network and the checking overlap the
+ * local writes.  Asked to stop, it applies the page in hand (and one
+ * already fetched) and returns.
  */
 static fg_status pull_all(run *r, fg_error *err)
 {
@@ -901,28 +954,30 @@ static fg_status pull_all(run *r, fg_error *err)
     char *cursor = fg_strdup(r->cursor ? r->cursor : "");
     size_t done = 0;
     fetch ahead = {0};
+    page_in page = {0}, spent = {0};
     fg_status st = FG_OK;
     bool last_round = false;
 
     while (!last_round) {
         char path[512], next_cursor[CURSOR_SIZE];
         long status;
-        json_t *page = NULL;
         bool more;
 
+        page_free(&spent);
+        spent = page; /* applied last round (or empty) */
+        memset(&page, 0, sizeof page);
         if (!collect(&ahead, &status, &page, err, &st)) {
             if (stopping(r))
                 break;
             page_path(r, cursor, path, sizeof path);
-            st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page, err);
+            st = sync_http_call(r->http, "GET", path, NULL, NULL, &status, &page.json, err);
         }
         last_round = stopping(r);
         if (st != FG_OK)
             break;
         if (status == 410 && !snapshot) {
             fg_log(FG_LOG_WARN, "sync %s: the hub asks for a full resync (%s)", r->name,
-                   json_string_value(json_object_get(page, "reason")));
-            json_decref(page);
+                   json_string_value(json_object_get(page.json, "reason")));
             if ((st = cat_begin(r->cat, err)) != FG_OK)
                 break;
             if ((st = exec_bound(r->cat, sql_clear_seen, r->name, NULL, NULL, err)) != FG_OK ||
@@ -939,15 +994,16 @@ static fg_status pull_all(run *r, fg_error *err)
             continue;
         }
         if (status != 200) {
-            st = http_refusal(snapshot ? "snapshot" : "changes", status, page, err);
+            st = http_refusal(snapshot ? "snapshot" : "changes", status, page.json, err);
+            page.json = NULL; /* http_refusal took it */
             break;
         }
         /* Where the page after this one starts, to fetch it meanwhile. */
         {
-            const char *next = json_string_value(json_object_get(page, "next"));
+            const char *next = json_string_value(json_object_get(page.json, "next"));
             char epoch[CAT_EPOCH_SIZE];
             int64_t seq;
-            if (!last_round && json_is_true(json_object_get(page, "more")) &&
+            if (!last_round && json_is_true(json_object_get(page.json, "more")) &&
                 cat_cursor_parse(next, epoch, &seq)) {
                 char ahead_cursor[CURSOR_SIZE];
                 if (snapshot)
@@ -955,12 +1011,11 @@ static fg_status pull_all(run *r, fg_error *err)
                              (long long)seq);
                 else
                     snprintf(ahead_cursor, sizeof ahead_cursor, "%s", next);
-                prefetch(r, &ahead, ahead_cursor);
+                prefetch(r, &ahead, ahead_cursor, &spent);
             }
         }
-        st = take_page(r, page, &snapshot, &more, next_cursor, err);
-        done += json_array_size(json_object_get(page, "changes"));
-        json_decref(page);
+        st = take_page(r, page.json, page.prep, &snapshot, &more, next_cursor, err);
+        done += json_array_size(json_object_get(page.json, "changes"));
         if (st != FG_OK)
             break;
         free(cursor);
@@ -972,13 +1027,14 @@ static fg_status pull_all(run *r, fg_error *err)
         if (stopping(r) && !ahead.running)
             break;
     }
+    page_free(&page);
+    page_free(&spent);
     /* A page fetched for nothing (an error, or the end) is dropped. */
     {
         long ignored;
-        json_t *unused = NULL;
         fg_status ignored_st;
-        if (collect(&ahead, &ignored, &unused, NULL, &ignored_st))
-            json_decref(unused);
+        if (collect(&ahead, &ignored, &page, NULL, &ignored_st))
+            page_free(&page);
     }
     free(cursor);
     return st;
@@ -1020,7 +1076,7 @@ fg_status sync_apply_page_for_fuzz(cat_catalog *cat, const char *name, const jso
     memset(rep, 0, sizeof *rep);
     snprintf(r.origin, sizeof r.origin, "sync:%s", name);
     if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) == FG_OK)
-        st = take_page(&r, page, &snapshot, &more, next_cursor, err);
+        st = take_page(&r, page, NULL, &snapshot, &more, next_cursor, err);
     free(r.cursor);
     return st;
 }
