@@ -2,6 +2,7 @@
  * Bulk import and export of offerings as JSON arrays (the shape of SPEC §4,
  * one object per offering).  Import is all-or-nothing.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,35 +57,41 @@ static fg_status import_end(importer *im, fg_status st, fg_error *err)
     return st;
 }
 
-static fg_status import_record(importer *im, const json_t *record, fg_error *err)
+/* Names record `n` in messages, by its id when that is printable: a
+   message is one line, and an id with a control character is refused
+   anyway. */
+static void record_where(char *where, size_t size, const char *source, size_t n,
+                         const json_t *record)
 {
-    char where[160];
     const char *id = json_string_value(json_object_get(record, "id"));
-    json_t *content = NULL;
-    cat_meta meta;
+    if (id && fg_has_control(id, false))
+        id = NULL;
+    snprintf(where, size, "%s: record %zu%s%.80s%s", source, n, id ? " (" : "", id ? id : "",
+             id ? ")" : "");
+}
+
+/* Stores the next record, `p` (as cat_offering_prepare left it, messages
+   prefixed with `where`), after its area's plugin and the ids so far. */
+static fg_status import_prepared(importer *im, const char *where, const cat_prepared *p,
+                                 fg_error *err)
+{
+    const char *id;
     cat_put_result res;
     fg_status st;
 
-    if (++im->count > MAX_IMPORT_RECORDS)
-        return fg_fail(err, FG_EINVAL, "%s: more than %d records", im->source,
-                       MAX_IMPORT_RECORDS);
-    /* Name the record by its id only when that is printable: a message is
-       one line, and an id with a control character is refused anyway. */
-    if (id && fg_has_control(id, false))
-        id = NULL;
-    snprintf(where, sizeof where, "%s: record %zu%s%.80s%s", im->source, im->count,
-             id ? " (" : "", id ? id : "", id ? ")" : "");
-    if ((st = cat_offering_normalize(record, where, &content, &meta, err)) != FG_OK)
-        return st;
-    if ((st = cat_offering_check_area(im->rt, content, where, err)) != FG_OK)
-        goto out;
-    id = json_string_value(json_object_get(content, "id"));
-    if (json_object_get(im->seen, id)) {
-        st = fg_fail(err, FG_EINVAL, "%s: the file holds id %s more than once", where, id);
-        goto out;
+    im->count++;
+    if (p->status != FG_OK) {
+        if (err)
+            *err = p->err;
+        return p->status;
     }
+    if ((st = cat_offering_check_area(im->rt, p->content, where, err)) != FG_OK)
+        return st;
+    id = json_string_value(json_object_get(p->content, "id"));
+    if (json_object_get(im->seen, id))
+        return fg_fail(err, FG_EINVAL, "%s: the file holds id %s more than once", where, id);
     json_object_set_new(im->seen, id, json_true());
-    st = cat_offering_put(im->cat, content, &meta, "import", &res, err);
+    st = cat_offering_put_prepared(im->cat, p, "import", &res, err);
     if (st == FG_ECONFLICT) {
         char msg[FG_ERROR_MSG_SIZE];
         snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
@@ -98,9 +105,12 @@ static fg_status import_record(importer *im, const json_t *record, fg_error *err
         else
             im->rep->unchanged++;
     }
-out:
-    json_decref(content);
     return st;
+}
+
+static fg_status too_many(const char *source, fg_error *err)
+{
+    return fg_fail(err, FG_EINVAL, "%s: more than %d records", source, MAX_IMPORT_RECORDS);
 }
 
 fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
@@ -117,7 +127,17 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
     if ((st = import_begin(&im, err)) != FG_OK)
         return st;
     json_array_foreach(array, i, record) {
-        if ((st = import_record(&im, record, err)) != FG_OK)
+        char where[160];
+        cat_prepared p;
+        if (i >= MAX_IMPORT_RECORDS) {
+            st = too_many(source, err);
+            break;
+        }
+        record_where(where, sizeof where, source, i + 1, record);
+        cat_offering_prepare(record, where, &p);
+        st = import_prepared(&im, where, &p, err);
+        cat_prepared_clear(&p);
+        if (st != FG_OK)
             break;
     }
     return import_end(&im, st, err);
@@ -148,12 +168,182 @@ static fg_status syntax_error(const char *source, const char *text, size_t pos,
                    what);
 }
 
+/*
+ * Reading a file runs ahead of writing it: a second thread parses the
+ * records and prepares them (cat_offering_prepare: checking and canonical
+ * JSON, most of the CPU an import spends outside SQLite) in batches, while
+ * this one checks each with its area's plugin and stores it.  At most
+ * QUEUE batches wait, so memory stays bounded whatever the file's size.
+ */
+#define BATCH 256
+#define QUEUE 4
+
+typedef struct prepared_batch {
+    size_t n;
+    char where[BATCH][160];
+    cat_prepared items[BATCH];
+} prepared_batch;
+
+typedef struct reader {
+    const char *text, *source;
+    size_t len, pos;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    prepared_batch *queue[QUEUE];
+    size_t head, queued;
+    bool stop;     /* the writer failed: read no further */
+    bool done;     /* the reader has ended, with st and err */
+    fg_status st;
+    fg_error err;
+} reader;
+
+static void batch_free(prepared_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        cat_prepared_clear(&b->items[i]);
+    free(b);
+}
+
+/* Queues a batch (waiting for room); false when the writer has stopped. */
+static bool reader_push(reader *rd, prepared_batch *b)
+{
+    bool stop;
+    pthread_mutex_lock(&rd->mu);
+    while (rd->queued == QUEUE && !rd->stop)
+        pthread_cond_wait(&rd->cv, &rd->mu);
+    stop = rd->stop;
+    if (!stop) {
+        rd->queue[(rd->head + rd->queued) % QUEUE] = b;
+        rd->queued++;
+        pthread_cond_broadcast(&rd->cv);
+    }
+    pthread_mutex_unlock(&rd->mu);
+    if (stop)
+        batch_free(b);
+    return !stop;
+}
+
+/* Queues the batch in hand, if it holds anything; false when the writer
+   has stopped (the batch is then dropped). */
+static bool flush(reader *rd, prepared_batch **b)
+{
+    bool ok = true;
+    if (*b && (*b)->n)
+        ok = reader_push(rd, *b);
+    else
+        free(*b);
+    *b = NULL;
+    return ok;
+}
+
+/* The records from rd->pos to the array's closing bracket, then the end of
+   the input; returns the first problem found, which ends the reading (the
+   records before it are queued first).  Stops early, with FG_OK, when the
+   writer has stopped. */
+static fg_status read_records(reader *rd, fg_error *err)
+{
+    const char *text = rd->text;
+    size_t len = rd->len, pos = rd->pos, count = 0;
+    prepared_batch *b = NULL;
+
+    if (pos < len && text[pos] == ']') {
+        pos = skip_space(text, len, pos + 1);
+        return pos == len ? FG_OK
+                          : syntax_error(rd->source, text, pos,
+                                         "end of file expected after the array", err);
+    }
+    for (;;) {
+        json_error_t jerr;
+        json_t *record;
+        if (!b && !(b = calloc(1, sizeof *b)))
+            return fg_fail(err, FG_ENOMEM, "out of memory");
+        if (++count > MAX_IMPORT_RECORDS) {
+            flush(rd, &b);
+            return too_many(rd->source, err);
+        }
+        /* One record at a time: the parser stops after its closing brace
+           and says how far it read.  (Any value is decoded, so that a
+           record that is not an object is refused by name; such a record
+           stops the import, so the parser reading a byte past a bare
+           number does not matter.) */
+        record = json_loadb(text + pos, len - pos,
+                            JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+                            &jerr);
+        if (!record) {
+            size_t at = pos + (size_t)(jerr.position > 0 ? jerr.position : 0);
+            flush(rd, &b);
+            return syntax_error(rd->source, text, at, jerr.text, err);
+        }
+        record_where(b->where[b->n], sizeof b->where[0], rd->source, count, record);
+        cat_offering_prepare(record, b->where[b->n], &b->items[b->n]);
+        b->n++;
+        json_decref(record);
+        if (b->n == BATCH && !flush(rd, &b))
+            return FG_OK;
+        pos = skip_space(text, len, pos + (size_t)jerr.position);
+        if (pos < len && text[pos] == ',') {
+            pos = skip_space(text, len, pos + 1);
+            continue;
+        }
+        if (!flush(rd, &b))
+            return FG_OK;
+        if (pos < len && text[pos] == ']') {
+            pos = skip_space(text, len, pos + 1);
+            return pos == len ? FG_OK
+                              : syntax_error(rd->source, text, pos,
+                                             "end of file expected after the array", err);
+        }
+        return syntax_error(rd->source, text, pos, "expected ',' or ']' after a record", err);
+    }
+}
+
+static void *reader_main(void *arg)
+{
+    reader *rd = arg;
+    fg_error err = {0};
+    fg_status st = read_records(rd, &err);
+    pthread_mutex_lock(&rd->mu);
+    rd->st = st;
+    rd->err = err;
+    rd->done = true;
+    pthread_cond_broadcast(&rd->cv);
+    pthread_mutex_unlock(&rd->mu);
+    return NULL;
+}
+
+/* The next batch the reader prepared; NULL when it has ended (its status
+   in *st). */
+static prepared_batch *reader_take(reader *rd, fg_status *st, fg_error *err)
+{
+    prepared_batch *b = NULL;
+    pthread_mutex_lock(&rd->mu);
+    while (rd->queued == 0 && !rd->done)
+        pthread_cond_wait(&rd->cv, &rd->mu);
+    if (rd->queued) {
+        b = rd->queue[rd->head];
+        rd->head = (rd->head + 1) % QUEUE;
+        rd->queued--;
+        pthread_cond_broadcast(&rd->cv);
+    } else {
+        *st = rd->st;
+        if (rd->st != FG_OK && err)
+            *err = rd->err;
+    }
+    pthread_mutex_unlock(&rd->mu);
+    return b;
+}
+
 fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *text,
                           size_t len, const char *source, cat_import_report *rep,
                           fg_error *err)
 {
     importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
+    reader rd = {.text = text, .source = source, .len = len};
     size_t pos = skip_space(text, len, 0);
+    prepared_batch *b;
+    pthread_t thread;
     fg_status st;
 
     memset(rep, 0, sizeof *rep);
@@ -162,48 +352,40 @@ fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *te
     if (pos >= len || text[pos] != '[')
         return syntax_error(source, text, pos, "'[' expected: a JSON array of offerings",
                             err);
-    pos = skip_space(text, len, pos + 1);
+    rd.pos = skip_space(text, len, pos + 1);
     if ((st = import_begin(&im, err)) != FG_OK)
         return st;
-    if (pos < len && text[pos] == ']') {
-        pos++;
-    } else {
-        for (;;) {
-            json_error_t jerr;
-            /* One record at a time: the parser stops after its closing
-               brace and says how far it read.  (Any value is decoded, so
-               that a record that is not an object is refused by name; such
-               a record stops the import, so the parser reading a byte past
-               a bare number does not matter.) */
-            json_t *record = json_loadb(text + pos, len - pos,
-                                        JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
-                                            JSON_REJECT_DUPLICATES,
-                                        &jerr);
-            if (!record) {
-                size_t at = pos + (size_t)(jerr.position > 0 ? jerr.position : 0);
-                st = syntax_error(source, text, at, jerr.text, err);
-                break;
-            }
-            st = import_record(&im, record, err);
-            json_decref(record);
-            if (st != FG_OK)
-                break;
-            pos = skip_space(text, len, pos + (size_t)jerr.position);
-            if (pos < len && text[pos] == ',') {
-                pos = skip_space(text, len, pos + 1);
-                continue;
-            }
-            if (pos < len && text[pos] == ']') {
-                pos++;
-                break;
-            }
-            st = syntax_error(source, text, pos, "expected ',' or ']' after a record", err);
-            break;
-        }
+    /* Jansson's hash seed is set once, before a second thread makes
+       objects (its documentation asks for this). */
+    json_object_seed(0);
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.cv, NULL);
+    if (pthread_create(&thread, NULL, reader_main, &rd) != 0) {
+        pthread_cond_destroy(&rd.cv);
+        pthread_mutex_destroy(&rd.mu);
+        return import_end(&im, fg_fail(err, FG_ENOMEM, "cannot start a thread"), err);
     }
-    if (st == FG_OK && skip_space(text, len, pos) != len)
-        st = syntax_error(source, text, skip_space(text, len, pos),
-                          "end of file expected after the array", err);
+    while ((b = reader_take(&rd, &st, err))) {
+        for (size_t i = 0; i < b->n && st == FG_OK; i++)
+            st = import_prepared(&im, b->where[i], &b->items[i], err);
+        batch_free(b);
+        if (st != FG_OK)
+            break;
+    }
+    /* Stop the reader (when this side failed first) and drop what it
+       prepared beyond. */
+    pthread_mutex_lock(&rd.mu);
+    rd.stop = true;
+    pthread_cond_broadcast(&rd.cv);
+    pthread_mutex_unlock(&rd.mu);
+    pthread_join(thread, NULL);
+    while (rd.queued) {
+        batch_free(rd.queue[rd.head]);
+        rd.head = (rd.head + 1) % QUEUE;
+        rd.queued--;
+    }
+    pthread_cond_destroy(&rd.cv);
+    pthread_mutex_destroy(&rd.mu);
     return import_end(&im, st, err);
 }
 
