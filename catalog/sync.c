@@ -663,8 +663,8 @@ static fg_status apply_change(run *r, const json_t *c, cat_prepared *prep, bool 
             st = cat_offering_put_prepared(r->cat, prep, r->origin, &res, &e);
             if (st == FG_OK && res != CAT_PUT_UNCHANGED)
                 r->rep->pulled++;
-            if (st == FG_OK || st == FG_ECONFLICT) /* ECONFLICT: ours and newer, or
-                                                     diverged: keep ours */
+            /* FG_ECONFLICT: ours is newer, or they diverged; ours stays. */
+            if (st == FG_OK || st == FG_ECONFLICT)
                 st = set_state(r->cat, sql_pulled, r->name, kind, id, rev, err);
             else if (err)
                 *err = e;
