@@ -374,6 +374,18 @@ static void dt(html_buf *b, const char *term)
     html_raw(b, "</dt><dd>");
 }
 
+/* A link to the search filtered by `field` = `value`, showing the value. */
+static void filter_link(html_buf *b, const char *field, const char *value)
+{
+    html_raw(b, "<a href=\"/?");
+    html_raw(b, field);
+    html_raw(b, "=");
+    html_url(b, value, false);
+    html_raw(b, "\">");
+    html_text(b, value);
+    html_raw(b, "</a>");
+}
+
 static void list_links(html_buf *b, const json_t *arr, const char *field)
 {
     size_t i;
@@ -382,13 +394,7 @@ static void list_links(html_buf *b, const json_t *arr, const char *field)
         html_raw(b, "\xe2\x80\x94");
     json_array_foreach(arr, i, v) {
         html_raw(b, i ? ", " : "");
-        html_raw(b, "<a href=\"/?");
-        html_raw(b, field);
-        html_raw(b, "=");
-        html_url(b, json_string_value(v), false);
-        html_raw(b, "\">");
-        html_text(b, json_string_value(v));
-        html_raw(b, "</a>");
+        filter_link(b, field, json_string_value(v));
     }
 }
 
@@ -414,18 +420,13 @@ static void offering_details(html_buf *b, const json_t *o)
     html_text(b, S(o, "id"));
     html_raw(b, "</dd>");
     dt(b, "Area");
-    html_raw(b, "<a href=\"/?area=");
-    html_url(b, S(o, "area"), false);
-    html_raw(b, "\">");
-    html_text(b, S(o, "area"));
-    html_raw(b, "</a></dd>");
+    filter_link(b, "area", S(o, "area"));
+    html_raw(b, "</dd>");
     dt(b, "Provider");
     html_text(b, S(provider, "name"));
-    html_raw(b, " (<a href=\"/?provider=");
-    html_url(b, S(provider, "ods"), false);
-    html_raw(b, "\">");
-    html_text(b, S(provider, "ods"));
-    html_raw(b, "</a>)</dd>");
+    html_raw(b, " (");
+    filter_link(b, "provider", S(provider, "ods"));
+    html_raw(b, ")</dd>");
     dt(b, "Delivery");
     html_text(b, S(o, "delivery"));
     html_raw(b, "</dd>");

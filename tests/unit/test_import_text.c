@@ -28,13 +28,10 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    char path[4200];
-    fg_error err;
+    assert_non_null(f);
     snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    snprintf(path, sizeof path, "%s/cat.db", f->dir);
-    assert_int_equal(cat_open(path, &f->cat, &err), FG_OK);
-    f->rt = rt_create();
-    rt_load_path(f->rt, FGCAT_BUILTIN_PLUGIN_DIR);
+    f->cat = tu_open_catalog(f->dir, "cat.db");
+    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
     *state = f;
     return 0;
 }
@@ -51,15 +48,7 @@ static int teardown(void **state)
 
 static int64_t offerings(fixture *f)
 {
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(cat_db(f->cat), "SELECT count(*) FROM offering", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return tu_sql_int(f->cat, "SELECT count(*) FROM offering");
 }
 
 static fg_status import(fixture *f, const char *text, cat_import_report *rep, fg_error *err)
@@ -117,11 +106,68 @@ static void test_refusals(void **state)
     refuse(f, "[" OFFERING("a"), "line 1");
 }
 
+/* A file of `n` offerings; record `bad` (1-based; 0: none) has a delivery
+   no offering may have; `tail` follows the array.  New. */
+static char *many(size_t n, size_t bad, const char *tail)
+{
+    size_t size = n * 600 + strlen(tail) + 16, len = 0;
+    char *text = malloc(size);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, size, "[");
+    for (size_t i = 1; i <= n; i++) {
+        char slug[32];
+        snprintf(slug, sizeof slug, "r%zu", i);
+        len += (size_t)snprintf(text + len, size - len, "%s%s", i > 1 ? ",\n" : "",
+                                i == bad ? "{\"id\": \"RTF/bad\", \"delivery\": \"by post\"}"
+                                         : "");
+        if (i != bad) {
+            const char *proto = OFFERING("SLUG");
+            const char *at = strstr(proto, "SLUG");
+            /* the id slug; the title keeps "SLUG" */
+            len += (size_t)snprintf(text + len, size - len, "%.*s%s%s", (int)(at - proto),
+                                    proto, slug, at + 4);
+        }
+    }
+    snprintf(text + len, size - len, "]%s", tail);
+    return text;
+}
+
+/* More records than the reader thread queues at once (batches of 256, four
+   waiting): all go in, in one transaction. */
+static void test_many_records(void **state)
+{
+    fixture *f = *state;
+    cat_import_report rep;
+    fg_error err;
+    int64_t before = offerings(f);
+    char *text = many(3000, 0, "\n");
+    assert_int_equal(import(f, text, &rep, &err), FG_OK);
+    assert_int_equal(rep.added, 3000);
+    assert_int_equal(offerings(f), before + 3000);
+    free(text);
+}
+
+/* The first problem in file order is the one reported, whichever thread
+   finds it, and nothing is written: a bad record deep in the file before a
+   syntax error at its end, and the syntax error alone. */
+static void test_first_problem_across_batches(void **state)
+{
+    fixture *f = *state;
+    char *text = many(3000, 1700, " trailing");
+    refuse(f, text, "record 1700");
+    free(text);
+    text = many(3000, 0, " trailing");
+    refuse(f, text, "end of file expected");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_problem_across_batches, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,6 +142,8 @@ static void test_open_creates(void **state)
 
     assert_true(cat_schema_version() >= 1);
     assert_int_equal(file_int(path, "PRAGMA user_version"), cat_schema_version());
+    /* A new file has 8 KiB pages (docs/design.md, "Storage for speed"). */
+    assert_int_equal(file_int(path, "PRAGMA page_size"), 8192);
     {
         sqlite3 *db;
         sqlite3_stmt *st;
@@ -160,6 +162,21 @@ static void test_open_creates(void **state)
     assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM meta WHERE key = 'seeded'"),
                      0);
     assert_true(cat_needs_seed(f->cat));
+}
+
+/* A file made before 8 KiB pages keeps its page size and is migrated. */
+static void test_old_page_size_kept(void **state)
+{
+    fixture *f = *state;
+    fg_error err;
+    char path[4300];
+
+    snprintf(path, sizeof path, "%s/old.db", f->dir);
+    file_exec(path, "PRAGMA page_size = 4096; CREATE TABLE earlier(x)");
+    assert_int_equal(cat_open(path, &f->cat, &err), FG_OK);
+    assert_int_equal(tu_sql_int(f->cat, "PRAGMA page_size"), 4096);
+    assert_int_equal(tu_sql_int(f->cat, "PRAGMA user_version"), cat_schema_version());
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM offering"), 0);
 }
 
 static void test_reopen_is_noop(void **state)
@@ -573,6 +590,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_page_size_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_is_noop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_sqlite_refused, setup, teardown),
