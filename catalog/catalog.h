@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "runtime.h"
 #include "status.h"
@@ -305,13 +306,14 @@ bool cat_cursor_parse(const char *cursor, char epoch[CAT_EPOCH_SIZE], int64_t *s
 
 /*
  * Reads up to `limit` changes after sequence `after`, as organisation
- * `viewer` may see them (NULL: everything): objects {"seq", "kind", "id",
- * "record"} or tombstones {"seq", "kind", "id", "deleted": true,
- * "deleted_at"}.  *next is the cursor sequence to continue from (the feed's
- * end when *more is false).  *changes is new.
+ * `viewer` may see them (NULL: everything), and writes them to `out` as the
+ * JSON text of an array: objects {"seq", "kind", "id", "record"} or
+ * tombstones {"seq", "kind", "id", "deleted": true, "deleted_at"}.  *next
+ * is the cursor sequence to continue from (the feed's end when *more is
+ * false).  On failure `out` may hold part of a page.
  */
 fg_status cat_feed_page(cat_catalog *cat, int64_t after, int64_t limit, const char *viewer,
-                        json_t **changes, int64_t *next, bool *more, fg_error *err);
+                        FILE *out, int64_t *next, bool *more, fg_error *err);
 
 /* Drops tombstones deleted before `before` (a UTC time stamp) and moves the
    horizon past them. */

@@ -103,91 +103,157 @@ bool cat_cursor_parse(const char *cursor, char epoch[CAT_EPOCH_SIZE], int64_t *s
 #define PAGE_BYTES ((size_t)16 * 1024 * 1024)
 #define REQUEST_BYTES 4096
 
+/* Writes the JSON text of object `head` (taken) without its closing brace,
+   for the caller to add members and close: Jansson escapes every string
+   of the envelope while stored JSON text goes out as it is. */
+static bool put_open(FILE *out, json_t *head)
+{
+    char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+    size_t n = text ? strlen(text) : 0;
+    json_decref(head);
+    if (n < 2) {
+        free(text);
+        return false;
+    }
+    fwrite(text, 1, n - 1, out);
+    free(text);
+    return true;
+}
+
+/*
+ * The JSON text of an offering's record from the page statement's columns
+ * at `col` (CAT_OFFERING_COLUMNS): what cat_offering_from_row builds and
+ * Jansson would print, but the stored content goes out as it is, with rev,
+ * updated_at and withdrawn_at added, instead of being decoded and encoded
+ * again (most of a hub's work in a first pull).  The stored text ends with
+ * its status, the same as the row's; text that does not (not written by
+ * this library) takes the long way.  New, or NULL when it is corrupt.
+ */
+static char *offering_record(sqlite3_stmt *st, int col)
+{
+    const char *content = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    const char *status = (const char *)sqlite3_column_text(st, col + 2);
+    const char *updated_at = (const char *)sqlite3_column_text(st, col + 3);
+    const char *withdrawn_at = (const char *)sqlite3_column_text(st, col + 4);
+    json_int_t rev = (json_int_t)sqlite3_column_int64(st, col + 1);
+    char tail[48] = "", *out = NULL, *meta;
+    size_t t = 0, m;
+    json_t *j;
+
+    if (content && status && strlen(status) < 16)
+        t = (size_t)snprintf(tail, sizeof tail, "\"status\":\"%s\"}", status);
+    if (t == 0 || n <= t || content[0] != '{' || memcmp(content + n - t, tail, t) != 0) {
+        j = cat_offering_from_stmt(st, col);
+        out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        return out;
+    }
+    j = withdrawn_at ? json_pack("{s:I, s:s, s:s}", "rev", rev, "updated_at",
+                                 updated_at ? updated_at : "", "withdrawn_at", withdrawn_at)
+                     : json_pack("{s:I, s:s}", "rev", rev, "updated_at",
+                                 updated_at ? updated_at : "");
+    meta = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!meta)
+        return NULL;
+    m = strlen(meta);
+    out = malloc(n + m + 1);
+    if (out) {
+        /* content without its '}', then ",rev...}" from meta's "{rev...}" */
+        memcpy(out, content, n - 1);
+        out[n - 1] = ',';
+        memcpy(out + n, meta + 1, m); /* with its terminator */
+    }
+    free(meta);
+    return out;
+}
+
 static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
-                           const char *viewer, json_t **changes, int64_t *next, bool *more,
+                           const char *viewer, FILE *out, int64_t *next, bool *more,
                            fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_page, err);
     int64_t last = after, rows = 0;
-    size_t bytes = 0;
-    json_t *out;
+    size_t bytes = 0, written = 0;
     int rc;
 
-    *changes = NULL;
     *more = false;
     if (!st)
         return FG_EDB;
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int64(st, 2, limit + 1);
-    out = json_array();
+    fputc('[', out);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(st, 0);
         const char *kind = (const char *)sqlite3_column_text(st, 1);
         const char *key = (const char *)sqlite3_column_text(st, 2);
-        json_t *c;
+        json_t *head;
+        char *rec = NULL;
+        fg_status s;
+
         if (rows == limit || bytes >= PAGE_BYTES) {
             *more = true; /* a record beyond this page */
             break;
         }
         rows++;
         last = seq;
+        if (!(head = json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "kind", kind, "id",
+                               key)))
+            continue; /* not text Jansson takes: it cannot be sent */
         if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-            c = json_pack("{s:I, s:s, s:s, s:b, s:s}", "seq", (json_int_t)seq, "kind", kind,
-                          "id", key, "deleted", 1, "deleted_at", sqlite3_column_text(st, 3));
+            json_object_set_new(head, "deleted", json_true());
+            json_object_set_new(head, "deleted_at",
+                                json_string((const char *)sqlite3_column_text(st, 3)));
         } else if (strcmp(kind, "offering") == 0) {
-            json_t *rec = cat_offering_from_stmt(st, 4);
-            if (!rec)
+            if (!(rec = offering_record(st, 4))) {
+                json_decref(head);
                 continue;
+            }
             bytes += (size_t)sqlite3_column_bytes(st, 4);
-            c = json_pack("{s:I, s:s, s:s, s:o}", "seq", (json_int_t)seq, "kind", kind, "id",
-                          key, "record", rec);
         } else {
             const char *requester = (const char *)sqlite3_column_text(st, 9);
             const char *provider = (const char *)sqlite3_column_text(st, 10);
+            json_t *r;
             if (!requester || (viewer && strcmp(viewer, requester) != 0 &&
-                               strcmp(viewer, provider) != 0))
+                               strcmp(viewer, provider) != 0)) {
+                json_decref(head);
                 continue;
-            c = json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "kind", kind, "id", key);
-            bytes += REQUEST_BYTES;
-        }
-        json_array_append_new(out, c);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        json_decref(out);
-        return cat_db_fail(cat, err, "reading the change feed");
-    }
-    /* Requests are read after the page query: cat_request_get uses other
-       cached statements. */
-    {
-        size_t i;
-        json_t *c;
-        json_array_foreach(out, i, c) {
-            json_t *rec;
-            fg_status s;
-            if (strcmp(json_string_value(json_object_get(c, "kind")), "request") != 0 ||
-                json_object_get(c, "deleted") || json_object_get(c, "record"))
-                continue;
-            s = cat_request_get(cat, json_string_value(json_object_get(c, "id")), &rec, err);
-            if (s != FG_OK) {
-                json_decref(out);
+            }
+            if ((s = cat_request_get(cat, key, &r, err)) != FG_OK) {
+                json_decref(head);
+                sqlite3_reset(st);
                 return s;
             }
-            json_object_set_new(c, "record", rec);
+            rec = json_dumps(r, JSON_COMPACT);
+            json_decref(r);
+            bytes += REQUEST_BYTES;
         }
+        if (written++ > 0)
+            fputc(',', out);
+        if (!put_open(out, head)) {
+            free(rec);
+            sqlite3_reset(st);
+            return fg_fail(err, FG_ENOMEM, "out of memory");
+        }
+        if (rec)
+            fprintf(out, ",\"record\":%s", rec);
+        fputc('}', out);
+        free(rec);
     }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return cat_db_fail(cat, err, "reading the change feed");
+    fputc(']', out);
     if (!*more) {
         /* Nothing further now: the cursor may move to the feed's end. */
         int64_t seq = 0;
         fg_status s = cat_feed_seq(cat, &seq, err);
-        if (s != FG_OK) {
-            json_decref(out);
+        if (s != FG_OK)
             return s;
-        }
         if (seq > last)
             last = seq;
     }
-    *changes = out;
     *next = last;
     return FG_OK;
 }
@@ -195,15 +261,17 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
 /* One read transaction, so the page and the feed's end are one snapshot:
    a write committed in between cannot be skipped by the cursor. */
 fg_status cat_feed_page(cat_catalog *cat, int64_t after, int64_t limit, const char *viewer,
-                        json_t **changes, int64_t *next, bool *more, fg_error *err)
+                        FILE *out, int64_t *next, bool *more, fg_error *err)
 {
     bool own = sqlite3_get_autocommit(cat_db(cat)) != 0;
     fg_status st;
     if (own && sqlite3_exec(cat_db(cat), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return cat_db_fail(cat, err, "reading the change feed");
-    st = feed_page(cat, after, limit, viewer, changes, next, more, err);
+    st = feed_page(cat, after, limit, viewer, out, next, more, err);
     if (own)
         sqlite3_exec(cat_db(cat), "COMMIT", NULL, NULL, NULL);
+    if (st == FG_OK && ferror(out))
+        st = fg_fail(err, FG_ENOMEM, "out of memory writing a feed page");
     return st;
 }
 

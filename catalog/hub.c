@@ -154,18 +154,43 @@ static bool int_arg(hub_call *call, hub_reply *r, const char *name, int64_t def,
 static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limit,
                        const char *epoch)
 {
-    json_t *changes;
     int64_t next;
     bool more;
-    char cursor[CAT_EPOCH_SIZE + 24];
+    char cursor[CAT_EPOCH_SIZE + 24], *body = NULL, *tail = NULL;
+    size_t len = 0;
+    json_t *rest;
     fg_error e;
-    if (cat_feed_page(call->cat, after, limit, call->org, &changes, &next, &more, &e) != FG_OK) {
+    FILE *out = open_memstream(&body, &len);
+    if (!out) {
+        hub_reply_error(r, 500, "internal", "the hub is out of memory");
+        return;
+    }
+    /* {"changes": PAGE, "next": ..., "more": ...}: the page is JSON text
+       already (cat_feed_page), the rest Jansson's, spliced after it. */
+    fputs("{\"changes\":", out);
+    if (cat_feed_page(call->cat, after, limit, call->org, out, &next, &more, &e) != FG_OK) {
+        fclose(out);
+        free(body);
         reply_status(r, &e);
         return;
     }
     snprintf(cursor, sizeof cursor, "%s:%lld", epoch, (long long)next);
-    hub_reply_json(r, 200, json_pack("{s:o, s:s, s:b}", "changes", changes, "next", cursor,
-                                     "more", more));
+    rest = json_pack("{s:s, s:b}", "next", cursor, "more", more);
+    tail = rest ? json_dumps(rest, JSON_COMPACT) : NULL;
+    json_decref(rest);
+    if (tail)
+        fprintf(out, ",%s", tail + 1);
+    if (fclose(out) != 0 || !tail) {
+        free(tail);
+        free(body);
+        hub_reply_error(r, 500, "internal", "the hub is out of memory");
+        return;
+    }
+    free(tail);
+    r->status = 200;
+    r->content_type = "application/json";
+    r->body = body;
+    r->len = len;
 }
 
 static void api_changes(hub_call *call, hub_reply *r, bool snapshot)
