@@ -286,6 +286,14 @@ static const char *const migrations[] = {
     /* 6: tombstones found without scanning the feed (every sync looks for
        deletions to push). */
     "CREATE INDEX feed_tombstones ON feed(seq) WHERE deleted_at IS NOT NULL;",
+
+    /* 7: new offerings join the feed from C.  Any trigger on an insert
+       into `offering` (whose id is UNIQUE) gives every single-row insert a
+       statement journal; for a pulled page that cost more than the rows.
+       The library writes the feed rows of new offerings itself
+       (offering.c: at once, or in one statement when a bulk write ends);
+       updates and deletions keep their triggers. */
+    "DROP TRIGGER feed_offering_ai;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -503,6 +503,17 @@ static const char sql_bulk_index[] =
     "INSERT INTO offering_fts(rowid, title, summary, description, tags_text, provider_name)"
     " SELECT rowid, title, summary, description, tags_text, provider_name"
     " FROM offering_text WHERE rowid > ?1";
+/* New offerings (rowid above ?1) join the change feed, in rowid order, at
+   the next sequence numbers (migration 7); the counter then moves past
+   them (sql_feed_advance, by the number of rows written). */
+static const char sql_feed_new[] =
+    "INSERT INTO feed(seq, kind, key)"
+    " SELECT (SELECT value FROM counter WHERE name = 'feed')"
+    "        + row_number() OVER (ORDER BY rowid), 'offering', id"
+    " FROM offering WHERE rowid > ?1"
+    " ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq, deleted_at = NULL";
+static const char sql_feed_advance[] =
+    "UPDATE counter SET value = value + ?1 WHERE name = 'feed'";
 static const char sql_get[] = "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM
                               " WHERE o.id = ?1";
 
@@ -523,6 +534,33 @@ static fg_status set_bulk_flag(cat_catalog *cat, int on, fg_error *err)
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "setting bulk mode");
+}
+
+/* Stamps the offerings added since rowid `after` into the change feed. */
+static fg_status feed_new(cat_catalog *cat, sqlite3_int64 after, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_feed_new, err);
+    int added;
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_int64(st, 1, after);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return cat_db_fail(cat, err, "adding offerings to the change feed");
+    }
+    sqlite3_reset(st);
+    added = sqlite3_changes(cat_db(cat));
+    if (added == 0)
+        return FG_OK;
+    if (!(st = cat_stmt(cat, sql_feed_advance, err)))
+        return FG_EDB;
+    sqlite3_bind_int(st, 1, added);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return cat_db_fail(cat, err, "adding offerings to the change feed");
+    }
+    sqlite3_reset(st);
+    return FG_OK;
 }
 
 fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err)
@@ -551,7 +589,8 @@ fg_status cat_bulk_end(cat_catalog *cat, fg_error *err)
     int step;
     if (*mark < 0)
         return fg_fail(err, FG_EINTERNAL, "not in bulk mode");
-    if ((rc = set_bulk_flag(cat, 0, err)) != FG_OK)
+    if ((rc = set_bulk_flag(cat, 0, err)) != FG_OK ||
+        (rc = feed_new(cat, *mark, err)) != FG_OK)
         return rc;
     if (!(st = cat_stmt(cat, sql_bulk_index, err)))
         return FG_EDB;
@@ -798,6 +837,10 @@ static fg_status put_dumped(cat_catalog *cat, json_t *content, const char *dump,
     rowid = exists ? old_rowid : sqlite3_last_insert_rowid(cat_db(cat));
     if ((rc = put_text(cat, rowid, !exists, content, dump, err)) != FG_OK ||
         (rc = put_lists(cat, rowid, content, !exists, err)) != FG_OK)
+        goto out;
+    /* A new offering has the highest rowid; in a bulk write the feed takes
+       all of them when it ends. */
+    if (!exists && *cat_bulk_mark(cat) < 0 && (rc = feed_new(cat, rowid - 1, err)) != FG_OK)
         goto out;
     *result = exists ? CAT_PUT_CHANGED : CAT_PUT_ADDED;
     rc = FG_OK;

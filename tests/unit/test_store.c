@@ -586,6 +586,57 @@ static void test_put_rolled_back(void **state)
     json_decref(a);
 }
 
+/* The feed sequence of offering `slug` (0 when it has no feed row). */
+static int64_t feed_seq(cat_catalog *cat, const char *slug)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce((SELECT seq FROM feed WHERE kind = 'offering'"
+             " AND key = 'RTF/%s' AND deleted_at IS NULL), 0)",
+             slug);
+    return tu_sql_int(cat, sql);
+}
+
+/* Every new offering joins the change feed at the next sequence, whether
+   added alone or in a bulk write (which stamps them when it ends, in the
+   order they were added); a change moves it to the end. */
+static void test_feed_stamps_new_offerings(void **state)
+{
+    fixture *f = *state;
+    const char *bulk[] = {"bulk-a", "bulk-b", "bulk-c"};
+    json_t *o;
+    cat_put_result res;
+    fg_error err;
+    int64_t start;
+
+    f->cat = tu_open_catalog(f->dir, "catalogue.db");
+    start = tu_sql_int(f->cat, "SELECT value FROM counter WHERE name = 'feed'");
+    o = offering("single", "Added alone");
+    assert_int_equal(put(f->cat, o, 0, NULL, &res, &err), FG_OK);
+    json_decref(o);
+    assert_int_equal(feed_seq(f->cat, "single"), start + 1);
+
+    assert_int_equal(cat_begin(f->cat, &err), FG_OK);
+    assert_int_equal(cat_bulk_begin(f->cat, &err), FG_OK);
+    for (size_t i = 0; i < 3; i++) {
+        o = offering(bulk[i], "Added in bulk");
+        assert_int_equal(cat_offering_put(f->cat, o, NULL, "import", &res, &err), FG_OK);
+        json_decref(o);
+    }
+    assert_int_equal(cat_bulk_end(f->cat, &err), FG_OK);
+    assert_int_equal(cat_commit(f->cat, &err), FG_OK);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(feed_seq(f->cat, bulk[i]), start + 2 + (int64_t)i);
+
+    o = offering("single", "Changed");
+    assert_int_equal(put(f->cat, o, 0, NULL, &res, &err), FG_OK);
+    json_decref(o);
+    assert_int_equal(feed_seq(f->cat, "single"), start + 5);
+    assert_int_equal(tu_sql_int(f->cat, "SELECT value FROM counter WHERE name = 'feed'"),
+                     start + 5);
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM feed"), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +654,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_get_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_rolled_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_feed_stamps_new_offerings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
