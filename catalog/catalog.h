@@ -122,10 +122,11 @@ fg_status cat_offering_put_prepared(cat_catalog *cat, const cat_prepared *p,
  * Bulk writing of offerings inside the caller's write transaction: between
  * cat_bulk_begin and cat_bulk_end, offerings added with cat_offering_put
  * are indexed for search and join the change feed all at once in
- * cat_bulk_end (much faster than row by row).  Call cat_bulk_end before committing; on rollback nothing is
- * left over.  Changed offerings are re-indexed as usual.  An offering added
- * in a bulk write may not be changed or deleted in the same one
- * (cat_offering_put refuses with FG_EINTERNAL).
+ * cat_bulk_end (much faster than row by row).  Call cat_bulk_end before
+ * committing; on rollback nothing is left over.  Changed offerings are
+ * re-indexed as usual.  An offering added in a bulk write may not be
+ * changed or deleted in the same one (cat_offering_put refuses with
+ * FG_EINTERNAL).
  */
 fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err);
 fg_status cat_bulk_end(cat_catalog *cat, fg_error *err);

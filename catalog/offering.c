@@ -536,31 +536,32 @@ static fg_status set_bulk_flag(cat_catalog *cat, int on, fg_error *err)
     return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "setting bulk mode");
 }
 
+/* Runs a bound statement that returns no rows. */
+static fg_status step_done(cat_catalog *cat, sqlite3_stmt *st, const char *what,
+                           fg_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, what);
+}
+
 /* Stamps the offerings added since rowid `after` into the change feed. */
 static fg_status feed_new(cat_catalog *cat, sqlite3_int64 after, fg_error *err)
 {
+    static const char what[] = "adding offerings to the change feed";
     sqlite3_stmt *st = cat_stmt(cat, sql_feed_new, err);
+    fg_status rc;
     int added;
     if (!st)
         return FG_EDB;
     sqlite3_bind_int64(st, 1, after);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return cat_db_fail(cat, err, "adding offerings to the change feed");
-    }
-    sqlite3_reset(st);
-    added = sqlite3_changes(cat_db(cat));
-    if (added == 0)
-        return FG_OK;
+    if ((rc = step_done(cat, st, what, err)) != FG_OK ||
+        (added = sqlite3_changes(cat_db(cat))) == 0)
+        return rc;
     if (!(st = cat_stmt(cat, sql_feed_advance, err)))
         return FG_EDB;
     sqlite3_bind_int(st, 1, added);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return cat_db_fail(cat, err, "adding offerings to the change feed");
-    }
-    sqlite3_reset(st);
-    return FG_OK;
+    return step_done(cat, st, what, err);
 }
 
 fg_status cat_bulk_begin(cat_catalog *cat, fg_error *err)
@@ -600,15 +601,6 @@ fg_status cat_bulk_end(cat_catalog *cat, fg_error *err)
     *mark = -1;
     set_cache_kib(cat, DEFAULT_CACHE_KIB);
     return step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "indexing new offerings");
-}
-
-/* Runs a bound statement that returns no rows. */
-static fg_status step_done(cat_catalog *cat, sqlite3_stmt *st, const char *what,
-                           fg_error *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, what);
 }
 
 /* Rewrites the tag and region rows of offering `rowid` (a new offering has
