@@ -120,55 +120,6 @@ static bool put_open(FILE *out, json_t *head)
     return true;
 }
 
-/*
- * The JSON text of an offering's record from the page statement's columns
- * at `col` (CAT_OFFERING_COLUMNS): what cat_offering_from_row builds and
- * Jansson would print, but the stored content goes out as it is, with rev,
- * updated_at and withdrawn_at added, instead of being decoded and encoded
- * again (most of a hub's work in a first pull).  The stored text ends with
- * its status, the same as the row's; text that does not (not written by
- * this library) takes the long way.  New, or NULL when it is corrupt.
- */
-static char *offering_record(sqlite3_stmt *st, int col)
-{
-    const char *content = (const char *)sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    const char *status = (const char *)sqlite3_column_text(st, col + 2);
-    const char *updated_at = (const char *)sqlite3_column_text(st, col + 3);
-    const char *withdrawn_at = (const char *)sqlite3_column_text(st, col + 4);
-    json_int_t rev = (json_int_t)sqlite3_column_int64(st, col + 1);
-    char tail[48] = "", *out = NULL, *meta;
-    size_t t = 0, m;
-    json_t *j;
-
-    if (content && status && strlen(status) < 16)
-        t = (size_t)snprintf(tail, sizeof tail, "\"status\":\"%s\"}", status);
-    if (t == 0 || n <= t || content[0] != '{' || memcmp(content + n - t, tail, t) != 0) {
-        j = cat_offering_from_stmt(st, col);
-        out = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-        return out;
-    }
-    j = withdrawn_at ? json_pack("{s:I, s:s, s:s}", "rev", rev, "updated_at",
-                                 updated_at ? updated_at : "", "withdrawn_at", withdrawn_at)
-                     : json_pack("{s:I, s:s}", "rev", rev, "updated_at",
-                                 updated_at ? updated_at : "");
-    meta = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!meta)
-        return NULL;
-    m = strlen(meta);
-    out = malloc(n + m + 1);
-    if (out) {
-        /* content without its '}', then ",rev...}" from meta's "{rev...}" */
-        memcpy(out, content, n - 1);
-        out[n - 1] = ',';
-        memcpy(out + n, meta + 1, m); /* with its terminator */
-    }
-    free(meta);
-    return out;
-}
-
 static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
                            const char *viewer, FILE *out, int64_t *next, bool *more,
                            fg_error *err)
@@ -206,7 +157,7 @@ static fg_status feed_page(cat_catalog *cat, int64_t after, int64_t limit,
             json_object_set_new(head, "deleted_at",
                                 json_string((const char *)sqlite3_column_text(st, 3)));
         } else if (strcmp(kind, "offering") == 0) {
-            if (!(rec = offering_record(st, 4))) {
+            if (!(rec = cat_offering_text_from_stmt(st, 4))) {
                 json_decref(head);
                 continue;
             }

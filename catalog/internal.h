@@ -24,6 +24,10 @@ json_t *cat_offering_from_row(const char *content, int64_t rev, const char *stat
 /* Reads those five columns starting at `col` of the current row. New. */
 json_t *cat_offering_from_stmt(sqlite3_stmt *st, int col);
 
+/* The same record as compact JSON text, spliced from the stored text
+   without decoding it (the hub's feed pages). New, or NULL. */
+char *cat_offering_text_from_stmt(sqlite3_stmt *st, int col);
+
 /* ---- requests, for sync and the hub (request.c) --------------------- */
 
 /* The action whose target status is `to` ("accepted" -> CAT_ACCEPT). */

@@ -884,6 +884,54 @@ json_t *cat_offering_from_stmt(sqlite3_stmt *st, int col)
                                  (const char *)sqlite3_column_text(st, col + 4));
 }
 
+/*
+ * The compact JSON text of cat_offering_from_stmt's record, but the stored
+ * content is used as it is, with rev, updated_at and withdrawn_at added,
+ * instead of being decoded and encoded again (most of a hub's work in a
+ * first pull).  The stored text ends with its status, the same as the
+ * row's; text that does not (not written by this library) takes the long
+ * way.
+ */
+char *cat_offering_text_from_stmt(sqlite3_stmt *st, int col)
+{
+    const char *content = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    const char *status = (const char *)sqlite3_column_text(st, col + 2);
+    const char *updated_at = (const char *)sqlite3_column_text(st, col + 3);
+    const char *withdrawn_at = (const char *)sqlite3_column_text(st, col + 4);
+    json_int_t rev = (json_int_t)sqlite3_column_int64(st, col + 1);
+    char tail[48] = "", *out = NULL, *meta;
+    size_t t = 0, m;
+    json_t *j;
+
+    if (content && status && strlen(status) < 16)
+        t = (size_t)snprintf(tail, sizeof tail, "\"status\":\"%s\"}", status);
+    if (t == 0 || n <= t || content[0] != '{' || memcmp(content + n - t, tail, t) != 0) {
+        j = cat_offering_from_stmt(st, col);
+        out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        return out;
+    }
+    j = withdrawn_at ? json_pack("{s:I, s:s, s:s}", "rev", rev, "updated_at",
+                                 updated_at ? updated_at : "", "withdrawn_at", withdrawn_at)
+                     : json_pack("{s:I, s:s}", "rev", rev, "updated_at",
+                                 updated_at ? updated_at : "");
+    meta = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!meta)
+        return NULL;
+    m = strlen(meta);
+    out = malloc(n + m + 1);
+    if (out) {
+        /* content without its '}', then ",rev...}" from meta's "{rev...}" */
+        memcpy(out, content, n - 1);
+        out[n - 1] = ',';
+        memcpy(out + n, meta + 1, m); /* with its terminator */
+    }
+    free(meta);
+    return out;
+}
+
 fg_status cat_offering_get(cat_catalog *cat, const char *id, json_t **out, fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_get, err);
