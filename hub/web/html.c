@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hub_html.h"
+#include "web.h"
 #include "util.h"
 
 #define MAX_PAGE_BYTES ((size_t)16 * 1024 * 1024)

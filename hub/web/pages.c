@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub_html.h"
+#include "web.h"
 #include "log.h"
 #include "util.h"
 
