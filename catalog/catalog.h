@@ -371,7 +371,7 @@ fg_status cat_token_revoke(cat_catalog *cat, const char *which, size_t *revoked,
 /* The organisation of a valid, unrevoked token; FG_EPERM otherwise. */
 fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err);
 
-/* ---- internal helpers shared by catalogue modules (store.c) ---------- */
+/* ---- SQL, for the store's modules and the sync client (store.c) ------ */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.
    `sql` must be a static string: it is cached by address.  Borrowed. */
@@ -384,5 +384,29 @@ fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what);
 fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err);
 fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
                        fg_error *err);
+
+/* ---- records as they travel, for the sync client (offering.c,
+   request.c) ----------------------------------------------------------- */
+
+/* The columns cat_offering_from_row needs, in this order, as SQL, and the
+   tables they come from: the narrow row `o` and its text `t`. */
+#define CAT_OFFERING_COLUMNS "t.content, o.rev, o.status, o.updated_at, o.withdrawn_at"
+#define CAT_OFFERING_FROM " FROM offering o JOIN offering_text t ON t.rowid = o.rowid"
+
+/* Reads those five columns starting at `col` of the current row. New. */
+json_t *cat_offering_from_stmt(sqlite3_stmt *st, int col);
+
+/* Checks the shape of a request record that travels (SPEC §5 plus provider
+   and rev = number of moves). */
+fg_status cat_request_check(const json_t *r, fg_error *err);
+
+/*
+ * Stores a checked request record as it is, inside the caller's
+ * transaction: inserts it or updates its status, rev and time, writes its
+ * history from entry `first_event` on, and drops local entries beyond the
+ * record's history (moves the hub refused).
+ */
+fg_status cat_request_store_locked(cat_catalog *cat, const json_t *r, size_t first_event,
+                                   fg_error *err);
 
 #endif /* CAT_CATALOG_H */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "netlibs.h"
 #include "util.h"
 
 static const char sql_insert_token[] =

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 #include "log.h"
 #include "runtime.h"
 #include "status.h"

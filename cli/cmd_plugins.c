@@ -1,23 +1,12 @@
 /*
- * fgcat areas, fgcat plugins and fgcat plugins check.
+ * fgcat areas, fgcat plugins and fgcat plugins check: the reports come
+ * from core/check.c, this prints them.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
-#include <elf.h>
-#include <errno.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
-#include "elfsyms.h"
-#include "util.h"
-
-#define CHECK_REPORT_MAX ((size_t)256 * 1024)
 
 static const char areas_usage[] =
     "usage: fgcat areas [--json]\n"
@@ -79,69 +68,6 @@ int cmd_areas(cli_ctx *ctx, int argc, char **argv)
     return code;
 }
 
-/* A JSON string of `s`; text that is not valid UTF-8 (a message cut inside
-   a character, bytes from a plugin) gets '?' for each non-ASCII byte.
-   New. */
-static json_t *json_text(const char *s)
-{
-    json_t *j = json_string(s);
-    char *copy;
-
-    if (j)
-        return j;
-    copy = fg_strdup(s);
-    for (char *c = copy; *c; c++)
-        if ((unsigned char)*c >= 0x80)
-            *c = '?';
-    j = json_string(copy);
-    free(copy);
-    return j;
-}
-
-/* A plugin as `fgcat plugins --json` shows it. New. */
-static json_t *plugin_json(const rt_plugin *p, size_t offerings)
-{
-    char abi[32];
-    json_t *areas = json_array();
-    json_t *j;
-    for (char **a = p->areas; a && *a; a++)
-        json_array_append_new(areas, json_string(*a));
-    snprintf(abi, sizeof abi, "%u.%u", (unsigned)p->abi_major, (unsigned)p->abi_minor);
-    j = json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id", json_text(p->name), "version",
-                  p->version ? p->version : "", "abi", p->abi_major ? abi : "", "path",
-                  json_text(p->path), "state",
-                  p->state == RT_LOADED ? "loaded" : "refused", "areas", areas);
-    json_object_set_new(j, "description", json_string(p->description ? p->description : ""));
-    if (p->state == RT_LOADED)
-        json_object_set_new(j, "offerings", json_integer((json_int_t)offerings));
-    else
-        json_object_set_new(j, "reason", json_text(p->reason));
-    return j;
-}
-
-/* One problem of a `plugins check` report: {"what", "offering" (only for
-   an offering), "message"}.  New. */
-static json_t *problem_json(const char *what, const char *offering, const char *message)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "what", json_string(what));
-    if (offering && *offering)
-        json_object_set_new(j, "offering", json_text(offering));
-    json_object_set_new(j, "message", json_text(message));
-    return j;
-}
-
-/* A problem of a report as one line: "offering 'ID': MESSAGE" or MESSAGE. */
-static void problem_line(const json_t *problem, char *buf, size_t size)
-{
-    const char *offering = json_string_value(json_object_get(problem, "offering"));
-    const char *message = json_string_value(json_object_get(problem, "message"));
-    if (offering)
-        snprintf(buf, size, "offering '%s': %s", offering, message ? message : "");
-    else
-        snprintf(buf, size, "%s", message ? message : "");
-}
-
 /* Prints "PATH: TEXT" as one line on stdout, control characters escaped
    as on stderr (an offering's id or a plugin's message may hold them). */
 static void print_problem(const char *path, const char *text)
@@ -161,367 +87,17 @@ static void print_problem(const char *path, const char *text)
     putchar('\n');
 }
 
-/* True when `problems` holds one whose "what" is `what`. */
-static bool has_problem(const json_t *problems, const char *what)
-{
-    size_t i;
-    json_t *pr;
-    json_array_foreach(problems, i, pr)
-    {
-        const char *w = json_string_value(json_object_get(pr, "what"));
-        if (w && strcmp(w, what) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* The plugin of `rt` loaded from the same file as `path`, or NULL. */
-static rt_plugin *find_by_file(rt_runtime *rt, const char *path)
-{
-    char want[PATH_MAX], have[PATH_MAX];
-    if (!realpath(path, want))
-        return NULL;
-    for (size_t i = 0; i < rt_plugin_count(rt); i++) {
-        rt_plugin *p = rt_plugin_at(rt, i);
-        if (realpath(p->path, have) && strcmp(want, have) == 0)
-            return p;
-    }
-    return NULL;
-}
-
-/*
- * What a plugin file's dynamic symbol table says, read from the file
- * (core/elfsyms.h): the symbols it exports besides its entry point, and
- * whether the entry point is there and a function.
- */
-typedef struct export_check {
-    json_t *extra;      /* [{"name", "type"}] exports besides the entry point */
-    json_t *entry;      /* a problem ("entry") with the entry symbol, or NULL */
-    json_t *unreadable; /* a problem ("elf"): why the table was not read, or NULL */
-} export_check;
-
-static void check_exports(const char *path, export_check *ec)
-{
-    fg_elf_exports ex;
-    const fg_elf_symbol *entry;
-    fg_error err;
-    char msg[FG_ERROR_MSG_SIZE + 64];
-
-    ec->extra = json_array();
-    ec->entry = NULL;
-    ec->unreadable = NULL;
-    if (fg_elf_exports_read(path, &ex, &err) != FG_OK) {
-        snprintf(msg, sizeof msg, "cannot list its exported symbols: %s", err.msg);
-        ec->unreadable = problem_json("elf", NULL, msg);
-        return;
-    }
-    for (size_t i = 0; i < ex.count; i++)
-        if (strcmp(ex.syms[i].name, FGCAT_PLUGIN_ENTRY_SYMBOL) != 0)
-            json_array_append_new(ec->extra,
-                                  json_pack("{s:s, s:s}", "name", ex.syms[i].name, "type",
-                                            fg_elf_type_name(ex.syms[i].type)));
-    entry = fg_elf_find(&ex, FGCAT_PLUGIN_ENTRY_SYMBOL);
-    if (!entry) {
-        ec->entry = problem_json("entry", NULL,
-                                 "no entry symbol '" FGCAT_PLUGIN_ENTRY_SYMBOL
-                                 "' in its dynamic symbol table");
-    } else if (entry->type != STT_FUNC && entry->type != STT_GNU_IFUNC) {
-        snprintf(msg, sizeof msg,
-                 "entry symbol '%s' is not a function (ELF symbol type %s)",
-                 FGCAT_PLUGIN_ENTRY_SYMBOL, fg_elf_type_name(entry->type));
-        ec->entry = problem_json("entry", NULL, msg);
-    }
-    fg_elf_exports_close(&ex);
-}
-
-static void export_check_close(export_check *ec)
-{
-    json_decref(ec->extra);
-    json_decref(ec->entry);
-    json_decref(ec->unreadable);
-}
-
-/* The names of `extra`, at most `max` of them, comma-separated. */
-static void extra_names(const json_t *extra, size_t max, char *buf, size_t size)
-{
-    size_t i, len = 0;
-    json_t *s;
-    buf[0] = '\0';
-    json_array_foreach(extra, i, s)
-    {
-        if (len >= size)
-            break;
-        if (i == max) {
-            snprintf(buf + len, size - len, ", ...");
-            break;
-        }
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
-                                json_string_value(json_object_get(s, "name")));
-    }
-}
-
-/*
- * The warnings `fgcat plugins` gives about a loaded plugin's exports (a
- * JSON array of strings, new), each also logged.  Extra exports do not
- * refuse a plugin there: it loads and works, and only `plugins check`
- * treats them as a problem.
- */
-static json_t *export_warnings(const rt_plugin *p)
-{
-    json_t *out = json_array();
-    export_check ec;
-    char names[512], msg[1024];
-    size_t n;
-
-    check_exports(p->path, &ec);
-    n = json_array_size(ec.extra);
-    if (ec.unreadable) {
-        snprintf(msg, sizeof msg, "%s",
-                 json_string_value(json_object_get(ec.unreadable, "message")));
-        json_array_append_new(out, json_text(msg));
-    }
-    if (n) {
-        extra_names(ec.extra, 5, names, sizeof names);
-        snprintf(msg, sizeof msg,
-                 "exports %zu symbol%s besides %s (%s), which can clash with other "
-                 "code's symbols",
-                 n, n == 1 ? "" : "s", FGCAT_PLUGIN_ENTRY_SYMBOL, names);
-        json_array_append_new(out, json_text(msg));
-    }
-    for (size_t i = 0; i < json_array_size(out); i++)
-        fg_log(FG_LOG_WARN, "plugin %s: %s; loaded anyway", p->path,
-               json_string_value(json_array_get(out, i)));
-    export_check_close(&ec);
-    return out;
-}
-
-/* The report of `plugins check` for `p`, from the child: its state, what
-   it provides, and every problem found while loading and registering. */
-static json_t *check_report(const rt_plugin *p, size_t offerings)
-{
-    json_t *j = plugin_json(p, offerings);
-    json_t *problems = json_array();
-    for (size_t i = 0; i < p->n_problems; i++)
-        json_array_append_new(problems,
-                              problem_json(p->problems[i].what, p->problems[i].offering,
-                                           p->problems[i].message));
-    json_object_set_new(j, "problems", problems);
-    if (p->more_problems)
-        json_object_set_new(j, "problems_not_listed",
-                            json_integer((json_int_t)p->more_problems));
-    return j;
-}
-
-/*
- * Loads and checks one plugin file, registering its offerings without a
- * catalogue.  Runs in the child of `plugins check`.  The plugins of
- * `plugin_path` are loaded first, as every other command would, so that the
- * answer is "would this file load here": a name or area another plugin
- * already has is a refusal.  When the file is on the path itself, its
- * record from the path is the one reported.  Writes one byte, 'P', to `fd`
- * once the path is loaded, so the parent can tell whose crash it saw.
- * Returns the report.
- */
-static json_t *check_in_process(const char *path, const char *plugin_path, int fd)
-{
-    rt_runtime *rt = rt_create();
-    rt_plugin *p;
-    size_t n = 0;
-    json_t *report;
-    fg_error err;
-
-    if (!rt)
-        return NULL;
-    rt_load_path(rt, plugin_path);
-    if (write(fd, "P", 1) != 1)
-        _exit(1);
-    p = find_by_file(rt, path);
-    if (!p)
-        p = rt_load_file(rt, path);
-    if (p && p->state == RT_LOADED &&
-        cat_check_plugin_offerings(rt, p, &n, &err) != FG_OK) {
-        p->state = RT_REFUSED;
-        snprintf(p->reason, sizeof p->reason, "%s", err.msg);
-    }
-    report = p ? check_report(p, n) : NULL;
-    rt_free(rt);
-    return report;
-}
-
-/*
- * Runs check_in_process in a child, so that a plugin that crashes or
- * exits while loading is reported rather than taking fgcat with it.
- * Returns the child's report; or, when it died or said nothing, a report
- * whose one problem ("crash") says so.  NULL, with the reason in `why`,
- * only when no child could be started.
- */
-static json_t *check_in_child(const char *path, const char *plugin_path, char *why,
-                              size_t why_size)
-{
-    int fds[2], status;
-    pid_t pid;
-    char *buf;
-    size_t len = 0;
-    bool path_loaded;
-    json_t *report;
-
-    if (pipe(fds) != 0) {
-        snprintf(why, why_size, "cannot create a pipe: %s", strerror(errno));
-        return NULL;
-    }
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        snprintf(why, why_size, "cannot fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return NULL;
-    }
-    if (pid == 0) {
-        json_t *r;
-        char *text;
-        close(fds[0]);
-        /* The parent reports the outcome; the child's loader stays quiet. */
-        fg_log_set_sink(NULL, FG_LOG_ERROR, NULL);
-        r = check_in_process(path, plugin_path, fds[1]);
-        text = r ? json_dumps(r, JSON_COMPACT) : NULL;
-        if (text) {
-            size_t off = 0, n = strlen(text);
-            while (off < n) {
-                ssize_t w = write(fds[1], text + off, n - off);
-                if (w <= 0)
-                    break;
-                off += (size_t)w;
-            }
-        }
-        _exit(0);
-    }
-    close(fds[1]);
-    buf = malloc(CHECK_REPORT_MAX + 1);
-    if (!buf)
-        abort();
-    for (;;) {
-        ssize_t r = read(fds[0], buf + len, CHECK_REPORT_MAX - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        if (len == CHECK_REPORT_MAX)
-            break;
-    }
-    buf[len] = '\0';
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    path_loaded = len > 0 && buf[0] == 'P';
-    report = path_loaded && !WIFSIGNALED(status) ? json_loads(buf + 1, 0, NULL) : NULL;
-    free(buf);
-    if (report && json_is_object(report))
-        return report;
-    json_decref(report);
-    if (WIFSIGNALED(status) && path_loaded)
-        snprintf(why, why_size, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else if (WIFSIGNALED(status))
-        snprintf(why, why_size,
-                 "not checked: a plugin on the plugin path %s crashed "
-                 "while loading (signal %d, %s)",
-                 plugin_path, WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else
-        snprintf(why, why_size, "exited (status %d) before reporting",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return json_pack("{s:o, s:s, s:[o]}", "path", json_text(path), "state", "refused",
-                     "problems", problem_json("crash", NULL, why));
-}
-
-/* Most problems `plugins check` lists about exports, one per symbol. */
-#define CHECK_MAX_EXPORT_PROBLEMS 20
-
-/*
- * Completes the child's report with what the file's symbol table says,
- * then settles its state and reason from the whole list of problems.
- * Findings from the symbol table are left out when dlopen refused the
- * file (its message is the one that matters), and the table's view of the
- * entry symbol only counts when the loader did not already report on it
- * (it did not get that far, or its view differs).
- */
-static void finish_report(json_t *report, const char *path)
-{
-    json_t *problems = json_object_get(report, "problems");
-    json_t *more = json_object_get(report, "problems_not_listed");
-    const char *state = json_string_value(json_object_get(report, "state"));
-    export_check ec;
-    size_t i, total;
-    json_t *s;
-    char msg[1024];
-
-    if (!json_is_array(problems)) {
-        problems = json_array();
-        json_object_set_new(report, "problems", problems);
-    }
-    /* A refusal the child could not itemise still counts as one. */
-    if (json_array_size(problems) == 0 && (!state || strcmp(state, "loaded") != 0)) {
-        const char *reason = json_string_value(json_object_get(report, "reason"));
-        json_array_append_new(problems,
-                              problem_json("load", NULL, reason ? reason : "refused"));
-    }
-    if (!has_problem(problems, "load")) {
-        check_exports(path, &ec);
-        json_array_foreach(ec.extra, i, s)
-        {
-            if (i == CHECK_MAX_EXPORT_PROBLEMS) {
-                snprintf(msg, sizeof msg, "exports %zu more symbols besides %s",
-                         json_array_size(ec.extra) - i, FGCAT_PLUGIN_ENTRY_SYMBOL);
-                json_array_append_new(problems, problem_json("exports", NULL, msg));
-                break;
-            }
-            snprintf(msg, sizeof msg,
-                     "exports '%s' (%s) besides %s: make it static or hidden, so it "
-                     "cannot clash with other code's symbols",
-                     json_string_value(json_object_get(s, "name")),
-                     json_string_value(json_object_get(s, "type")),
-                     FGCAT_PLUGIN_ENTRY_SYMBOL);
-            json_array_append_new(problems, problem_json("exports", NULL, msg));
-        }
-        if (ec.entry && !has_problem(problems, "entry"))
-            json_array_append(problems, ec.entry);
-        if (ec.unreadable)
-            json_array_append(problems, ec.unreadable);
-        export_check_close(&ec);
-    }
-    total = json_array_size(problems) + (size_t)json_integer_value(more);
-    if (total == 0)
-        return;
-    problem_line(json_array_get(problems, 0), msg, sizeof msg);
-    if (total > 1) {
-        size_t l = strlen(msg);
-        if (l < sizeof msg)
-            snprintf(msg + l, sizeof msg - l, " (and %zu more problem%s)", total - 1,
-                     total == 2 ? "" : "s");
-    }
-    json_object_set_new(report, "state", json_string("refused"));
-    json_object_set_new(report, "reason", json_text(msg));
-    json_object_del(report, "offerings");
-}
-
 static int plugins_check(cli_ctx *ctx, const char *path)
 {
-    struct stat sb;
-    char why[512] = "", line[1024];
+    char line[1024];
     json_t *report, *problems, *pr;
+    fg_error err;
     size_t i;
     int code;
 
-    if (stat(path, &sb) != 0)
-        return cli_error(3, "plugins check: cannot read '%s': %s", path, strerror(errno));
-    /* dlopen would wait for ever on a FIFO's writer. */
-    if (!S_ISREG(sb.st_mode))
-        return cli_error(2, "plugins check: '%s' is not a regular file", path);
-    report = check_in_child(path, ctx->plugin_path, why, sizeof why);
-    if (!report)
-        return cli_error(1, "plugins check: %s", why);
-    finish_report(report, path);
+    if (rt_check_file(path, ctx->plugin_path, cat_check_plugin_offerings, &report, &err) !=
+        FG_OK)
+        return cli_error(fg_exit_code(err.status), "plugins check: %s", err.msg);
     code = strcmp(json_string_value(json_object_get(report, "state")), "loaded") ? 4 : 0;
     problems = json_object_get(report, "problems");
     if (ctx->json) {
@@ -531,7 +107,7 @@ static int plugins_check(cli_ctx *ctx, const char *path)
             json_integer_value(json_object_get(report, "problems_not_listed"));
         json_array_foreach(problems, i, pr)
         {
-            problem_line(pr, line, sizeof line);
+            rt_problem_line(pr, line, sizeof line);
             print_problem(path, line);
         }
         if (more) {
@@ -614,8 +190,8 @@ int cmd_plugins(cli_ctx *ctx, int argc, char **argv)
         json_t *j, *warnings;
         if (p->state == RT_LOADED && cat_check_plugin_offerings(rt, p, &n, &err) != FG_OK)
             rt_refuse(p, err.msg);
-        j = plugin_json(p, n);
-        warnings = p->state == RT_LOADED ? export_warnings(p) : json_array();
+        j = rt_plugin_json(p, n);
+        warnings = p->state == RT_LOADED ? rt_export_warnings(p) : json_array();
         if (json_array_size(warnings))
             json_object_set_new(j, "warnings", warnings);
         else

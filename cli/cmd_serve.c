@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hub.h"
+#include "hub/hub.h"
 #include "log.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "util.h"
 
 static const char remote_usage[] =

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 
 /* Runs one input; libFuzzer calls it, and so does replay_main.c. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

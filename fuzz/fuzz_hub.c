@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "hub.h"
+#include "hub/hub.h"
 #include "util.h"
 
 #define ANSWER_TIMEOUT_S 10

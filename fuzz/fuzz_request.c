@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "internal.h"
 
 static cat_catalog *cat;
 

@@ -2,7 +2,7 @@
  * The sync client's change-feed decoder: arbitrary bytes parsed as the
  * client parses the hub's answer (Jansson, default flags) and taken as one
  * page of /v1/changes and then of /v1/snapshot, through the code a sync run
- * uses (sync_apply_page_for_fuzz in catalog/sync.c).  The catalogue is a
+ * uses (sync_apply_page_for_fuzz in sync/sync.c).  The catalogue is a
  * seeded in-memory one with remote "hub", an offering pulled from it
  * earlier and a request.
  *
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sync_internal.h"
+#include "sync/internal.h"
 #include "util.h"
 
 #define REMOTE "hub"

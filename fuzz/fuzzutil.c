@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "internal.h"
 #include "util.h"
 
 static rt_runtime *runtime;

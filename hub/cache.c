@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub.h"
+#include "internal.h"
 
 #define CACHE_ENTRIES 256
 #define CACHE_MAX_ANSWER ((size_t)512 * 1024)

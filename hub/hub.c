@@ -16,9 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hub.h"
+#include "internal.h"
 #include "log.h"
-#include "netlibs.h"
 #include "util.h"
 
 #define MAX_BODY ((size_t)16 * 1024 * 1024)

@@ -14,8 +14,6 @@
 
 #include "internal.h"
 #include "log.h"
-#include "sync_http.h"
-#include "sync_internal.h"
 #include "util.h"
 
 #define PUSH_BATCH 200

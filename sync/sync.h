@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 
 /* Adds remote `name` ([a-z0-9_-]{1,40}) at `url` (http:// or https://)
    with its token in `token_file` (which must be readable now). */

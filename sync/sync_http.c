@@ -1,5 +1,5 @@
 #define _DEFAULT_SOURCE /* arc4random_uniform (glibc 2.36) */
-#include "sync_http.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "log.h"
-#include "netlibs.h"
 #include "util.h"
 
 #define BACKOFF_BASE_S 0.5

@@ -2,7 +2,7 @@
  * The hub's browser catalogue: the frame every page shares (HTML buffers
  * and the one escaping helper, head and bar, security headers), form
  * bodies, the session cookie, the Origin check, sign-in and sign-out, and
- * the routes.  What the catalogue pages show is in hub_pages.c.
+ * the routes.  What the catalogue pages show is in web/pages.c.
  *
  * A trust signs in by pasting its hub token (the one `fgcat token create`
  * issued for its node); the cookie fgcat_session holds that token, HttpOnly

@@ -1,7 +1,7 @@
 /*
  * What the browser catalogue's pages show: search with filters, facets and
  * paging; one offering with its request form; creating a request; and a
- * trust's own requests.  The frame, forms and sessions are in hub_html.c.
+ * trust's own requests.  The frame, forms and sessions are in web/html.c.
  *
  * Every value from the catalogue, the user or a plugin goes through
  * html_text(); links are built with html_url().  A request is shown only

@@ -1,7 +1,7 @@
 /*
- * The hub's browser catalogue, shared between hub_html.c (the frame: HTML
- * buffers and escaping, pages, forms, sessions, routing) and hub_pages.c
- * (what each page shows).  Internal to the catalogue library.
+ * The hub's browser catalogue, shared between html.c (the frame: HTML
+ * buffers and escaping, pages, forms, sessions, routing) and pages.c
+ * (what each page shows).  Internal to the hub.
  *
  * Every piece of data reaches a page through html_text(), the one escaping
  * helper; html_raw() and html_rawf() are for markup written in this code.
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hub.h"
+#include "../internal.h"
 
 /* ---- HTML buffers ------------------------------------------------------ */
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 
 /* Creates a fresh empty directory under $TMPDIR (or /tmp) and returns its
    path (static storage, valid until the next call). */

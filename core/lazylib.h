@@ -1,0 +1,60 @@
+/*
+ * Shared libraries loaded on first use.
+ *
+ * Only the commands that talk to a hub (sync, remote) or run one (serve,
+ * token) need libcurl, libmicrohttpd or libcrypto, and loading them and
+ * their dependencies costs every process a few milliseconds at start-up
+ * (libcurl alone pulls in some thirty libraries) -- more than a selective
+ * search takes.  So fgcat is not linked against them: the library that
+ * uses one (sync/ libcurl, hub/ libmicrohttpd, catalog/ libcrypto) keeps
+ * a table of exactly the functions it calls and fills it here, by dlopen
+ * of the soname CMake found at build time, the first time it is asked.
+ * The library stays loaded until exit.
+ */
+#ifndef FG_LAZYLIB_H
+#define FG_LAZYLIB_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* A function to take from a library: its name, and where in the table its
+   pointer goes. */
+typedef struct fg_lazy_sym {
+    const char *name;
+    size_t offset;
+} fg_lazy_sym;
+
+/* One library: its soname, its table (function pointers only), the
+   functions to find, and the state of loading it. */
+typedef struct fg_lazy_lib {
+    const char *soname;
+    void *table;
+    const fg_lazy_sym *syms;
+    size_t count;
+    pthread_once_t once;
+    bool ok;
+    char why[FG_ERROR_MSG_SIZE];
+} fg_lazy_lib;
+
+#define FG_LAZY_SYM(type, member, name) {(name), offsetof(type, member)}
+#define FG_LAZY_LIB(soname, table, syms)                                       \
+    {(soname), &(table), (syms), sizeof(syms) / sizeof((syms)[0]), PTHREAD_ONCE_INIT, false, ""}
+
+/* True when every member of a table of `count` function pointers is named
+   (for a _Static_assert beside the table). */
+#define FG_LAZY_COMPLETE(table, syms)                                          \
+    (sizeof(table) == sizeof(syms) / sizeof((syms)[0]) * sizeof(void *))
+
+/* Opens l->soname and fills l->table; sets l->ok or l->why.  Call it from
+   the pthread_once routine of `l` only. */
+void fg_lazy_open(fg_lazy_lib *l);
+
+/* Runs `loader` once (it calls fg_lazy_open(l) and any set-up the library
+   asks for) and says whether `l` is ready; when not, FG_EIO with the
+   reason in `err`. */
+bool fg_lazy_ready(fg_lazy_lib *l, void (*loader)(void), fg_error *err);
+
+#endif /* FG_LAZYLIB_H */
