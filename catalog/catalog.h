@@ -36,8 +36,9 @@ sqlite3 *cat_db(cat_catalog *cat);
 /* The schema version this build writes (PRAGMA user_version). */
 int cat_schema_version(void);
 
-/* True until the built-in plugins' offerings have been registered once. */
-bool cat_needs_seed(cat_catalog *cat);
+/* Sets *needs to true until the built-in plugins' offerings have been
+   registered once; FG_EDB when the catalogue cannot be read. */
+fg_status cat_needs_seed(cat_catalog *cat, bool *needs, fg_error *err);
 
 /* Transactions.  cat_begin takes the write lock at once (BEGIN IMMEDIATE),
    waiting up to the busy timeout for other writers. */
@@ -374,7 +375,9 @@ fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_e
 /* ---- SQL, for the store's modules and the sync client (store.c) ------ */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.
-   `sql` must be a static string: it is cached by address.  Borrowed. */
+   `sql` must be a static string: it is cached by address, in a table
+   that grows as needed (so every statement of the code fits).  Borrowed;
+   NULL with FG_EDB in `err` when SQLite refuses it. */
 sqlite3_stmt *cat_stmt(cat_catalog *cat, const char *sql, fg_error *err);
 
 /* Records SQLite's last error as FG_EDB with `what` as context. */

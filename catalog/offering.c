@@ -204,12 +204,10 @@ static json_t *sorted_copy(const json_t *v, int depth)
         return NULL;
     if (json_is_object(v)) {
         size_t n = json_object_size(v), k = 0;
-        const char **keys = calloc(n ? n : 1, sizeof(const char *));
+        const char **keys = fg_xcalloc(n, sizeof(const char *));
         const char *key;
         json_t *child;
         json_t *out = json_object();
-        if (!keys)
-            abort();
         json_object_foreach((json_t *)v, key, child) {
             (void)child;
             if (k < n)
@@ -641,11 +639,9 @@ static fg_status put_lists(cat_catalog *cat, sqlite3_int64 rowid, json_t *conten
 static char *join_tags(json_t *tags)
 {
     size_t i, n = json_array_size(tags);
-    const char **words = malloc((n ? n : 1) * sizeof *words);
+    const char **words = fg_xcalloc(n, sizeof *words);
     json_t *t;
     char *out;
-    if (!words)
-        abort();
     json_array_foreach(tags, i, t) words[i] = json_string_value(t);
     out = fg_join(words, n);
     free(words);
@@ -921,13 +917,11 @@ char *cat_offering_text_from_stmt(sqlite3_stmt *st, int col)
     if (!meta)
         return NULL;
     m = strlen(meta);
-    out = malloc(n + m + 1);
-    if (out) {
-        /* content without its '}', then ",rev...}" from meta's "{rev...}" */
-        memcpy(out, content, n - 1);
-        out[n - 1] = ',';
-        memcpy(out + n, meta + 1, m); /* with its terminator */
-    }
+    out = fg_xmalloc(n + m + 1);
+    /* content without its '}', then ",rev...}" from meta's "{rev...}" */
+    memcpy(out, content, n - 1);
+    out[n - 1] = ',';
+    memcpy(out + n, meta + 1, m); /* with its terminator */
     free(meta);
     return out;
 }

@@ -37,9 +37,7 @@ fg_status cat_fts_query(const char *text, char **out, fg_error *err)
     if (len > MAX_QUERY_BYTES)
         return fg_fail(err, FG_EINVAL, "search text is %zu bytes, more than the %d allowed",
                        len, MAX_QUERY_BYTES);
-    q = malloc(len * 2 + (size_t)4 * MAX_QUERY_WORDS + 1);
-    if (!q)
-        return fg_fail(err, FG_ENOMEM, "out of memory");
+    q = fg_xmalloc(len * 2 + (size_t)4 * MAX_QUERY_WORDS + 1);
     while (*p) {
         size_t n = 0;
         int prefix = 0;

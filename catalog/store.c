@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,21 @@
 /* How long a writer waits for another writer's lock before giving up.
    Long enough that N processes accepting at once all get their turn. */
 #define CAT_BUSY_TIMEOUT_MS 60000
-#define CAT_STMT_CACHE 64
+/* Slots of a new statement cache; it doubles when half full. */
+#define CAT_STMT_SLOTS 128
 /* Page size of a new catalogue file, in bytes (see cat_open). */
 #define CAT_PAGE_SIZE "8192"
 
+/* One prepared statement, keyed by the address of its SQL text. */
+typedef struct cat_cached {
+    const char *sql; /* NULL: an empty slot */
+    sqlite3_stmt *stmt;
+} cat_cached;
+
 struct cat_catalog {
     sqlite3 *db;
-    struct {
-        const char *sql;
-        sqlite3_stmt *stmt;
-    } cache[CAT_STMT_CACHE];
-    size_t n_cached;
+    cat_cached *cache; /* open addressing, a power of two slots */
+    size_t slots, n_cached;
     sqlite3_int64 bulk_mark;
 };
 
@@ -44,31 +49,55 @@ fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what)
     return fg_fail(err, FG_EDB, "%s: %s", what, sqlite3_errmsg(cat->db));
 }
 
+/* The slot of `sql` in a table of `slots` (a power of two): where it is,
+   or the empty slot where it would go. */
+static size_t cache_slot(const cat_cached *cache, size_t slots, const char *sql)
+{
+    /* The address, its alignment bits shifted out, mixed (Fibonacci
+       hashing: statements are close together in one data section). */
+    size_t i = (size_t)(((uintptr_t)sql >> 3) * (uintptr_t)0x9E3779B97F4A7C15u);
+    for (i &= slots - 1; cache[i].sql && cache[i].sql != sql; i = (i + 1) & (slots - 1))
+        ;
+    return i;
+}
+
+/* Doubles the table (or makes the first one). */
+static void cache_grow(cat_catalog *cat)
+{
+    size_t slots = cat->slots ? cat->slots * 2 : CAT_STMT_SLOTS;
+    cat_cached *grown = fg_xcalloc(slots, sizeof *grown);
+    for (size_t i = 0; i < cat->slots; i++)
+        if (cat->cache[i].sql)
+            grown[cache_slot(grown, slots, cat->cache[i].sql)] = cat->cache[i];
+    free(cat->cache);
+    cat->cache = grown;
+    cat->slots = slots;
+}
+
 sqlite3_stmt *cat_stmt(cat_catalog *cat, const char *sql, fg_error *err)
 {
     sqlite3_stmt *st;
-    for (size_t i = 0; i < cat->n_cached; i++) {
-        if (cat->cache[i].sql == sql) {
+    size_t i;
+    if (cat->slots) {
+        i = cache_slot(cat->cache, cat->slots, sql);
+        if (cat->cache[i].sql) {
             st = cat->cache[i].stmt;
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
             return st;
         }
     }
+    /* At most half full, so a lookup always meets an empty slot soon. */
+    if ((cat->n_cached + 1) * 2 > cat->slots)
+        cache_grow(cat);
     if (sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
         SQLITE_OK) {
         cat_db_fail(cat, err, "preparing a statement");
         return NULL;
     }
-    if (cat->n_cached == CAT_STMT_CACHE) {
-        /* Cache full: the statement still works, it just is not kept. This
-           never happens with the fixed set of statements in this library. */
-        sqlite3_finalize(st);
-        fg_fail(err, FG_EINTERNAL, "statement cache is full");
-        return NULL;
-    }
-    cat->cache[cat->n_cached].sql = sql;
-    cat->cache[cat->n_cached].stmt = st;
+    i = cache_slot(cat->cache, cat->slots, sql);
+    cat->cache[i].sql = sql;
+    cat->cache[i].stmt = st;
     cat->n_cached++;
     return st;
 }
@@ -134,9 +163,7 @@ fg_status cat_open(const char *path, cat_catalog **out, fg_error *err)
     st = make_parent(path, err);
     if (st != FG_OK)
         return st;
-    cat = calloc(1, sizeof *cat);
-    if (!cat)
-        return fg_fail(err, FG_ENOMEM, "out of memory");
+    cat = fg_xcalloc(1, sizeof *cat);
     cat->bulk_mark = -1;
     rc = sqlite3_open_v2(path, &cat->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -184,8 +211,10 @@ void cat_close(cat_catalog *cat)
 {
     if (!cat)
         return;
-    for (size_t i = 0; i < cat->n_cached; i++)
-        sqlite3_finalize(cat->cache[i].stmt);
+    for (size_t i = 0; i < cat->slots; i++)
+        if (cat->cache[i].sql)
+            sqlite3_finalize(cat->cache[i].stmt);
+    free(cat->cache);
     sqlite3_close(cat->db);
     free(cat);
 }
@@ -226,13 +255,11 @@ fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
     return FG_OK;
 }
 
-bool cat_needs_seed(cat_catalog *cat)
+fg_status cat_needs_seed(cat_catalog *cat, bool *needs, fg_error *err)
 {
     char *v = NULL;
-    bool needs;
-    if (cat_meta_get(cat, "seeded", &v, NULL) != FG_OK)
-        return false;
-    needs = v == NULL;
+    fg_status st = cat_meta_get(cat, "seeded", &v, err);
+    *needs = st == FG_OK && v == NULL;
     free(v);
-    return needs;
+    return st;
 }

@@ -257,8 +257,8 @@ static fg_status read_records(reader *rd, fg_error *err)
     for (;;) {
         json_error_t jerr;
         json_t *record;
-        if (!b && !(b = calloc(1, sizeof *b)))
-            return fg_fail(err, FG_ENOMEM, "out of memory");
+        if (!b)
+            b = fg_xcalloc(1, sizeof *b);
         if (++count > MAX_IMPORT_RECORDS) {
             flush(rd, &b);
             return too_many(rd->source, err);

@@ -81,8 +81,6 @@ fg_status cli_catalog(cli_ctx *ctx, fg_error *err);
 /* Prints `value` as indented JSON on stdout, then a newline. */
 int cli_print_json(const json_t *value);
 
-/* Formats pence as "£1,850.00" (GBP) or "1,850.00 EUR". */
-void cli_money(char *buf, size_t size, json_int_t pence, const char *currency);
 
 /* One command's entry point. argv[0] is the command's name. */
 typedef int (*cli_cmd_fn)(cli_ctx *ctx, int argc, char **argv);

@@ -22,6 +22,7 @@ int cmd_refresh(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {CLI_COMMON_OPTIONS};
     cat_refresh_report rep;
     fg_error err;
+    bool seed;
     int code = 0, c;
 
     while ((c = cli_getopt(ctx, argc, argv, "", opts, refresh_usage, &code)) >= 0)
@@ -32,8 +33,8 @@ int cmd_refresh(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(argv[0], "takes no arguments");
     if (cat_open(ctx->db_path, &ctx->cat, &err) != FG_OK)
         return cli_fail(&err);
-    if ((cat_needs_seed(ctx->cat) ? cat_seed : cat_refresh)(ctx->cat, cli_runtime(ctx),
-                                                            &rep, &err) != FG_OK)
+    if (cat_needs_seed(ctx->cat, &seed, &err) != FG_OK ||
+        (seed ? cat_seed : cat_refresh)(ctx->cat, cli_runtime(ctx), &rep, &err) != FG_OK)
         return cli_fail(&err);
     if (ctx->json) {
         json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "added",

@@ -45,7 +45,7 @@ static void print_request(const json_t *r)
     char money[64];
     size_t i;
 
-    cli_money(money, sizeof money, json_integer_value(json_object_get(quote, "amount_pence")),
+    fg_money(money, sizeof money, json_integer_value(json_object_get(quote, "amount_pence")),
               json_string_value(json_object_get(quote, "currency")));
     printf("request %s  %s\n", json_string_value(json_object_get(r, "id")),
            json_string_value(json_object_get(r, "status")));
@@ -167,7 +167,7 @@ static int request_list(cli_ctx *ctx, int argc, char **argv)
         json_array_foreach(list, i, r) {
             json_t *quote = json_object_get(r, "quote");
             char money[64];
-            cli_money(money, sizeof money,
+            fg_money(money, sizeof money,
                       json_integer_value(json_object_get(quote, "amount_pence")),
                       json_string_value(json_object_get(quote, "currency")));
             printf("%s  %-9s  %s  %s -> %s  x%lld  %s\n",

@@ -37,7 +37,7 @@ static void print_brief(const json_t *o)
     json_t *price = json_object_get(o, "price");
     char money[64];
     const char *status = json_string_value(json_object_get(o, "status"));
-    cli_money(money, sizeof money, json_integer_value(json_object_get(price, "amount_pence")),
+    fg_money(money, sizeof money, json_integer_value(json_object_get(price, "amount_pence")),
               json_string_value(json_object_get(price, "currency")));
     printf("%s  %s%s\n", json_string_value(json_object_get(o, "id")),
            json_string_value(json_object_get(o, "title")),
@@ -235,7 +235,7 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv)
         json_t *cap = json_object_get(o, "capacity");
         char money[64], list[2048];
         char *attrs = json_dumps(json_object_get(o, "attributes"), JSON_COMPACT);
-        cli_money(money, sizeof money,
+        fg_money(money, sizeof money,
                   json_integer_value(json_object_get(price, "amount_pence")),
                   json_string_value(json_object_get(price, "currency")));
         printf("%s\n%s\n\n", json_string_value(json_object_get(o, "id")),

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 #define MAX_IMPORT_BYTES ((size_t)2 << 30)
 
@@ -15,25 +16,17 @@
 static char *read_all(FILE *f, size_t max, size_t *len)
 {
     size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return NULL;
+    char *buf = fg_xmalloc(cap);
     for (;;) {
         size_t got;
         if (n == cap) {
-            char *grown;
             if (cap >= max) {
                 free(buf);
                 errno = EFBIG;
                 return NULL;
             }
             cap = cap * 2 > max ? max : cap * 2;
-            grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                return NULL;
-            }
-            buf = grown;
+            buf = fg_xrealloc(buf, cap);
         }
         got = fread(buf + n, 1, cap - n, f);
         n += got;

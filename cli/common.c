@@ -159,11 +159,14 @@ rt_runtime *cli_runtime(cli_ctx *ctx)
 fg_status cli_catalog(cli_ctx *ctx, fg_error *err)
 {
     fg_status st;
+    bool seed;
     if (ctx->cat)
         return FG_OK;
     if ((st = cat_open(ctx->db_path, &ctx->cat, err)) != FG_OK)
         return st;
-    if (cat_needs_seed(ctx->cat)) {
+    if ((st = cat_needs_seed(ctx->cat, &seed, err)) != FG_OK)
+        return st;
+    if (seed) {
         cat_refresh_report rep;
         if ((st = cat_seed(ctx->cat, cli_runtime(ctx), &rep, err)) != FG_OK)
             return st;
@@ -178,23 +181,4 @@ int cli_print_json(const json_t *value)
     if (json_dumpf(value, stdout, JSON_INDENT(2)) != 0 || fputc('\n', stdout) == EOF)
         return cli_error(1, "cannot write to standard output");
     return 0;
-}
-
-void cli_money(char *buf, size_t size, json_int_t pence, const char *currency)
-{
-    char digits[32], grouped[48];
-    long long pounds = (long long)(pence / 100), rest = (long long)(pence % 100);
-    size_t n, g = 0;
-    snprintf(digits, sizeof digits, "%lld", pounds);
-    n = strlen(digits);
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            grouped[g++] = ',';
-        grouped[g++] = digits[i];
-    }
-    grouped[g] = '\0';
-    if (currency && strcmp(currency, "GBP") == 0)
-        snprintf(buf, size, "£%s.%02lld", grouped, rest);
-    else
-        snprintf(buf, size, "%s.%02lld %s", grouped, rest, currency ? currency : "");
 }

@@ -315,9 +315,7 @@ static json_t *check_in_child(const char *path, const char *plugin_path,
         _exit(0);
     }
     close(fds[1]);
-    buf = malloc(CHECK_REPORT_MAX + 1);
-    if (!buf)
-        abort();
+    buf = fg_xmalloc(CHECK_REPORT_MAX + 1);
     for (;;) {
         ssize_t r = read(fds[0], buf + len, CHECK_REPORT_MAX - len);
         if (r < 0 && errno == EINTR)

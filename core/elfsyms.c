@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "elfsyms.h"
+#include "util.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define HOST_DATA ELFDATA2MSB
@@ -190,17 +191,13 @@ static fg_status read_sections(const elf_file *f, section **sects, size_t *n,
     if ((st = check_range(f, shoff, (uint64_t)shnum * want, "the section header table",
                           err)) != FG_OK)
         return st;
-    raw = malloc((size_t)shnum * want);
-    if (!raw)
-        abort();
+    raw = fg_xmalloc((size_t)shnum * want);
     if ((st = read_at(f, shoff, raw, (size_t)shnum * want, "the section header table",
                       err)) != FG_OK) {
         free(raw);
         return st;
     }
-    *sects = calloc(shnum, sizeof **sects);
-    if (!*sects)
-        abort();
+    *sects = fg_xcalloc(shnum, sizeof **sects);
     for (size_t i = 0; i < shnum; i++) {
         section *s = &(*sects)[i];
         if (f->is64) {
@@ -242,9 +239,7 @@ static char *printable_name(const char *name)
 
     if (cut)
         len = FG_ELF_MAX_NAME;
-    out = malloc(len * 4 + sizeof "...");
-    if (!out)
-        abort();
+    out = fg_xmalloc(len * 4 + sizeof "...");
     o = out;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
@@ -325,10 +320,8 @@ static fg_status read_symbols(const elf_file *f, const section *sects, size_t ns
         return st;
     /* One more byte than the table: a name that runs off its end stops at
        this NUL. */
-    strtab = calloc((size_t)ss->size + 1, 1);
-    raw = malloc(count * want + 1);
-    if (!strtab || !raw)
-        abort();
+    strtab = fg_xcalloc((size_t)ss->size + 1, 1);
+    raw = fg_xmalloc(count * want + 1);
     if ((st = read_at(f, ss->offset, strtab, (size_t)ss->size, "the dynamic string table",
                       err)) != FG_OK ||
         (st = read_at(f, ds->offset, raw, count * want, "the dynamic symbol table",
@@ -349,9 +342,7 @@ static fg_status read_symbols(const elf_file *f, const section *sects, size_t ns
             continue;
         if (out->count == cap) {
             size_t ncap = cap ? cap * 2 : 8;
-            fg_elf_symbol *grown = realloc(out->syms, ncap * sizeof *grown);
-            if (!grown)
-                abort();
+            fg_elf_symbol *grown = fg_xrealloc(out->syms, ncap * sizeof *grown);
             out->syms = grown;
             cap = ncap;
         }

@@ -319,9 +319,7 @@ static void view_open(offering_view *v, json_t *j)
     size_t k = 0;
 
     memset(v, 0, sizeof *v);
-    v->lists = calloc(nr + nt + 2, sizeof *v->lists);
-    if (!v->lists)
-        abort();
+    v->lists = fg_xcalloc(nr + nt + 2, sizeof *v->lists);
     for (size_t i = 0; i < nr; i++)
         v->lists[k++] = json_string_value(json_array_get(regions, i));
     v->lists[k++] = NULL;

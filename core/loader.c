@@ -27,7 +27,7 @@ struct rt_runtime {
 
 rt_runtime *rt_create(void)
 {
-    return calloc(1, sizeof(rt_runtime));
+    return fg_xcalloc(1, sizeof(rt_runtime));
 }
 
 static void plugin_free(rt_plugin *p)
@@ -115,9 +115,7 @@ void rt_problem_add(rt_plugin *p, const char *what, const char *offering, const 
         return;
     }
     if (!p->problems) {
-        p->problems = calloc(RT_MAX_PROBLEMS, sizeof *p->problems);
-        if (!p->problems)
-            abort();
+        p->problems = fg_xcalloc(RT_MAX_PROBLEMS, sizeof *p->problems);
     }
     pr = &p->problems[p->n_problems++];
     pr->what = what;
@@ -293,9 +291,7 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
     }
     if (has_problems(p))
         return false;
-    p->areas = calloc(n_areas + 1, sizeof *p->areas);
-    if (!p->areas)
-        abort();
+    p->areas = fg_xcalloc(n_areas + 1, sizeof *p->areas);
     for (size_t i = 0; i < n_areas; i++)
         p->areas[i] = fg_strdup(d->areas[i]);
     return true;
@@ -337,15 +333,10 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
 
     if (rt->count == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 8;
-        rt_plugin **grown = realloc(rt->plugins, cap * sizeof(rt_plugin *));
-        if (!grown)
-            return NULL;
-        rt->plugins = grown;
+        rt->plugins = fg_xrealloc(rt->plugins, cap * sizeof(rt_plugin *));
         rt->cap = cap;
     }
-    p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    p = fg_xcalloc(1, sizeof *p);
     p->path = fg_strdup(path);
     p->name = fg_strdup(base_name(path));
     p->version = fg_strdup("");
@@ -427,9 +418,7 @@ static void load_dir(rt_runtime *rt, const char *dir)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
-            char **grown = realloc(names, cap * sizeof *grown);
-            if (!grown)
-                abort();
+            char **grown = fg_xrealloc(names, cap * sizeof *grown);
             names = grown;
         }
         names[n++] = fg_strdup(de->d_name);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "log.h"
+
 void fg_time_iso(int64_t t, char buf[FG_TIMESTAMP_SIZE])
 {
     time_t tt = (time_t)t;
@@ -265,15 +267,69 @@ bool fg_parse_pounds(const char *s, int64_t *pence)
     return true;
 }
 
+/* The end of every failed allocation: one line, then abort(). */
+static void oom(size_t size)
+{
+    fg_log(FG_LOG_ERROR, "out of memory (%zu bytes)", size);
+    abort();
+}
+
+void *fg_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        oom(size);
+    return p;
+}
+
+void *fg_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        oom(count * size);
+    return p;
+}
+
+void *fg_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (!q)
+        oom(size);
+    return q;
+}
+
+bool fg_money(char *buf, size_t size, int64_t pence, const char *currency)
+{
+    char digits[24], grouped[32];
+    /* The magnitude as unsigned, so that INT64_MIN has one too. */
+    uint64_t mag = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
+    size_t n, g = 0;
+    int len;
+
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
+    n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            grouped[g++] = ',';
+        grouped[g++] = digits[i];
+    }
+    grouped[g] = '\0';
+    if (currency && strcmp(currency, "GBP") == 0)
+        len = snprintf(buf, size, "%s\xc2\xa3%s.%02u", pence < 0 ? "-" : "", grouped,
+                       (unsigned)(mag % 100));
+    else
+        len = snprintf(buf, size, "%s%s.%02u %s", pence < 0 ? "-" : "", grouped,
+                       (unsigned)(mag % 100), currency ? currency : "");
+    return len >= 0 && (size_t)len < size;
+}
+
 char *fg_join(const char *const *parts, size_t n)
 {
     size_t len = 1, at = 0;
     char *out;
     for (size_t i = 0; i < n; i++)
         len += strlen(parts[i]) + 1;
-    out = malloc(len);
-    if (!out)
-        abort();
+    out = fg_xmalloc(len);
     for (size_t i = 0; i < n; i++) {
         size_t k = strlen(parts[i]);
         if (i)
@@ -292,6 +348,6 @@ char *fg_strdup(const char *s)
         return NULL;
     p = strdup(s);
     if (!p)
-        abort();
+        oom(strlen(s) + 1);
     return p;
 }

@@ -70,11 +70,26 @@ bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Parses an amount of pounds, "1500", "1500.5" or "1500.50", into pence. */
 bool fg_parse_pounds(const char *s, int64_t *pence);
 
+/*
+ * Memory fgcat allocates for itself.  These never return NULL: when memory
+ * runs out they log "out of memory" (through the log sink) and abort(),
+ * as git's xmalloc dies -- the one out-of-memory policy of every library
+ * here (docs/design.md).  New, caller frees.
+ */
+void *fg_xmalloc(size_t size);
+void *fg_xcalloc(size_t count, size_t size);
+void *fg_xrealloc(void *p, size_t size);
+
 /* Joins `n` strings with single spaces.  New, caller frees; aborts on
-   OOM like fg_strdup. */
+   OOM like fg_xmalloc. */
 char *fg_join(const char *const *parts, size_t n);
 
 /* Duplicates `s` (NULL stays NULL); new, caller frees.  Aborts on OOM. */
 char *fg_strdup(const char *s);
+
+/* Money as people read it: "£1,850.00" for GBP, "1,850.00 EUR" for any
+   other currency (its code after the amount), "-£0.50" below zero.
+   Always NUL-terminated; false when `size` was too small for all of it. */
+bool fg_money(char *buf, size_t size, int64_t pence, const char *currency);
 
 #endif /* FG_UTIL_H */

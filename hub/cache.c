@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define CACHE_ENTRIES 256
 #define CACHE_MAX_ANSWER ((size_t)512 * 1024)
@@ -26,57 +27,59 @@ typedef struct entry {
     uint64_t used;
 } entry;
 
-static entry cache[CACHE_ENTRIES];
-static uint64_t clock_tick;
-static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+struct hub_cache {
+    entry slot[CACHE_ENTRIES];
+    uint64_t clock_tick;
+    pthread_mutex_t mutex;
+};
 
-char *hub_cache_get(const char *key, int64_t seq, size_t *len)
+hub_cache *hub_cache_new(void)
+{
+    hub_cache *c = fg_xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->mutex, NULL);
+    return c;
+}
+
+char *hub_cache_get(hub_cache *c, const char *key, int64_t seq, size_t *len)
 {
     char *copy = NULL;
-    pthread_mutex_lock(&cache_mutex);
+    pthread_mutex_lock(&c->mutex);
     for (size_t i = 0; i < CACHE_ENTRIES; i++) {
-        entry *e = &cache[i];
+        entry *e = &c->slot[i];
         if (e->key && e->seq == seq && strcmp(e->key, key) == 0) {
-            copy = malloc(e->len + 1);
-            if (copy) {
-                memcpy(copy, e->body, e->len + 1);
-                *len = e->len;
-                e->used = ++clock_tick;
-            }
+            copy = fg_xmalloc(e->len + 1);
+            memcpy(copy, e->body, e->len + 1);
+            *len = e->len;
+            e->used = ++c->clock_tick;
             break;
         }
     }
-    pthread_mutex_unlock(&cache_mutex);
+    pthread_mutex_unlock(&c->mutex);
     return copy;
 }
 
-void hub_cache_put(const char *key, int64_t seq, const char *body, size_t len)
+void hub_cache_put(hub_cache *c, const char *key, int64_t seq, const char *body, size_t len)
 {
     entry *slot = NULL;
     char *k, *b;
     if (len > CACHE_MAX_ANSWER)
         return;
-    k = strdup(key);
-    b = malloc(len + 1);
-    if (!k || !b) {
-        free(k);
-        free(b);
-        return;
-    }
+    k = fg_strdup(key);
+    b = fg_xmalloc(len + 1);
     memcpy(b, body, len);
     b[len] = '\0';
-    pthread_mutex_lock(&cache_mutex);
+    pthread_mutex_lock(&c->mutex);
     for (size_t i = 0; i < CACHE_ENTRIES && !slot; i++)
-        if (cache[i].key && strcmp(cache[i].key, key) == 0)
-            slot = &cache[i];
+        if (c->slot[i].key && strcmp(c->slot[i].key, key) == 0)
+            slot = &c->slot[i];
     for (size_t i = 0; i < CACHE_ENTRIES && !slot; i++)
-        if (!cache[i].key)
-            slot = &cache[i];
+        if (!c->slot[i].key)
+            slot = &c->slot[i];
     if (!slot) {
-        slot = &cache[0];
+        slot = &c->slot[0];
         for (size_t i = 1; i < CACHE_ENTRIES; i++)
-            if (cache[i].used < slot->used)
-                slot = &cache[i];
+            if (c->slot[i].used < slot->used)
+                slot = &c->slot[i];
     }
     free(slot->key);
     free(slot->body);
@@ -84,17 +87,18 @@ void hub_cache_put(const char *key, int64_t seq, const char *body, size_t len)
     slot->body = b;
     slot->len = len;
     slot->seq = seq;
-    slot->used = ++clock_tick;
-    pthread_mutex_unlock(&cache_mutex);
+    slot->used = ++c->clock_tick;
+    pthread_mutex_unlock(&c->mutex);
 }
 
-void hub_cache_clear(void)
+void hub_cache_free(hub_cache *c)
 {
-    pthread_mutex_lock(&cache_mutex);
+    if (!c)
+        return;
     for (size_t i = 0; i < CACHE_ENTRIES; i++) {
-        free(cache[i].key);
-        free(cache[i].body);
-        memset(&cache[i], 0, sizeof cache[i]);
+        free(c->slot[i].key);
+        free(c->slot[i].body);
     }
-    pthread_mutex_unlock(&cache_mutex);
+    pthread_mutex_destroy(&c->mutex);
+    free(c);
 }

@@ -6,6 +6,7 @@
 #ifndef HUB_INTERNAL_H
 #define HUB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <microhttpd.h>
@@ -41,29 +42,49 @@ const net_mhd *net_mhd_api(fg_error *err);
 
 /* ---- calls and replies, shared with the pages in web/ ---------------- */
 
-/* An extra response header; unused when name is "". */
+/* A response header: name and value, both new. */
 typedef struct hub_header {
-    char name[32];
-    char value[512];
+    char *name, *value;
 } hub_header;
 
-#define HUB_MORE_HEADERS 4
-
-/* One answer: status, content type, body (new, freed by the server),
-   an optional extra header, and up to HUB_MORE_HEADERS more (the browser
-   pages send a policy, cookies and redirects). */
+/* One answer: status, content type, body (new, freed by the server) and
+   its headers, as many as it needs (the browser pages send a policy,
+   cookies and redirects).  Released with hub_reply_clear. */
 typedef struct hub_reply {
     unsigned status;
     const char *content_type;
     char *body;
     size_t len;
-    char header_name[32];
-    char header_value[512];
-    hub_header more[HUB_MORE_HEADERS];
+    hub_header *headers;
+    size_t n_headers, cap_headers;
 } hub_reply;
+
+/* Adds a header to `r` (both strings copied, whole): none is ever
+   dropped or cut. */
+void hub_reply_header(hub_reply *r, const char *name, const char *value);
+
+/* Frees the body and headers of `r`. */
+void hub_reply_clear(hub_reply *r);
+
+typedef struct hub_cache hub_cache;
+
+/*
+ * A running hub: what every request shares.  It lives in hub_run and
+ * reaches each request through libmicrohttpd's callback argument and the
+ * call, never through a global, so two hubs in one process (a test) keep
+ * apart.
+ */
+typedef struct hub_server {
+    const hub_config *cfg;
+    const net_mhd *mhd;
+    pthread_mutex_t lock;  /* serialises writes and plugin calls */
+    pthread_key_t cat_key; /* each worker thread's catalogue connection */
+    hub_cache *cache;
+} hub_server;
 
 /* What a handler knows about the call. */
 typedef struct hub_call {
+    hub_server *srv;
     struct MHD_Connection *conn;
     const char *method;
     const char *path;       /* decoded path, without the query */
@@ -76,8 +97,7 @@ typedef struct hub_call {
 
 /* A value of the call's request (header, cookie, query argument) from
    libmicrohttpd, or NULL; borrowed for the call. */
-const char *hub_lookup(struct MHD_Connection *conn, enum MHD_ValueKind kind,
-                       const char *key);
+const char *hub_lookup(const hub_call *call, enum MHD_ValueKind kind, const char *key);
 
 /* The value of query argument `name`, or NULL. */
 const char *hub_arg(const hub_call *call, const char *name);
@@ -89,21 +109,27 @@ void hub_reply_json(hub_reply *r, unsigned status, json_t *value);
 void hub_reply_error(hub_reply *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Handles the browser pages; false when `call` is not one of them. */
-bool hub_html_route(hub_call *call, hub_reply *r);
+/* Answers a /v1/ call (api.c). */
+void hub_api_route(hub_call *call, hub_reply *r);
 
-/* Runs fn with the lock that serialises writes and plugin calls. */
-void hub_lock(void);
-void hub_unlock(void);
+/* Answers a call for the browser pages (web/router.c); false when `call`
+   is not one of them. */
+bool hub_web_route(hub_call *call, hub_reply *r);
+
+/* Takes and releases the server's lock that serialises writes and plugin
+   calls. */
+void hub_lock(const hub_call *call);
+void hub_unlock(const hub_call *call);
 
 /*
- * The search answer cache (cache.c).  hub_cache_get returns a new copy
- * of the answer stored under `key` at feed sequence `seq`, or NULL;
- * hub_cache_put stores one (copied); hub_cache_clear empties it.
+ * The search answer cache (cache.c), one per server.  hub_cache_get
+ * returns a new copy of the answer stored under `key` at feed sequence
+ * `seq`, or NULL; hub_cache_put stores one (copied).
  */
-char *hub_cache_get(const char *key, int64_t seq, size_t *len);
-void hub_cache_put(const char *key, int64_t seq, const char *body, size_t len);
-void hub_cache_clear(void);
+hub_cache *hub_cache_new(void);
+void hub_cache_free(hub_cache *c);
+char *hub_cache_get(hub_cache *c, const char *key, int64_t seq, size_t *len);
+void hub_cache_put(hub_cache *c, const char *key, int64_t seq, const char *body, size_t len);
 
 /* The organisation of a token, or false. */
 bool hub_token_org(cat_catalog *cat, const char *token, char org[8]);

@@ -41,13 +41,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
     }
     if (a->len + len + 1 > a->cap) {
         size_t cap = a->cap ? a->cap : 16384;
-        char *grown;
         while (cap < a->len + len + 1)
             cap *= 2;
-        grown = realloc(a->buf, cap);
-        if (!grown)
-            return 0;
-        a->buf = grown;
+        a->buf = fg_xrealloc(a->buf, cap);
         a->cap = cap;
     }
     memcpy(a->buf + a->len, data, len);
@@ -85,11 +81,7 @@ sync_http *sync_http_new(const char *base_url, const char *token,
     size_t n;
     if (!cu)
         return NULL;
-    h = calloc(1, sizeof *h);
-    if (!h) {
-        fg_fail(err, FG_ENOMEM, "out of memory");
-        return NULL;
-    }
+    h = fg_xcalloc(1, sizeof *h);
     h->cu = cu;
     h->curl = cu->easy_init();
     if (!h->curl) {

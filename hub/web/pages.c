@@ -27,26 +27,11 @@
 
 /* ---- small pieces ------------------------------------------------------ */
 
-/* Writes "£1,850.00" (or "1,850.00 EUR"). */
+/* Writes "£1,850.00" (or "1,850.00 EUR", "-£0.50"). */
 static void put_money(html_buf *b, json_int_t pence, const char *currency)
 {
-    char digits[32], grouped[48], out[80];
-    long long pounds = (long long)(pence / 100), rest = (long long)(pence % 100);
-    size_t n, g = 0;
-    if (rest < 0)
-        rest = -rest;
-    snprintf(digits, sizeof digits, "%lld", pounds);
-    n = strlen(digits);
-    for (size_t i = 0; i < n; i++) {
-        if (i && digits[i - 1] != '-' && (n - i) % 3 == 0)
-            grouped[g++] = ',';
-        grouped[g++] = digits[i];
-    }
-    grouped[g] = '\0';
-    if (currency && strcmp(currency, "GBP") == 0)
-        snprintf(out, sizeof out, "\xc2\xa3%s.%02lld", grouped, rest);
-    else
-        snprintf(out, sizeof out, "%s.%02lld %s", grouped, rest, currency ? currency : "");
+    char out[80];
+    fg_money(out, sizeof out, pence, currency);
     html_text(b, out);
 }
 
@@ -149,35 +134,36 @@ static void search_href(html_buf *b, const search_form *s, int key, const char *
         const char *v = i == key ? value : s->v[i];
         if (!v)
             continue;
-        html_raw(b, first ? "?" : "&amp;");
-        html_raw(b, field_names[i]);
+        html_put(b, first ? HTML("?") : HTML("&amp;"));
+        html_url(b, field_names[i], false);
         html_raw(b, "=");
         html_url(b, v, false);
         first = false;
     }
-    if (offset > 0)
-        html_rawf(b, "%soffset=%lld", first ? "?" : "&amp;", (long long)offset);
+    if (offset > 0) {
+        html_put(b, first ? HTML("?") : HTML("&amp;"));
+        html_raw(b, "offset=");
+        html_int(b, offset);
+    }
 }
 
-static void text_field(html_buf *b, const char *label, const char *name, const char *value,
-                       const char *extra)
+/* A text input with its label: the label, the name and the extra
+   attributes are literals, joined by the compiler. */
+#define text_field(b, label, name, value, extra)                               \
+    text_field_((b), HTML("<label>" label "<input type=\"text\" name=\"" name "\" value=\""), \
+                (value), HTML("\"" extra "></label>"))
+static void text_field_(html_buf *b, html_lit head, const char *value, html_lit tail)
 {
-    html_raw(b, "<label>");
-    html_raw(b, label);
-    html_raw(b, "<input type=\"text\" name=\"");
-    html_raw(b, name);
-    html_raw(b, "\" value=\"");
+    html_put(b, head);
     html_text(b, value);
-    html_raw(b, "\"");
-    html_raw(b, extra);
-    html_raw(b, "></label>");
+    html_put(b, tail);
 }
 
 static void option(html_buf *b, const char *value, const char *label, const char *current)
 {
     html_raw(b, "<option value=\"");
     html_text(b, value);
-    html_raw(b, current && strcmp(current, value) == 0 ? "\" selected>" : "\">");
+    html_put(b, current && strcmp(current, value) == 0 ? HTML("\" selected>") : HTML("\">"));
     html_text(b, label);
     html_raw(b, "</option>");
 }
@@ -215,10 +201,11 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
     text_field(b, "Tag", "tag", s->v[F_TAG], " size=\"12\"");
     html_raw(b, "<label>Per page<input type=\"number\" name=\"limit\" min=\"1\" max=\"1000\" "
                 "value=\"");
-    html_rawf(b, "%lld", (long long)s->q.limit);
+    html_int(b, s->q.limit);
     html_raw(b, "\"></label><label><span><input type=\"checkbox\" name=\"include_withdrawn\" "
                 "value=\"1\"");
-    html_raw(b, s->q.include_withdrawn ? " checked" : "");
+    if (s->q.include_withdrawn)
+        html_raw(b, " checked");
     html_raw(b, "> include withdrawn</span></label><button type=\"submit\">Search</button>"
                 "</form>");
 }
@@ -262,7 +249,7 @@ static void facets_html(html_buf *b, const search_form *s, json_t *facets)
         if (json_object_size(counts) == 0)
             continue;
         html_raw(b, "<h3>");
-        html_raw(b, groups[g].heading);
+        html_text(b, groups[g].heading);
         html_raw(b, "</h3><ul>");
         if (s->v[groups[g].field]) {
             html_raw(b, "<li><a href=\"");
@@ -274,7 +261,9 @@ static void facets_html(html_buf *b, const search_form *s, json_t *facets)
             search_href(b, s, groups[g].field, value, 0);
             html_raw(b, "\">");
             html_text(b, value);
-            html_rawf(b, "</a> (%lld)</li>", (long long)json_integer_value(n));
+            html_raw(b, "</a> (");
+            html_int(b, json_integer_value(n));
+            html_raw(b, ")</li>");
         }
         html_raw(b, "</ul>");
     }
@@ -327,11 +316,16 @@ void page_search(html_page *p)
         if (shown == 0) {
             html_raw(&p->b, "<p class=\"notice\">No offerings match.</p>");
         } else {
-            html_rawf(&p->b, "<p>Offerings %lld\xe2\x80\x93%lld%s</p>",
-                      (long long)s.q.offset + 1, (long long)s.q.offset + (long long)shown,
-                      more ? ", more on the next page" : "");
-            html_rawf(&p->b, "<ol class=\"results\" start=\"%lld\">",
-                      (long long)s.q.offset + 1);
+            html_raw(&p->b, "<p>Offerings ");
+            html_int(&p->b, (long long)s.q.offset + 1);
+            html_raw(&p->b, "\xe2\x80\x93");
+            html_int(&p->b, (long long)s.q.offset + (long long)shown);
+            if (more)
+                html_raw(&p->b, ", more on the next page");
+            html_raw(&p->b, "</p>");
+            html_raw(&p->b, "<ol class=\"results\" start=\"");
+            html_int(&p->b, s.q.offset + 1);
+            html_raw(&p->b, "\">");
             json_array_foreach(results, i, o) {
                 if (i < shown)
                     result_item(&p->b, o);
@@ -367,18 +361,14 @@ typedef struct request_values {
     const char *quantity, *start, *contact, *note;
 } request_values;
 
-static void dt(html_buf *b, const char *term)
-{
-    html_raw(b, "<dt>");
-    html_raw(b, term);
-    html_raw(b, "</dt><dd>");
-}
+/* A term of a description list, a literal. */
+#define dt(b, term) html_raw((b), "<dt>" term "</dt><dd>")
 
 /* A link to the search filtered by `field` = `value`, showing the value. */
 static void filter_link(html_buf *b, const char *field, const char *value)
 {
     html_raw(b, "<a href=\"/?");
-    html_raw(b, field);
+    html_url(b, field, false);
     html_raw(b, "=");
     html_url(b, value, false);
     html_raw(b, "\">");
@@ -393,7 +383,8 @@ static void list_links(html_buf *b, const json_t *arr, const char *field)
     if (json_array_size(arr) == 0)
         html_raw(b, "\xe2\x80\x94");
     json_array_foreach(arr, i, v) {
-        html_raw(b, i ? ", " : "");
+        if (i)
+            html_raw(b, ", ");
         filter_link(b, field, json_string_value(v));
     }
 }
@@ -432,13 +423,16 @@ static void offering_details(html_buf *b, const json_t *o)
     html_raw(b, "</dd>");
     if (json_is_integer(dur)) {
         dt(b, "Duration");
-        html_rawf(b, "%lld days</dd>", (long long)json_integer_value(dur));
+        html_int(b, json_integer_value(dur));
+        html_raw(b, " days</dd>");
     }
     dt(b, "Capacity");
-    if (json_is_integer(cap))
-        html_rawf(b, "%lld at a time</dd>", (long long)json_integer_value(cap));
-    else
+    if (json_is_integer(cap)) {
+        html_int(b, json_integer_value(cap));
+        html_raw(b, " at a time</dd>");
+    } else {
         html_raw(b, "unlimited</dd>");
+    }
     dt(b, "Price");
     put_price(b, json_object_get(o, "price"));
     html_raw(b, "</dd>");
@@ -473,7 +467,8 @@ static void offering_details(html_buf *b, const json_t *o)
     }
     html_raw(b, "</dd>");
     dt(b, "Revision");
-    html_rawf(b, "%lld, updated ", (long long)json_integer_value(json_object_get(o, "rev")));
+    html_int(b, json_integer_value(json_object_get(o, "rev")));
+    html_raw(b, ", updated ");
     html_text(b, S(o, "updated_at"));
     html_raw(b, "</dd></dl>");
 }
@@ -591,7 +586,8 @@ static void request_result(html_page *p, const json_t *o, const json_t *req)
     html_text(b, S(req, "id"));
     html_raw(b, "</dd>");
     dt(b, "Quantity");
-    html_rawf(b, "%lld</dd>", (long long)json_integer_value(json_object_get(req, "quantity")));
+    html_int(b, json_integer_value(json_object_get(req, "quantity")));
+    html_raw(b, "</dd>");
     dt(b, "Quote");
     html_raw(b, "<strong class=\"quote\">");
     put_money(b, json_integer_value(json_object_get(quote, "amount_pence")),
@@ -632,10 +628,10 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
         return;
     }
     /* Plugins are called, and the catalogue written, under the hub's lock. */
-    hub_lock();
+    hub_lock(p->call);
     if (cat_request_create(p->call->cat, p->call->cfg->rt, &in, &req, &e) == FG_OK)
         e.status = FG_OK;
-    hub_unlock();
+    hub_unlock(p->call);
     if (req) {
         fg_log(FG_LOG_INFO, "hub: %s requested %s: %s", p->org, id, S(req, "id"));
         request_result(p, o, req);
@@ -686,9 +682,11 @@ static const char *offering_title(html_page *p, json_t *titles, const char *id)
 static void put_org(html_page *p, const char *ods)
 {
     bool you = ods && strcmp(ods, p->org) == 0;
-    html_raw(&p->b, you ? "<strong>" : "");
+    if (you)
+        html_raw(&p->b, "<strong>");
     html_text(&p->b, ods);
-    html_raw(&p->b, you ? "</strong> (you)" : "");
+    if (you)
+        html_raw(&p->b, "</strong> (you)");
 }
 
 void page_my_requests(html_page *p)
@@ -734,8 +732,9 @@ void page_my_requests(html_page *p)
             }
             html_raw(b, "</td><td>");
             put_org(p, S(json_object_get(r, "provider"), "ods"));
-            html_rawf(b, "</td><td>%lld</td><td>",
-                      (long long)json_integer_value(json_object_get(r, "quantity")));
+            html_raw(b, "</td><td>");
+            html_int(b, json_integer_value(json_object_get(r, "quantity")));
+            html_raw(b, "</td><td>");
             html_text(b, S(r, "start") ? S(r, "start") : "\xe2\x80\x94");
             html_raw(b, "</td><td class=\"status\">");
             html_text(b, S(r, "status"));

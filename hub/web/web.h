@@ -1,10 +1,13 @@
 /*
- * The hub's browser catalogue, shared between html.c (the frame: HTML
- * buffers and escaping, pages, forms, sessions, routing) and pages.c
- * (what each page shows).  Internal to the hub.
+ * The hub's browser catalogue, shared between its files: html.c (the HTML
+ * builder), page.c (the frame every page shares), router.c (forms,
+ * sessions, routes) and pages.c (what each page shows).  Internal to the
+ * hub; it stands on the hub's calls and replies (../internal.h), which
+ * know nothing of it.
  *
  * Every piece of data reaches a page through html_text(), the one escaping
- * helper; html_raw() and html_rawf() are for markup written in this code.
+ * helper, html_url() or html_int(); markup goes in with html_raw(), which
+ * takes string literals only, so data cannot reach a page unescaped.
  */
 #ifndef HUB_HTML_H
 #define HUB_HTML_H
@@ -14,7 +17,7 @@
 
 #include "../internal.h"
 
-/* ---- HTML buffers ------------------------------------------------------ */
+/* ---- HTML buffers (html.c) --------------------------------------------- */
 
 /* A growing page with a fixed ceiling: writes past it are dropped and the
    page is answered as an error instead. */
@@ -24,11 +27,24 @@ typedef struct html_buf {
     bool full;
 } html_buf;
 
-/* Markup written by this code, as is.  Never pass data here. */
-void html_raw(html_buf *b, const char *markup);
+/*
+ * Markup written in this code.  Only a string literal makes one: HTML("<p>")
+ * compiles, and HTML(variable) does not ("" variable "" is a syntax
+ * error).  A helper that takes markup from its caller takes an html_lit.
+ */
+typedef struct html_lit {
+    const char *s;
+} html_lit;
+#define HTML(literal) ((html_lit){"" literal ""})
 
-/* Markup with numbers: `fmt` is a literal and takes no %s of data. */
-void html_rawf(html_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes markup as is. */
+void html_put(html_buf *b, html_lit markup);
+
+/* Writes a string literal of markup as is: html_raw(b, "<p>"). */
+#define html_raw(b, literal) html_put((b), HTML(literal))
+
+/* Writes a whole number in decimal. */
+void html_int(html_buf *b, long long n);
 
 /*
  * Text from anywhere (the catalogue, the user, a plugin): escapes & < > "
@@ -42,7 +58,10 @@ void html_text(html_buf *b, const char *text);
    the result needs no further escaping in an attribute. */
 void html_url(html_buf *b, const char *s, bool keep_slash);
 
-/* ---- pages ------------------------------------------------------------- */
+/* ---- pages (page.c) ---------------------------------------------------- */
+
+/* The session cookie's name. */
+#define WEB_COOKIE "fgcat_session"
 
 /* One page being answered. */
 typedef struct html_page {
@@ -67,8 +86,8 @@ void page_message(html_page *p, unsigned status, const char *heading, const char
    made by this code (no CR or LF). */
 void page_redirect(html_page *p, const char *location);
 
-/* Adds a response header; false when every slot is taken. */
-bool page_header(hub_reply *r, const char *name, const char *value);
+
+/* ---- forms (router.c) ------------------------------------------------- */
 
 /* A form body (application/x-www-form-urlencoded), decoded. */
 #define FORM_MAX_FIELDS 16
@@ -83,7 +102,7 @@ typedef struct html_form {
 /* The value of field `name` (the first one), or NULL. */
 const char *form_get(const html_form *f, const char *name);
 
-/* ---- the pages themselves (hub_pages.c) -------------------------------- */
+/* ---- the pages themselves (pages.c) ------------------------------------ */
 
 /* GET /: search with filters, facets and paging. */
 void page_search(html_page *p);

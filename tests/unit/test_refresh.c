@@ -163,10 +163,10 @@ static void test_seed_registers_every_offering(void **state)
     /* Checking touched no catalogue. */
     assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM offering"), 0);
 
-    assert_true(cat_needs_seed(f->cat));
+    assert_true(tu_needs_seed(f->cat));
     memset(&rep, 0x55, sizeof rep);
     assert_int_equal(cat_seed(f->cat, f->rt, &rep, &err), FG_OK);
-    assert_false(cat_needs_seed(f->cat));
+    assert_false(tu_needs_seed(f->cat));
     assert_int_equal(rep.added, total);
     assert_int_equal(rep.changed, 0);
     assert_int_equal(rep.unchanged, 0);
@@ -231,7 +231,7 @@ static void test_second_refresh_unchanged(void **state)
     rt_free(f->rt);
     f->cat = tu_open_catalog(f->dir, "catalogue.db");
     f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
-    assert_false(cat_needs_seed(f->cat));
+    assert_false(tu_needs_seed(f->cat));
     rep = refresh(f);
     assert_int_equal(rep.unchanged, total);
     assert_int_equal(rep.added + rep.changed + rep.withdrawn, 0);

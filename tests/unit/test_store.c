@@ -161,7 +161,46 @@ static void test_open_creates(void **state)
     assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM offering_fts"), 0);
     assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM meta WHERE key = 'seeded'"),
                      0);
-    assert_true(cat_needs_seed(f->cat));
+    assert_true(tu_needs_seed(f->cat));
+}
+
+/* A catalogue that cannot be read says so instead of asking for a seed. */
+static void test_needs_seed_reports_errors(void **state)
+{
+    fixture *f = *state;
+    fg_error err;
+    bool needs = true;
+
+    assert_int_equal(cat_open(f->path, &f->cat, &err), FG_OK);
+    assert_int_equal(sqlite3_exec(cat_db(f->cat), "DROP TABLE meta", NULL, NULL, NULL),
+                     SQLITE_OK);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cat_needs_seed(f->cat, &needs, &err), FG_EDB);
+    assert_false(needs);
+    assert_non_null(strstr(err.msg, "meta"));
+}
+
+/* The statement cache takes as many statements as it is given, each kept
+   once: far more than the code has, all on one connection. */
+static void test_statement_cache_grows(void **state)
+{
+    enum { N = 600 };
+    fixture *f = *state;
+    static char sql[N][48];
+    sqlite3_stmt *first[N];
+    fg_error err;
+
+    assert_int_equal(cat_open(f->path, &f->cat, &err), FG_OK);
+    for (int i = 0; i < N; i++) {
+        snprintf(sql[i], sizeof sql[i], "SELECT %d FROM meta WHERE key = ''", i);
+        first[i] = cat_stmt(f->cat, sql[i], &err);
+        assert_non_null(first[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        sqlite3_stmt *st = cat_stmt(f->cat, sql[i], &err);
+        assert_ptr_equal(st, first[i]);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE); /* no key is '' */
+    }
 }
 
 /* A file made before 8 KiB pages keeps its page size and is migrated. */
@@ -200,7 +239,7 @@ static void test_reopen_is_noop(void **state)
         assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM sqlite_schema"),
                          objects);
         assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM offering"), 1);
-        assert_false(cat_needs_seed(f->cat));
+        assert_false(tu_needs_seed(f->cat));
         got = get(f->cat, "RTF/kept");
         assert_int_equal(json_integer_value(json_object_get(got, "rev")), 1);
         json_decref(got);
@@ -642,6 +681,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_page_size_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_needs_seed_reports_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_is_noop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_sqlite_refused, setup, teardown),

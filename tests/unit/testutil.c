@@ -67,6 +67,15 @@ rt_runtime *tu_runtime(const char *dirs, size_t min_loaded)
     return rt;
 }
 
+bool tu_needs_seed(cat_catalog *cat)
+{
+    bool needs = false;
+    fg_error err;
+    if (cat_needs_seed(cat, &needs, &err) != FG_OK)
+        fail_msg("cat_needs_seed: %s", err.msg);
+    return needs;
+}
+
 int64_t tu_sql_int(cat_catalog *cat, const char *sql)
 {
     sqlite3_stmt *st;

@@ -37,6 +37,10 @@ rt_runtime *tu_runtime(const char *dirs, size_t min_loaded);
    integer; fails the test on any SQLite error or an empty result. */
 int64_t tu_sql_int(cat_catalog *cat, const char *sql);
 
+/* Whether `cat` still needs its first seeding; fails the test when
+   cat_needs_seed reports an error. */
+bool tu_needs_seed(cat_catalog *cat);
+
 /* Parses `text` (any JSON value, NUL escapes allowed); fails the test on
    error.  New. */
 json_t *tu_json(const char *text);

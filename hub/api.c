@@ -1,0 +1,367 @@
+/*
+ * The hub's /v1/ API (docs/sync-protocol.md): health, whoami, the change
+ * feed and snapshot, search (through the answer cache), single records
+ * with ETags, and push.  Every call but health carries a bearer token.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_PAGE 5000
+#define DEFAULT_PAGE 500
+
+static void reply_status(hub_reply *r, const fg_error *e)
+{
+    switch (e->status) {
+    case FG_EINVAL:
+        hub_reply_error(r, 400, "bad_request", "%s", e->msg);
+        break;
+    case FG_ENOTFOUND:
+        hub_reply_error(r, 404, "not_found", "%s", e->msg);
+        break;
+    case FG_EPERM:
+        hub_reply_error(r, 403, "forbidden", "%s", e->msg);
+        break;
+    default:
+        fg_log(FG_LOG_ERROR, "hub: %s", e->msg);
+        hub_reply_error(r, 500, "internal", "the hub could not do this; see its log");
+    }
+}
+
+static bool int_arg(hub_call *call, hub_reply *r, const char *name, int64_t def, int64_t min,
+                    int64_t max, int64_t *out)
+{
+    const char *v = hub_arg(call, name);
+    if (!v || !*v) {
+        *out = def;
+        return true;
+    }
+    if (fg_parse_int(v, min, max, out))
+        return true;
+    hub_reply_error(r, 400, "bad_request", "%s must be a whole number from %lld to %lld", name,
+                    (long long)min, (long long)max);
+    return false;
+}
+
+/* ---- /v1/ handlers ---------------------------------------------------- */
+
+static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limit,
+                       const char *epoch)
+{
+    int64_t next;
+    bool more;
+    char cursor[CAT_EPOCH_SIZE + 24], *body = NULL, *tail = NULL;
+    size_t len = 0;
+    json_t *rest;
+    fg_error e;
+    FILE *out = open_memstream(&body, &len);
+    if (!out) {
+        hub_reply_error(r, 500, "internal", "the hub is out of memory");
+        return;
+    }
+    /* {"changes": PAGE, "next": ..., "more": ...}: the page is JSON text
+       already (cat_feed_page), the rest Jansson's, spliced after it. */
+    fputs("{\"changes\":", out);
+    if (cat_feed_page(call->cat, after, limit, call->org, out, &next, &more, &e) != FG_OK) {
+        fclose(out);
+        free(body);
+        reply_status(r, &e);
+        return;
+    }
+    snprintf(cursor, sizeof cursor, "%s:%lld", epoch, (long long)next);
+    rest = json_pack("{s:s, s:b}", "next", cursor, "more", more);
+    tail = rest ? json_dumps(rest, JSON_COMPACT) : NULL;
+    json_decref(rest);
+    if (tail)
+        fprintf(out, ",%s", tail + 1);
+    if (fclose(out) != 0 || !tail) {
+        free(tail);
+        free(body);
+        hub_reply_error(r, 500, "internal", "the hub is out of memory");
+        return;
+    }
+    free(tail);
+    r->status = 200;
+    r->content_type = "application/json";
+    r->body = body;
+    r->len = len;
+}
+
+static void api_changes(hub_call *call, hub_reply *r, bool snapshot)
+{
+    char epoch[CAT_EPOCH_SIZE], their_epoch[CAT_EPOCH_SIZE];
+    int64_t limit, after = 0, seq, horizon;
+    fg_error e;
+    const char *since = hub_arg(call, "since");
+
+    if (!int_arg(call, r, "limit", DEFAULT_PAGE, 1, MAX_PAGE, &limit))
+        return;
+    if (cat_feed_epoch(call->cat, epoch, &e) != FG_OK ||
+        cat_feed_seq(call->cat, &seq, &e) != FG_OK ||
+        cat_feed_horizon(call->cat, &horizon, &e) != FG_OK) {
+        reply_status(r, &e);
+        return;
+    }
+    if (snapshot) {
+        if (!int_arg(call, r, "after", 0, 0, INT64_MAX, &after))
+            return;
+    } else if (since && *since) {
+        if (!cat_cursor_parse(since, their_epoch, &after)) {
+            hub_reply_error(r, 400, "bad_request", "since is not a cursor this hub gave");
+            return;
+        }
+        if (strcmp(their_epoch, epoch) != 0) {
+            hub_reply_json(r, 410, json_pack("{s:s, s:s, s:s}", "error", "resync", "reason",
+                                             "epoch", "message",
+                                             "the hub's feed has a new epoch; take a snapshot"));
+            return;
+        }
+        if (after > seq) {
+            hub_reply_json(r, 410, json_pack("{s:s, s:s, s:s}", "error", "resync", "reason",
+                                             "ahead", "message",
+                                             "the cursor is ahead of the hub; take a snapshot"));
+            return;
+        }
+        if (after < horizon) {
+            hub_reply_json(r, 410,
+                           json_pack("{s:s, s:s, s:s}", "error", "resync", "reason", "expired",
+                                     "message",
+                                     "tombstones newer than the cursor were purged; take a "
+                                     "snapshot"));
+            return;
+        }
+    }
+    feed_reply(call, r, after, limit, epoch);
+}
+
+/* Answers a record with its rev as ETag, or 304 when the caller has it. */
+static void record_reply(hub_call *call, hub_reply *r, json_t *rec)
+{
+    char etag[32];
+    const char *inm = hub_lookup(call, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_IF_NONE_MATCH);
+    snprintf(etag, sizeof etag, "\"%lld\"",
+             (long long)json_integer_value(json_object_get(rec, "rev")));
+    if (inm && strcmp(inm, etag) == 0) {
+        json_decref(rec);
+        r->status = 304;
+        r->content_type = "application/json";
+    } else {
+        hub_reply_json(r, 200, rec);
+    }
+    hub_reply_header(r, "ETag", etag);
+}
+
+static void api_offering(hub_call *call, hub_reply *r, const char *id)
+{
+    json_t *rec;
+    fg_error e;
+    if (cat_offering_get(call->cat, id, &rec, &e) != FG_OK) {
+        reply_status(r, &e);
+        return;
+    }
+    record_reply(call, r, rec);
+}
+
+static void api_request(hub_call *call, hub_reply *r, const char *id)
+{
+    json_t *rec;
+    fg_error e;
+    if (cat_request_get(call->cat, id, &rec, &e) != FG_OK) {
+        reply_status(r, &e);
+        return;
+    }
+    if (strcmp(call->org, json_string_value(json_object_get(json_object_get(rec, "requester"),
+                                                            "ods"))) != 0 &&
+        strcmp(call->org, json_string_value(json_object_get(json_object_get(rec, "provider"),
+                                                            "ods"))) != 0) {
+        /* Not visible to this caller: as if it did not exist. */
+        json_decref(rec);
+        hub_reply_error(r, 404, "not_found", "no request with id '%.60s'", id);
+        return;
+    }
+    record_reply(call, r, rec);
+}
+
+static void api_search(hub_call *call, hub_reply *r)
+{
+    cat_query q = {.max_price_pence = -1};
+    const char *price = hub_arg(call, "max_price");
+    const char *facets = hub_arg(call, "facets");
+    json_t *results = NULL, *counts = NULL, *out;
+    char key[2048];
+    int64_t seq = 0;
+    bool keyed;
+    fg_error e;
+
+    q.text = hub_arg(call, "q");
+    if (q.text && !*q.text)
+        q.text = NULL;
+    q.area = hub_arg(call, "area");
+    q.provider = hub_arg(call, "provider");
+    q.delivery = hub_arg(call, "delivery");
+    q.region = hub_arg(call, "region");
+    q.tag = hub_arg(call, "tag");
+    q.facets = facets && strcmp(facets, "1") == 0;
+    q.include_withdrawn = hub_arg(call, "include_withdrawn") != NULL;
+    if (!int_arg(call, r, "limit", 20, 1, 1000, &q.limit) ||
+        !int_arg(call, r, "offset", 0, 0, 1000000000, &q.offset))
+        return;
+    if (price && *price && !fg_parse_pounds(price, &q.max_price_pence)) {
+        hub_reply_error(r, 400, "bad_request", "max_price takes pounds like 1500 or 1500.50");
+        return;
+    }
+    if (q.text && !fg_utf8_valid(q.text, strlen(q.text))) {
+        hub_reply_error(r, 400, "bad_request", "q is not valid UTF-8");
+        return;
+    }
+    /* Every value that shapes the answer, with separators no value holds
+       (control characters are refused in them). */
+    keyed = snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%lld\x1f%lld\x1f%d%d",
+                     q.text ? q.text : "", q.area ? q.area : "", q.provider ? q.provider : "",
+                     q.delivery ? q.delivery : "", q.region ? q.region : "",
+                     q.tag ? q.tag : "", (long long)q.max_price_pence, (long long)q.limit,
+                     (long long)q.offset, q.facets, q.include_withdrawn) < (int)sizeof key &&
+            cat_feed_seq(call->cat, &seq, &e) == FG_OK;
+    if (keyed && (r->body = hub_cache_get(call->srv->cache, key, seq, &r->len)) != NULL) {
+        r->status = 200;
+        r->content_type = "application/json";
+        return;
+    }
+    if (cat_search(call->cat, &q, &results, q.facets ? &counts : NULL, &e) != FG_OK) {
+        reply_status(r, &e);
+        return;
+    }
+    out = json_pack("{s:o}", "results", results);
+    if (counts)
+        json_object_set_new(out, "facets", counts);
+    hub_reply_json(r, 200, out);
+    if (keyed && r->body)
+        hub_cache_put(call->srv->cache, key, seq, r->body, r->len);
+}
+
+static bool good_key(const char *k)
+{
+    size_t n = 0;
+    if (!k)
+        return false;
+    for (; k[n]; n++)
+        if (!((k[n] >= 'A' && k[n] <= 'Z') || (k[n] >= 'a' && k[n] <= 'z') ||
+              (k[n] >= '0' && k[n] <= '9') || k[n] == '-' || k[n] == '_') ||
+            n >= 128)
+            return false;
+    return n > 0;
+}
+
+static void api_push(hub_call *call, hub_reply *r)
+{
+    const char *key = hub_lookup(call, MHD_HEADER_KIND,
+                                                  "Idempotency-Key");
+    const char *type = hub_lookup(call, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    json_t *body, *answer = NULL;
+    json_error_t jerr;
+    fg_error e;
+
+    if (!type || strncmp(type, "application/json", 16) != 0 ||
+        (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
+        hub_reply_error(r, 415, "unsupported_media_type", "push takes application/json");
+        return;
+    }
+    if (!good_key(key)) {
+        hub_reply_error(r, 400, "bad_request",
+                        "Idempotency-Key must be 1-128 characters of [A-Za-z0-9_-]");
+        return;
+    }
+    body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body) {
+        hub_reply_error(r, 400, "bad_request", "body is not JSON: line %d, column %d: %s",
+                        jerr.line, jerr.column, jerr.text);
+        return;
+    }
+    hub_lock(call);
+    if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
+        cat_push_apply(call->cat, call->cfg->rt, call->org, body, &answer, &e) == FG_OK)
+        cat_idempotent_put(call->cat, call->org, key, answer, &e);
+    hub_unlock(call);
+    json_decref(body);
+    if (!answer) {
+        if (e.status == FG_EINVAL)
+            hub_reply_error(r, 422, "invalid", "%s", e.msg);
+        else
+            reply_status(r, &e);
+        return;
+    }
+    hub_reply_json(r, 200, answer);
+}
+
+static void api_health(hub_call *call, hub_reply *r)
+{
+    char epoch[CAT_EPOCH_SIZE];
+    int64_t seq;
+    fg_error e;
+    if (cat_feed_epoch(call->cat, epoch, &e) != FG_OK ||
+        cat_feed_seq(call->cat, &seq, &e) != FG_OK) {
+        reply_status(r, &e);
+        return;
+    }
+    hub_reply_json(r, 200, json_pack("{s:s, s:s, s:I, s:s}", "status", "ok", "epoch", epoch,
+                                     "seq", (json_int_t)seq, "version", FGCAT_VERSION));
+}
+
+void hub_api_route(hub_call *call, hub_reply *r)
+{
+    const char *p = call->path + 3; /* after "/v1" */
+    bool get = strcmp(call->method, "GET") == 0 || strcmp(call->method, "HEAD") == 0;
+    const char *auth;
+
+    if (strcmp(p, "/health") == 0) {
+        if (get)
+            api_health(call, r);
+        else
+            hub_reply_error(r, 405, "method_not_allowed", "use GET");
+        return;
+    }
+    auth = hub_lookup(call, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
+        !hub_token_org(call->cat, auth + 7, call->org)) {
+        call->org[0] = '\0';
+        hub_reply_error(r, 401, "unauthorized", "a valid bearer token is required");
+        hub_reply_header(r, "WWW-Authenticate", "Bearer realm=\"fgcat\"");
+        return;
+    }
+    if (strcmp(p, "/push") == 0) {
+        if (strcmp(call->method, "POST") == 0)
+            api_push(call, r);
+        else
+            hub_reply_error(r, 405, "method_not_allowed", "use POST");
+        return;
+    }
+    if (!get) {
+        hub_reply_error(r, 405, "method_not_allowed", "use GET");
+        return;
+    }
+    if (strcmp(p, "/whoami") == 0)
+        hub_reply_json(r, 200, json_pack("{s:s}", "ods", call->org));
+    else if (strcmp(p, "/changes") == 0)
+        api_changes(call, r, false);
+    else if (strcmp(p, "/snapshot") == 0)
+        api_changes(call, r, true);
+    else if (strcmp(p, "/search") == 0)
+        api_search(call, r);
+    else if (strncmp(p, "/offerings/", 11) == 0 && p[11])
+        api_offering(call, r, p + 11);
+    else if (strncmp(p, "/requests/", 10) == 0 && p[10])
+        api_request(call, r, p + 10);
+    else
+        hub_reply_error(r, 404, "not_found", "no such API path");
+}
+
