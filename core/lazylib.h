@@ -48,6 +48,28 @@ typedef struct fg_lazy_lib {
 #define FG_LAZY_COMPLETE(table, syms)                                          \
     (sizeof(table) == sizeof(syms) / sizeof((syms)[0]) * sizeof(void *))
 
+/*
+ * Defines `const TYPE *API(fg_error *err)`: the table of SONAME's
+ * functions named in SYMS (an array of fg_lazy_sym), loaded on the first
+ * call (thread-safe), then `after` (a statement: set-up the library asks
+ * for, which may clear API_lib.ok) once.  Borrowed, valid until exit; NULL
+ * with FG_EIO and the reason in `err` when it cannot be loaded.
+ */
+#define FG_LAZY_DEFINE(TYPE, API, SONAME, SYMS, after)                         \
+    static TYPE API##_table;                                                   \
+    _Static_assert(FG_LAZY_COMPLETE(API##_table, SYMS),                        \
+                   #SYMS " must name every member of " #TYPE);                 \
+    static fg_lazy_lib API##_lib = FG_LAZY_LIB(SONAME, API##_table, SYMS);     \
+    static void API##_load(void)                                               \
+    {                                                                          \
+        fg_lazy_open(&API##_lib);                                              \
+        after;                                                                 \
+    }                                                                          \
+    const TYPE *API(fg_error *err)                                             \
+    {                                                                          \
+        return fg_lazy_ready(&API##_lib, API##_load, err) ? &API##_table : NULL; \
+    }
+
 /* Opens l->soname and fills l->table; sets l->ok or l->why.  Call it from
    the pthread_once routine of `l` only. */
 void fg_lazy_open(fg_lazy_lib *l);

@@ -4,8 +4,6 @@
 
 #include "lazylib.h"
 
-static net_mhd mhd_table;
-
 #define MHD_SYM(member, name) FG_LAZY_SYM(net_mhd, member, name)
 static const fg_lazy_sym mhd_syms[] = {
     MHD_SYM(start_daemon, "MHD_start_daemon"),
@@ -18,17 +16,5 @@ static const fg_lazy_sym mhd_syms[] = {
     MHD_SYM(queue_response, "MHD_queue_response"),
     MHD_SYM(destroy_response, "MHD_destroy_response"),
 };
-_Static_assert(FG_LAZY_COMPLETE(mhd_table, mhd_syms),
-               "mhd_syms must name every member of net_mhd");
 
-static fg_lazy_lib mhd_lib = FG_LAZY_LIB(FG_MHD_SONAME, mhd_table, mhd_syms);
-
-static void load_mhd(void)
-{
-    fg_lazy_open(&mhd_lib);
-}
-
-const net_mhd *net_mhd_api(fg_error *err)
-{
-    return fg_lazy_ready(&mhd_lib, load_mhd, err) ? &mhd_table : NULL;
-}
+FG_LAZY_DEFINE(net_mhd, net_mhd_api, FG_MHD_SONAME, mhd_syms, (void)0)

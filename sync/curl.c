@@ -6,8 +6,6 @@
 
 #include "lazylib.h"
 
-static net_curl curl_table;
-
 #define CURL_SYM(member, name) FG_LAZY_SYM(net_curl, member, name)
 static const fg_lazy_sym curl_syms[] = {
     CURL_SYM(global_init, "curl_global_init"),
@@ -24,23 +22,15 @@ static const fg_lazy_sym curl_syms[] = {
     CURL_SYM(slist_append, "curl_slist_append"),
     CURL_SYM(slist_free_all, "curl_slist_free_all"),
 };
-_Static_assert(FG_LAZY_COMPLETE(curl_table, curl_syms),
-               "curl_syms must name every member of net_curl");
 
-static fg_lazy_lib curl_lib = FG_LAZY_LIB(FG_CURL_SONAME, curl_table, curl_syms);
-
-static void load_curl(void)
+/* Once, before any handle and any second thread (libcurl asks this). */
+static void init_curl(fg_lazy_lib *lib, const net_curl *cu)
 {
-    fg_lazy_open(&curl_lib);
-    /* Once, before any handle and any second thread (libcurl asks this). */
-    if (curl_lib.ok && curl_table.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        curl_lib.ok = false;
-        snprintf(curl_lib.why, sizeof curl_lib.why, "%s could not initialise",
-                 FG_CURL_SONAME);
+    if (lib->ok && cu->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        lib->ok = false;
+        snprintf(lib->why, sizeof lib->why, "%s could not initialise", FG_CURL_SONAME);
     }
 }
 
-const net_curl *net_curl_api(fg_error *err)
-{
-    return fg_lazy_ready(&curl_lib, load_curl, err) ? &curl_table : NULL;
-}
+FG_LAZY_DEFINE(net_curl, net_curl_api, FG_CURL_SONAME, curl_syms,
+               init_curl(&net_curl_api_lib, &net_curl_api_table))
