@@ -300,18 +300,18 @@ void *fg_xrealloc(void *p, size_t size)
 
 bool fg_money(char *buf, size_t size, int64_t pence, const char *currency)
 {
-    char digits[24], grouped[32];
+    char whole[24], grouped[32];
     /* The magnitude as unsigned, so that INT64_MIN has one too. */
     uint64_t mag = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
     size_t n, g = 0;
     int len;
 
-    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
-    n = strlen(digits);
+    snprintf(whole, sizeof whole, "%llu", (unsigned long long)(mag / 100));
+    n = strlen(whole);
     for (size_t i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)
             grouped[g++] = ',';
-        grouped[g++] = digits[i];
+        grouped[g++] = whole[i];
     }
     grouped[g] = '\0';
     if (currency && strcmp(currency, "GBP") == 0)
