@@ -14,7 +14,7 @@ static const char request_usage[] =
     "       fgcat request show RID\n"
     "       fgcat request accept|decline|complete|cancel RID --org ODS [--reason T]\n"
     "\n"
-    "Requests are how a member trust asks for an offering (SPEC §5).\n"
+    "Requests are how a member trust asks for an offering (docs/request-format.md).\n"
     "\n"
     "  create    the offering's area plugin checks the request (cohort size,\n"
     "            notice, beds, ...) and quotes it; it is stored as submitted.\n"

@@ -195,7 +195,7 @@ static const char show_usage[] =
     "\n"
     "Shows one offering in full (withdrawn ones too).  ID is <ODS>/<slug>,\n"
     "e.g. RTF/integrated-care-community-nursing.\n"
-    "  --json  print the offering object (SPEC §4)\n"
+    "  --json  print the offering object (docs/offering-format.md)\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 /* Joins a JSON array of strings with ", " into buf. */

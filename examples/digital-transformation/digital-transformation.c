@@ -367,7 +367,7 @@ static int dt_init(const fgcat_host_api *host, void **state, char *msg,
 }
 
 /*
- * Adds every offering.  The host checks each one (SPEC section 4 and then
+ * Adds every offering.  The host checks each one (the offering format and then
  * dt_validate_offering) and copies it; one refused offering refuses the
  * whole registration, so stop at the first.
  */

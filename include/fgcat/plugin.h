@@ -107,7 +107,7 @@ typedef struct fgcat_attrs fgcat_attrs;
 typedef struct fgcat_registrar fgcat_registrar;
 
 /*
- * One offering (SPEC §4), as plain C.
+ * One offering, as plain C (the JSON form is docs/offering-format.md).
  *
  * Plugin → host (add_offering): the plugin fills it, usually as a static or
  * stack value; every string is borrowed by the host for the duration of the
@@ -141,7 +141,7 @@ typedef struct fgcat_offering {
 } fgcat_offering;
 
 /*
- * A member trust's request for an offering (SPEC §5), host → plugin.
+ * A member trust's request for an offering, host → plugin.
  * Every pointer is borrowed until quote_request returns.
  */
 typedef struct fgcat_request {
@@ -182,7 +182,7 @@ typedef struct fgcat_host_api {
 
     /*
      * Adds one offering during register_offerings.  The host validates it
-     * (SPEC §4, then the plugin's validate_offering) and copies it.  Returns
+     * (the offering format's rules, then the plugin's validate_offering) and copies it.  Returns
      * FGCAT_OK, or FGCAT_ERR_INVALID when the offering is refused; the host
      * records why and the plugin is refused after register_offerings returns.
      * Adding the same id twice is FGCAT_ERR_INVALID.
