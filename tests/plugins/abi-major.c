@@ -2,31 +2,7 @@
  * abi-major — a broken test plugin: built for ABI major 2.  The host must refuse it
  * naming both versions (2.0 and its own) before reading anything else.
  */
-#include <fgcat/plugin.h>
-
-static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
-{
-    (void)host;
-    (void)state;
-    (void)reg;
-    return FGCAT_OK;
-}
-
-/* Accepts every request at the host's pre-filled price x quantity. */
-static int quote_list_price(const fgcat_host_api *host, void *state,
-                            const fgcat_offering *offering,
-                            const fgcat_request *request, fgcat_quote *quote,
-                            char *msg, size_t msg_size)
-{
-    (void)host;
-    (void)state;
-    (void)offering;
-    (void)request;
-    (void)quote;
-    (void)msg;
-    (void)msg_size;
-    return FGCAT_OK;
-}
+#include "common.h"
 
 static const char *const areas[] = {"abi-major", NULL};
 
@@ -38,8 +14,8 @@ static const fgcat_plugin descriptor = {
     .version = "1.0.0",
     .description = "Broken on purpose: abi-major",
     .areas = areas,
-    .register_offerings = reg_none,
-    .quote_request = quote_list_price,
+    .register_offerings = tp_reg_none,
+    .quote_request = tp_quote_list_price,
 };
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)

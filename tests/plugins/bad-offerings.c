@@ -5,7 +5,7 @@
  * with price unit "per-hour".  Registration must fail naming the first
  * offering and its field, and counting the other.
  */
-#include <fgcat/plugin.h>
+#include "common.h"
 
 #include <string.h>
 
@@ -47,22 +47,6 @@ static int reg_bad(const fgcat_host_api *host, void *state, fgcat_registrar *reg
     return FGCAT_OK;
 }
 
-/* Accepts every request at the host's pre-filled price x quantity. */
-static int quote_list_price(const fgcat_host_api *host, void *state,
-                            const fgcat_offering *offering,
-                            const fgcat_request *request, fgcat_quote *quote,
-                            char *msg, size_t msg_size)
-{
-    (void)host;
-    (void)state;
-    (void)offering;
-    (void)request;
-    (void)quote;
-    (void)msg;
-    (void)msg_size;
-    return FGCAT_OK;
-}
-
 static const char *const areas[] = {AREA, NULL};
 
 static const fgcat_plugin descriptor = {
@@ -72,7 +56,7 @@ static const fgcat_plugin descriptor = {
     .description = "Broken on purpose: bad-offerings",
     .areas = areas,
     .register_offerings = reg_bad,
-    .quote_request = quote_list_price,
+    .quote_request = tp_quote_list_price,
 };
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)

@@ -7,7 +7,7 @@
  * may have installed a SIGSEGV handler that turns the crash into an exit
  * status, and the test wants a real death by signal whatever the build.
  */
-#include <fgcat/plugin.h>
+#include "common.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -24,30 +24,6 @@ static int init_crash(const fgcat_host_api *host, void **state, char *msg,
     abort(); /* not reached unless SIGSEGV is blocked */
 }
 
-static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
-{
-    (void)host;
-    (void)state;
-    (void)reg;
-    return FGCAT_OK;
-}
-
-/* Accepts every request at the host's pre-filled price x quantity. */
-static int quote_list_price(const fgcat_host_api *host, void *state,
-                            const fgcat_offering *offering,
-                            const fgcat_request *request, fgcat_quote *quote,
-                            char *msg, size_t msg_size)
-{
-    (void)host;
-    (void)state;
-    (void)offering;
-    (void)request;
-    (void)quote;
-    (void)msg;
-    (void)msg_size;
-    return FGCAT_OK;
-}
-
 static const char *const areas[] = {"crash-init", NULL};
 
 static const fgcat_plugin descriptor = {
@@ -57,8 +33,8 @@ static const fgcat_plugin descriptor = {
     .description = "Broken on purpose: crash-init",
     .areas = areas,
     .init = init_crash,
-    .register_offerings = reg_none,
-    .quote_request = quote_list_price,
+    .register_offerings = tp_reg_none,
+    .quote_request = tp_quote_list_price,
 };
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)

@@ -5,7 +5,7 @@
  * or hidden visibility would.  `fgcat plugins` loads it with a warning;
  * `fgcat plugins check` refuses it (exit 4), naming the symbol.
  */
-#include <fgcat/plugin.h>
+#include "common.h"
 
 #include <string.h>
 
@@ -43,21 +43,6 @@ static int reg_one(const fgcat_host_api *host, void *state, fgcat_registrar *reg
     return host->add_offering(reg, &o);
 }
 
-/* Accepts every request at the host's pre-filled price x quantity. */
-static int quote_list_price(const fgcat_host_api *host, void *state,
-                            const fgcat_offering *offering, const fgcat_request *request,
-                            fgcat_quote *quote, char *msg, size_t msg_size)
-{
-    (void)host;
-    (void)state;
-    (void)offering;
-    (void)request;
-    (void)quote;
-    (void)msg;
-    (void)msg_size;
-    return FGCAT_OK;
-}
-
 static const char *const areas[] = {AREA, NULL};
 
 static const fgcat_plugin descriptor = {
@@ -67,7 +52,7 @@ static const fgcat_plugin descriptor = {
     .description = "Broken on purpose: extra-export",
     .areas = areas,
     .register_offerings = reg_one,
-    .quote_request = quote_list_price,
+    .quote_request = tp_quote_list_price,
 };
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)

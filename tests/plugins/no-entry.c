@@ -3,33 +3,9 @@
  * author misnamed the entry point (fgcat_plugin_main), the kind of slip the
  * host must report as a missing entry symbol rather than crash on.
  */
-#include <fgcat/plugin.h>
+#include "common.h"
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_main(void);
-
-static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
-{
-    (void)host;
-    (void)state;
-    (void)reg;
-    return FGCAT_OK;
-}
-
-/* Accepts every request at the host's pre-filled price x quantity. */
-static int quote_list_price(const fgcat_host_api *host, void *state,
-                            const fgcat_offering *offering,
-                            const fgcat_request *request, fgcat_quote *quote,
-                            char *msg, size_t msg_size)
-{
-    (void)host;
-    (void)state;
-    (void)offering;
-    (void)request;
-    (void)quote;
-    (void)msg;
-    (void)msg_size;
-    return FGCAT_OK;
-}
 
 static const char *const areas[] = {"no-entry", NULL};
 
@@ -39,8 +15,8 @@ static const fgcat_plugin descriptor = {
     .version = "1.0.0",
     .description = "Broken on purpose: no-entry",
     .areas = areas,
-    .register_offerings = reg_none,
-    .quote_request = quote_list_price,
+    .register_offerings = tp_reg_none,
+    .quote_request = tp_quote_list_price,
 };
 
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_main(void)

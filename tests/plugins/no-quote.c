@@ -2,15 +2,7 @@
  * no-quote — a broken test plugin: its quote_request callback, which is required, is
  * NULL.
  */
-#include <fgcat/plugin.h>
-
-static int reg_none(const fgcat_host_api *host, void *state, fgcat_registrar *reg)
-{
-    (void)host;
-    (void)state;
-    (void)reg;
-    return FGCAT_OK;
-}
+#include "common.h"
 
 static const char *const areas[] = {"no-quote", NULL};
 
@@ -20,7 +12,7 @@ static const fgcat_plugin descriptor = {
     .version = "1.0.0",
     .description = "Broken on purpose: no-quote",
     .areas = areas,
-    .register_offerings = reg_none,
+    .register_offerings = tp_reg_none,
     .quote_request = NULL,
 };
 

@@ -19,32 +19,7 @@
     " \"attributes\": {\"lead_days_min\": 28, \"benefits_tracking\": true,"    \
     " \"min_days\": 1, \"max_days\": 10}}"
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    f->cat = tu_open_catalog(f->dir, "cat.db");
-    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_fixture fixture;
 
 static int64_t offerings(fixture *f)
 {
@@ -164,10 +139,10 @@ static void test_first_problem_across_batches(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_records, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_problem_across_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layouts, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_many_records, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_first_problem_across_batches, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,51 +11,7 @@
 
 #include "testutil.h"
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-} fixture;
-
-/* today + `days` as YYYY-MM-DD (UTC, as the host computes lead days). */
-static const char *date_in(int days)
-{
-    static char buf[4][16];
-    static int next;
-    char *out = buf[next++ % 4];
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 16, "%Y-%m-%d", &tm);
-    return out;
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    char path[4200];
-    cat_refresh_report rep;
-    fg_error err;
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    snprintf(path, sizeof path, "%s/cat.db", f->dir);
-    assert_int_equal(cat_open(path, &f->cat, &err), FG_OK);
-    f->rt = rt_create();
-    rt_load_path(f->rt, FGCAT_BUILTIN_PLUGIN_DIR);
-    assert_int_equal(cat_seed(f->cat, f->rt, &rep, &err), FG_OK);
-    assert_int_equal(rep.plugins_ok, 4);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_fixture fixture;
 
 /* Creates a request; returns its status and (when created) its quote. */
 static fg_status create(fixture *f, const char *offering, const char *org, int64_t qty,
@@ -85,7 +41,7 @@ static void test_create_stores_submitted_with_quote(void **state)
     json_t *r = NULL, *again = NULL, *h;
     fg_error err;
     assert_int_equal(create(f, "RTF/integrated-care-community-nursing", "RXX", 12,
-                            date_in(100), "Two community teams", &r, &err),
+                            tu_date_in(100), "Two community teams", &r, &err),
                      FG_OK);
     assert_string_equal(json_string_value(json_object_get(r, "status")), "submitted");
     assert_int_equal(quote_of(r), 12 * 185000);
@@ -140,12 +96,12 @@ static void test_integrated_care_rules(void **state)
 {
     fixture *f = *state;
     const char *o = "RTF/integrated-care-community-nursing";
-    expect_quote(f, o, 8, date_in(60), NULL, 8 * 185000);
-    expect_quote(f, o, 20, date_in(60), NULL, 20 * 185000 - 20 * 185000 / 10);
-    expect_refusal(f, o, 4, date_in(60), NULL, "below this programme's minimum of 8");
-    expect_refusal(f, o, 30, date_in(60), NULL, "above this programme's maximum of 24");
-    expect_refusal(f, o, 12, date_in(10), NULL, "42 days' notice");
-    expect_refusal(f, "RTF/joined-up-health-and-social-care", 2, date_in(90), NULL,
+    expect_quote(f, o, 8, tu_date_in(60), NULL, 8 * 185000);
+    expect_quote(f, o, 20, tu_date_in(60), NULL, 20 * 185000 - 20 * 185000 / 10);
+    expect_refusal(f, o, 4, tu_date_in(60), NULL, "below this programme's minimum of 8");
+    expect_refusal(f, o, 30, tu_date_in(60), NULL, "above this programme's maximum of 24");
+    expect_refusal(f, o, 12, tu_date_in(10), NULL, "42 days' notice");
+    expect_refusal(f, "RTF/joined-up-health-and-social-care", 2, tu_date_in(90), NULL,
                    "quantity must be 1");
 }
 
@@ -154,12 +110,12 @@ static void test_health_planning_rules(void **state)
     fixture *f = *state;
     const char *o = "RTF/medi-city-clinical-service-model";
     /* Beds beyond the first 500 at 75% of the per-bed rate. */
-    expect_quote(f, o, 1000, date_in(151), NULL, 500 * 180000 + 500 * 135000);
-    expect_quote(f, o, 400, date_in(151), NULL, 400 * 180000);
+    expect_quote(f, o, 1000, tu_date_in(151), NULL, 500 * 180000 + 500 * 135000);
+    expect_quote(f, o, 400, tu_date_in(151), NULL, 400 * 180000);
     expect_refusal(f, o, 1000, NULL, NULL, "a start date is required");
-    expect_refusal(f, o, 1000, date_in(60), NULL, "at least 90 days' notice");
-    expect_refusal(f, o, 399, date_in(151), NULL, "range of 400 to 1200 beds");
-    expect_refusal(f, "RBV/cancer-centre-of-excellence-planning", 3, date_in(151), NULL,
+    expect_refusal(f, o, 1000, tu_date_in(60), NULL, "at least 90 days' notice");
+    expect_refusal(f, o, 399, tu_date_in(151), NULL, "range of 400 to 1200 beds");
+    expect_refusal(f, "RBV/cancer-centre-of-excellence-planning", 3, tu_date_in(151), NULL,
                    "quantity 1");
 }
 
@@ -167,14 +123,14 @@ static void test_productivity_rules(void **state)
 {
     fixture *f = *state;
     const char *o = "RTF/lean-management-system-coaching";
-    expect_quote(f, o, 12, date_in(60), NULL, 12 * 125000);
+    expect_quote(f, o, 12, tu_date_in(60), NULL, 12 * 125000);
     expect_quote(f, o, 40, NULL, NULL, 40 * 125000);
-    expect_refusal(f, o, 4, date_in(60), NULL, "minimum of 5 days");
-    expect_refusal(f, o, 12, date_in(10), NULL, "28 days' notice");
+    expect_refusal(f, o, 4, tu_date_in(60), NULL, "minimum of 5 days");
+    expect_refusal(f, o, 12, tu_date_in(10), NULL, "28 days' notice");
     /* Fixed price per site: the first at full price, later ones at 80%. */
-    expect_quote(f, "RTF/lean-delivery-diagnostic", 3, date_in(60), NULL,
+    expect_quote(f, "RTF/lean-delivery-diagnostic", 3, tu_date_in(60), NULL,
                  1850000 + 2 * (1850000 * 8 / 10));
-    expect_refusal(f, "RTF/lean-delivery-diagnostic", 4, date_in(60), NULL, "1 to 3 sites");
+    expect_refusal(f, "RTF/lean-delivery-diagnostic", 4, tu_date_in(60), NULL, "1 to 3 sites");
 }
 
 static void test_clinical_effectiveness_rules(void **state)
@@ -182,12 +138,12 @@ static void test_clinical_effectiveness_rules(void **state)
     fixture *f = *state;
     const char *o = "RYJ/multidisciplinary-specialty-audit";
     const char *note = "Lead: Dr A; cardiology and renal";
-    expect_quote(f, o, 1, date_in(60), note, 3800000);
+    expect_quote(f, o, 1, tu_date_in(60), note, 3800000);
     /* Second and later specialties 15% less. */
-    expect_quote(f, o, 3, date_in(60), note, 3800000 + 2 * (3800000 - 3800000 * 15 / 100));
-    expect_refusal(f, o, 4, date_in(60), note, "maximum of 3");
-    expect_refusal(f, o, 1, date_in(20), note, "42 days' notice");
-    expect_refusal(f, o, 1, date_in(60), NULL, "multidisciplinary team");
+    expect_quote(f, o, 3, tu_date_in(60), note, 3800000 + 2 * (3800000 - 3800000 * 15 / 100));
+    expect_refusal(f, o, 4, tu_date_in(60), note, "maximum of 3");
+    expect_refusal(f, o, 1, tu_date_in(20), note, "42 days' notice");
+    expect_refusal(f, o, 1, tu_date_in(60), NULL, "multidisciplinary team");
 }
 
 static void test_invalid_input(void **state)
@@ -425,18 +381,18 @@ static void test_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_create_stores_submitted_with_quote, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_integrated_care_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_health_planning_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_productivity_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clinical_effectiveness_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_life_cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_who_may_move, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_capacity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_withdrawn_offering, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_stores_submitted_with_quote, tu_setup_seeded,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(test_integrated_care_rules, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_health_planning_rules, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_productivity_rules, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_clinical_effectiveness_rules, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_input, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_life_cycle, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_who_may_move, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_capacity, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_withdrawn_offering, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_list, tu_setup_seeded, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,32 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    f->cat = tu_open_catalog(f->dir, "catalogue.db");
-    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_fixture fixture;
 
 /* The SPEC example as offering `slug` of RTF, without rev/updated_at. New. */
 static json_t *record(const char *slug)
@@ -410,13 +385,13 @@ static void test_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_import_adds_then_unchanged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_keeps_given_rev, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_not_an_array, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_third_record_rolls_back, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_message_names_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_adds_then_unchanged, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_import_keeps_given_rev, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_import_not_an_array, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_third_record_rolls_back, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(test_message_names_record, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *tu_tmpdir(void)
@@ -122,6 +123,52 @@ json_t *tu_spec_example(void)
         " \"status\": \"active\","
         " \"rev\": 3,"
         " \"updated_at\": \"2026-11-22T10:00:00Z\"}");
+}
+
+const char *tu_date_in(int days)
+{
+    static char buf[4][16];
+    static int next;
+    char *out = buf[next++ % 4];
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 16, "%Y-%m-%d", &tm);
+    return out;
+}
+
+int tu_setup(void **state)
+{
+    tu_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
+    f->cat = tu_open_catalog(f->dir, "cat.db");
+    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
+    *state = f;
+    return 0;
+}
+
+int tu_setup_seeded(void **state)
+{
+    tu_fixture *f;
+    cat_refresh_report rep;
+    fg_error err;
+    tu_setup(state);
+    f = *state;
+    if (cat_seed(f->cat, f->rt, &rep, &err) != FG_OK)
+        fail_msg("cat_seed: %s", err.msg);
+    assert_int_equal(rep.plugins_ok, 4);
+    return 0;
+}
+
+int tu_teardown(void **state)
+{
+    tu_fixture *f = *state;
+    cat_close(f->cat);
+    rt_free(f->rt);
+    tu_rmtree(f->dir);
+    free(f);
+    return 0;
 }
 
 cat_import_report tu_import(cat_catalog *cat, const rt_runtime *rt, json_t *array)

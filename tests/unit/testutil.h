@@ -51,6 +51,26 @@ json_t *tu_spec_example(void);
 /* Imports `array` (borrowed) and fails the test unless it succeeds. */
 cat_import_report tu_import(cat_catalog *cat, const rt_runtime *rt, json_t *array);
 
+/* Today + `days` as YYYY-MM-DD (UTC, as the host computes lead days), in
+   one of four static buffers used in turn. */
+const char *tu_date_in(int days);
+
+/* What most catalogue tests start from: a fresh temporary directory with an
+   empty catalogue `dir`/cat.db and a runtime with the four built-in
+   plugins loaded. */
+typedef struct tu_fixture {
+    char dir[4096];
+    cat_catalog *cat;
+    rt_runtime *rt;
+} tu_fixture;
+
+/* cmocka setup and teardown of a tu_fixture in *state.  tu_setup_seeded
+   also registers the built-in plugins' offerings, as a first use does.
+   tu_teardown closes and removes everything tu_setup made. */
+int tu_setup(void **state);
+int tu_setup_seeded(void **state);
+int tu_teardown(void **state);
+
 /* Asserts that `haystack` contains `needle`, printing both when not. */
 #define tu_assert_contains(haystack, needle)                                   \
     tu_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
