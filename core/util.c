@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,7 +234,9 @@ bool fg_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     char *end;
     long long v;
-    if (!s || !*s)
+    /* strtoll skips leading white space: " 12" (or "1. 5" in pounds) would
+       pass although the number does not fill the whole of `s`. */
+    if (!s || !*s || isspace((unsigned char)*s))
         return false;
     errno = 0;
     v = strtoll(s, &end, 10);
