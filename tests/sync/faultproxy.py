@@ -33,7 +33,9 @@ Faults (the `fault` argument of inject()):
               rule.release is set (then send the rest: a slow but complete
               answer) or the client hangs up (e.g. killed) or `hold_max`
               seconds (default 60) pass; with fraction 0 nothing at all is
-              sent before the release
+              sent before the release; with `containing` (a string) only
+              an answer whose body contains it is held, and answers before
+              it pass through as if the rule were not there
 
 Use in a test:
 
@@ -272,6 +274,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fraction = rule.params.get("fraction", 0.5)
         hold_max = rule.params.get("hold_max", 60)
         status, headers, data = proxy._forward(self.command, self.path, self.headers, body)
+        containing = rule.params.get("containing")
+        if containing is not None and containing.encode() not in data:
+            # Not the answer to hold: pass it on and wait for the next one.
+            with proxy._lock:
+                rule.count += 1
+                rule.fired -= 1
+            seen.fault = None
+            self._answer(seen, status, headers, data)
+            return
         cut = int(len(data) * fraction)
         if fraction > 0:
             seen.status = status
