@@ -81,7 +81,7 @@ static void add_token(const char *token, const char *ods)
     if (!EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL) || len != 32)
         fz_fail("cannot hash a token");
     for (unsigned i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        snprintf(hex + (size_t)2 * i, 3, "%02x", md[i]);
     snprintf(sql, sizeof sql,
              "INSERT INTO token(hash, ods, created_at) VALUES ('%s', '%s', "
              "'2026-11-22T10:00:00Z')",

@@ -16,7 +16,7 @@
 
 #include "fuzz.h"
 
-#define MAX_INPUT (16u * 1024 * 1024)
+#define MAX_INPUT ((size_t)16 * 1024 * 1024)
 
 /* Replays one file; false when it cannot be read. */
 static bool replay_file(const char *path)
@@ -34,7 +34,7 @@ static bool replay_file(const char *path)
     n = fread(buf, 1, MAX_INPUT + 1, f);
     fclose(f);
     if (n > MAX_INPUT) {
-        fprintf(stderr, "replay: %s is larger than %u bytes\n", path, MAX_INPUT);
+        fprintf(stderr, "replay: %s is larger than %zu bytes\n", path, MAX_INPUT);
         free(buf);
         return false;
     }
