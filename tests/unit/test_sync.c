@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sync.h"
+#include "sync/sync.h"
 #include "util.h"
 
 typedef struct hub {
