@@ -294,6 +294,24 @@ static const char *const migrations[] = {
        (offering.c: at once, or in one statement when a bulk write ends);
        updates and deletions keep their triggers. */
     "DROP TRIGGER feed_offering_ai;",
+
+    /* 8: federated requests.  A request goes to every remote whose hub
+       carries its offering (the hub listed it in a pulled page or a
+       snapshot, or took it from this node), whatever the origin of the
+       local copy, so each remote records the offerings its hub carries.
+       What earlier syncs agreed on, and what came from each remote, is
+       carried.  A remote may name the CA certificates to trust. */
+    "CREATE TABLE sync_carried ("
+    "  remote TEXT NOT NULL REFERENCES remote(name) ON DELETE CASCADE,"
+    "  offering TEXT NOT NULL,"
+    "  PRIMARY KEY (remote, offering)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX sync_carried_by_offering ON sync_carried(offering);"
+    "INSERT OR IGNORE INTO sync_carried(remote, offering)"
+    "  SELECT remote, key FROM sync_state WHERE kind = 'offering' AND rev > 0;"
+    "INSERT OR IGNORE INTO sync_carried(remote, offering)"
+    "  SELECT m.name, o.id FROM offering o JOIN remote m ON o.origin = 'sync:' || m.name;"
+    "ALTER TABLE remote ADD COLUMN ca_file TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

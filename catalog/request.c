@@ -640,7 +640,13 @@ static const char sql_upsert_request[] =
     "INSERT INTO request(id, offering_id, provider_ods, requester_ods, contact, quantity,"
     " start, note, status, quote_pence, currency, rev, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-    " ON CONFLICT(id) DO UPDATE SET status = excluded.status, rev = excluded.rev,"
+    /* A request already here takes every field of the version stored
+       (a pulled one is the hub's, which is the authority). */
+    " ON CONFLICT(id) DO UPDATE SET offering_id = excluded.offering_id,"
+    " provider_ods = excluded.provider_ods, requester_ods = excluded.requester_ods,"
+    " contact = excluded.contact, quantity = excluded.quantity, start = excluded.start,"
+    " note = excluded.note, status = excluded.status, quote_pence = excluded.quote_pence,"
+    " currency = excluded.currency, rev = excluded.rev, created_at = excluded.created_at,"
     " updated_at = excluded.updated_at";
 static const char sql_put_event[] =
     "INSERT OR REPLACE INTO request_event(request, seq, status, at, by_ods, reason)"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sync.h"
 #include "util.h"
 
 static const char request_usage[] =
@@ -22,7 +23,10 @@ static const char request_usage[] =
     "            beds, or engagements for a fixed price.  A refusal is shown\n"
     "            verbatim and exits 4.\n"
     "  list      requests made by or addressed to --org, newest first\n"
-    "  show      one request with its history\n"
+    "  show      one request with its history and, on a node that syncs,\n"
+    "            where it stands with each hub that carries its offering\n"
+    "            (delivered, waiting for the next sync, refused and why), or\n"
+    "            that no hub this node syncs with carries it (not delivered)\n"
     "  accept    provider: submitted -> accepted, while the offering has\n"
     "            fewer accepted requests than its capacity\n"
     "  decline   provider: submitted -> declined\n"
@@ -185,6 +189,36 @@ static int request_list(cli_ctx *ctx, int argc, char **argv)
     return code;
 }
 
+/* Where a request stands with the hubs this node syncs with (nothing on
+   a node without remotes). */
+static int print_delivery(cli_ctx *ctx, const char *id)
+{
+    json_t *d, *t;
+    fg_error err;
+    size_t i;
+    if (sync_request_delivery(ctx->cat, id, &d, &err) != FG_OK)
+        return cli_fail(&err);
+    if (json_integer_value(json_object_get(d, "remotes")) > 0 &&
+        json_array_size(json_object_get(d, "to")) == 0)
+        printf("  delivery:  not delivered: no hub this node syncs with carries %s\n",
+               json_string_value(json_object_get(d, "offering_id")));
+    json_array_foreach(json_object_get(d, "to"), i, t) {
+        const char *state = json_string_value(json_object_get(t, "state"));
+        const char *remote = json_string_value(json_object_get(t, "remote"));
+        printf("  %s ", i == 0 ? "delivery:" : "         ");
+        if (strcmp(state, "delivered") == 0)
+            printf(" delivered to %s\n", remote);
+        else if (strcmp(state, "refused") == 0)
+            printf(" refused by %s: %s: %s\n", remote,
+                   json_string_value(json_object_get(t, "status")),
+                   json_string_value(json_object_get(t, "reason")));
+        else
+            printf(" waiting for the next sync with %s\n", remote);
+    }
+    json_decref(d);
+    return 0;
+}
+
 static int request_show(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTIONS};
@@ -203,6 +237,8 @@ static int request_show(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(&err);
     code = output(ctx, r);
     json_decref(r);
+    if (code == 0 && !ctx->json)
+        code = print_delivery(ctx, argv[optind]);
     return code;
 }
 

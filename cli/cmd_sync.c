@@ -13,30 +13,39 @@
 #include "util.h"
 
 static const char remote_usage[] =
-    "usage: fgcat remote add NAME URL --token-file FILE\n"
+    "usage: fgcat remote add NAME URL --token-file FILE [--ca-file PEM]\n"
     "       fgcat remote list [--json]\n"
     "       fgcat remote remove NAME\n"
     "\n"
     "The hubs this node syncs with, kept in the catalogue (like git remotes).\n"
     "A node may follow several foundation groups' hubs.  The token file holds\n"
-    "the token the hub's operator issued (fgcat token create); it is read at\n"
-    "each sync and never stored in the catalogue.\n"
+    "the token the hub's operator issued (fgcat token create --output); it is\n"
+    "read at each sync and never stored in the catalogue; its absolute path is\n"
+    "(so a sync run from any directory finds it).  A token file others can\n"
+    "read gets a warning: chmod 600 it.\n"
     "  --token-file FILE  file holding this node's token for the hub\n"
+    "  --ca-file PEM      trust the certificates in PEM for this hub's TLS\n"
+    "                     instead of the system's (a hub behind a private CA);\n"
+    "                     without it CURL_CA_BUNDLE, then SSL_CERT_FILE, when\n"
+    "                     set, name that file for every remote\n"
     "  --json             (list) print the remotes as an array\n"
     "  --db PATH, --help\n";
 
 int cmd_remote(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_TOKEN = CLI_OPT_FIRST_OWN };
+    enum { O_TOKEN = CLI_OPT_FIRST_OWN, O_CA };
     static const struct option opts[] = {{"token-file", required_argument, NULL, O_TOKEN},
+                                         {"ca-file", required_argument, NULL, O_CA},
                                          CLI_COMMON_OPTIONS};
-    const char *token_file = NULL, *sub;
+    const char *token_file = NULL, *ca_file = NULL, *sub;
     fg_error err;
     int code = 0, c, n;
 
     while ((c = cli_getopt(ctx, argc, argv, "", opts, remote_usage, &code)) >= 0)
         if (c == O_TOKEN)
             token_file = optarg;
+        else if (c == O_CA)
+            ca_file = optarg;
     if (c == CLI_GETOPT_EXIT)
         return code;
     n = argc - optind;
@@ -48,8 +57,8 @@ int cmd_remote(cli_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "add") == 0) {
         if (n != 3 || !token_file)
             return cli_usage_error(argv[0], "expected 'add NAME URL --token-file FILE'");
-        if (sync_remote_add(ctx->cat, argv[optind + 1], argv[optind + 2], token_file, &err) !=
-            FG_OK)
+        if (sync_remote_add(ctx->cat, argv[optind + 1], argv[optind + 2], token_file, ca_file,
+                            &err) != FG_OK)
             return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
                                            : cli_fail(&err);
         fprintf(stderr, "fgcat: remote %s added; run fgcat sync %s\n", argv[optind + 1],
@@ -100,7 +109,8 @@ static void show_progress(const sync_progress *p, void *ud)
     fflush(stderr);
 }
 
-/* Parses "90", "90s", "15m", "2h" or "1d" into seconds. */
+/* Parses "90s", "15m", "2h" or "1d" into seconds; a bare number is
+   refused (15 could mean seconds or minutes). */
 static bool parse_duration(const char *s, int64_t *secs)
 {
     char num[24];
@@ -125,11 +135,53 @@ static bool parse_duration(const char *s, int64_t *secs)
         mult = 86400;
         num[--n] = '\0';
         break;
+    default:
+        return false;
     }
     if (!fg_parse_int(num, 1, (int64_t)366 * 86400, &v) || v * mult > (int64_t)366 * 86400)
         return false;
     *secs = v * mult;
     return true;
+}
+
+/* One line of sync status: a "requests" or "moves" count object. */
+static void print_counts(const char *what, const json_t *c)
+{
+    if (!json_is_object(c))
+        return;
+    printf("  %-14s %lld waiting, %lld delivered, %lld refused, %lld undeliverable\n", what,
+           (long long)json_integer_value(json_object_get(c, "waiting")),
+           (long long)json_integer_value(json_object_get(c, "delivered")),
+           (long long)json_integer_value(json_object_get(c, "refused")),
+           (long long)json_integer_value(json_object_get(c, "undeliverable")));
+}
+
+/* After a round: requests of this node's organisation that no remote
+   carries the offering of are reported in one line; 4, or 0 when there
+   are none (or 1 when they cannot be listed). */
+static int report_undeliverable(cli_ctx *ctx)
+{
+    json_t *list;
+    fg_error err;
+    size_t n;
+    int code = 0;
+    if (sync_undeliverable(ctx->cat, NULL, &list, &err) != FG_OK)
+        return cli_fail(&err);
+    n = json_array_size(list);
+    if (n == 1)
+        code = cli_error(4, "sync: request %s not delivered: no hub this node syncs with "
+                            "carries %s (kept here; see fgcat sync status)",
+                         json_string_value(json_object_get(json_array_get(list, 0), "id")),
+                         json_string_value(
+                             json_object_get(json_array_get(list, 0), "offering_id")));
+    else if (n > 1)
+        code = cli_error(4, "sync: %zu requests not delivered, e.g. %s: no hub this node "
+                            "syncs with carries %s (kept here; see fgcat sync status)",
+                         n, json_string_value(json_object_get(json_array_get(list, 0), "id")),
+                         json_string_value(
+                             json_object_get(json_array_get(list, 0), "offering_id")));
+    json_decref(list);
+    return code;
 }
 
 /* Syncs one remote and reports it; returns the exit code. */
@@ -146,7 +198,7 @@ static int sync_one(cli_ctx *ctx, const char *name, const sync_options *so)
                               (json_int_t)rep.pushed, "unchanged", (json_int_t)rep.unchanged,
                               "refused", (json_int_t)rep.refused, "pulled",
                               (json_int_t)rep.pulled, "deleted", (json_int_t)rep.deleted,
-                              "requests", (json_int_t)rep.requests, "resynced", rep.resynced,
+                              "http_calls", (json_int_t)rep.http_calls, "resynced", rep.resynced,
                               "interrupted", rep.interrupted);
         if (st != FG_OK)
             json_object_set_new(j, "error", json_string(err.msg));
@@ -157,9 +209,9 @@ static int sync_one(cli_ctx *ctx, const char *name, const sync_options *so)
         fg_now_iso(when);
         fprintf(stderr,
                 "fgcat: %s sync %s: pushed %zu, unchanged %zu, refused %zu, pulled %zu, "
-                "deleted %zu, %u requests%s%s\n",
+                "deleted %zu, %u HTTP call%s%s%s\n",
                 when, name, rep.pushed, rep.unchanged, rep.refused, rep.pulled, rep.deleted,
-                rep.requests, rep.resynced ? ", full resync" : "",
+                rep.http_calls, rep.http_calls == 1 ? "" : "s", rep.resynced ? ", full resync" : "",
                 rep.interrupted ? ", interrupted" : "");
     }
     if (st != FG_OK)
@@ -173,13 +225,21 @@ static const char sync_usage[] =
     "\n"
     "Pushes what this node owns and changed (its organisation's offerings and\n"
     "requests, as the hub's whoami names it), then pulls the hub's change feed,\n"
-    "each page committed with its cursor.  With no NAME and one remote, syncs\n"
-    "that one.  Exit 4 when the hub refused an item (recorded in sync status,\n"
-    "not pushed again until it changes), 1 when the hub could not be reached.\n"
+    "each page committed with its cursor, then pushes what the pull made\n"
+    "deliverable.  A request and its moves go to every remote whose hub\n"
+    "carries the offering (it listed it, or took it from this node), whatever\n"
+    "the origin of this node's copy.  With no NAME and one remote, syncs that\n"
+    "one.  Exit 4 when the hub refused an item (recorded in sync status, not\n"
+    "pushed again until it changes) or when a request of this node's\n"
+    "organisation is left undeliverable (no remote carries its offering; it\n"
+    "is kept, and sync status lists it); 1 when the hub could not be reached.\n"
+    "status shows per remote the requests and moves waiting, delivered,\n"
+    "refused (with the hub's reason) and undeliverable.\n"
     "\n"
     "  --all               every remote\n"
-    "  --every DURATION    repeat every DURATION (90s, 15m, 2h, 1d) until\n"
-    "                      SIGTERM or SIGINT, finishing the current page\n"
+    "  --every DURATION    repeat every DURATION, with its unit (30s, 15m, 1h,\n"
+    "                      1d), until SIGTERM or SIGINT, finishing the\n"
+    "                      current page\n"
     "  --insecure          do not verify the hub's TLS certificate\n"
     "  --page N            records per feed page, 1-5000 (default 5000; fewer\n"
     "                      commit more often on a slow link)\n"
@@ -216,8 +276,9 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
             break;
         case O_EVERY:
             if (!parse_duration(optarg, &every))
-                return cli_usage_error(argv[0], "--every takes a duration like 90s, 15m, 2h "
-                                                "or 1d, not '%.20s'",
+                return cli_usage_error(argv[0], "--every takes a duration with its unit "
+                                                "(s, m, h or d), like 30s, 15m or 1h, "
+                                                "not '%.20s'",
                                        optarg);
             break;
         case O_INSECURE:
@@ -272,6 +333,12 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
                            (long long)json_integer_value(json_object_get(r, "pending")));
                 else
                     printf("  pending:       - (not synced yet)\n");
+                print_counts("requests", json_object_get(r, "requests"));
+                print_counts("moves", json_object_get(r, "moves"));
+                json_array_foreach(json_object_get(r, "undeliverable"), k, f) printf(
+                    "  undeliverable: request %s: no hub this node syncs with carries %s\n",
+                    json_string_value(json_object_get(f, "id")),
+                    json_string_value(json_object_get(f, "offering_id")));
                 json_array_foreach(json_object_get(r, "refused"), k, f) printf(
                     "  refused:       %s %s rev %lld: %s: %s\n",
                     json_string_value(json_object_get(f, "kind")),
@@ -322,6 +389,12 @@ int cmd_sync(cli_ctx *ctx, int argc, char **argv)
                 worst = rc;
             if (sync_stop)
                 break;
+        }
+        /* Only after every remote of the round: another may carry it. */
+        if (!sync_stop && (worst == 0 || worst == 4)) {
+            int u = report_undeliverable(ctx);
+            if (u != 0)
+                worst = u;
         }
         code = worst;
         if (!every || sync_stop)

@@ -45,6 +45,8 @@ typedef struct sync_http sync_http;
 
 typedef struct sync_http_options {
     bool insecure;            /* skip TLS verification */
+    const char *ca_file;      /* PEM certificates to trust instead of the
+                                 system's, or NULL (borrowed) */
     int attempts;             /* tries per call, >= 1 */
     long connect_timeout_s;
     long timeout_s;           /* whole call */

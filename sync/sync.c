@@ -3,6 +3,7 @@
  * since the hub last agreed), push, and the paged pull with its cursor.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "sync.h"
 
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <uuid/uuid.h>
 
 #include "internal.h"
@@ -24,16 +26,19 @@
 /* ---- SQL ------------------------------------------------------------- */
 
 static const char sql_add_remote[] =
-    "INSERT INTO remote(name, url, token_file, added_at) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO remote(name, url, token_file, added_at, ca_file)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_remove_remote[] = "DELETE FROM remote WHERE name = ?1";
 static const char sql_get_remote[] =
-    "SELECT url, token_file, org, cursor FROM remote WHERE name = ?1";
+    "SELECT url, token_file, org, cursor, ca_file FROM remote WHERE name = ?1";
 static const char sql_list_remotes[] =
-    "SELECT name, url, token_file, org, cursor, last_success, last_error, last_error_at"
-    " FROM remote ORDER BY name";
+    "SELECT name, url, token_file, org, cursor, last_success, last_error, last_error_at,"
+    " ca_file FROM remote ORDER BY name";
 static const char sql_set_org[] = "UPDATE remote SET org = ?2 WHERE name = ?1";
 static const char sql_set_cursor[] = "UPDATE remote SET cursor = ?2 WHERE name = ?1";
-static const char sql_set_success[] = "UPDATE remote SET last_success = ?2 WHERE name = ?1";
+/* A success clears the error of an earlier run. */
+static const char sql_set_success[] = "UPDATE remote SET last_success = ?2, last_error = NULL,"
+                                      " last_error_at = NULL WHERE name = ?1";
 static const char sql_set_error[] =
     "UPDATE remote SET last_error = ?2, last_error_at = ?3 WHERE name = ?1";
 
@@ -59,23 +64,70 @@ static const char sql_pending_tombstones[] =
     "   AND EXISTS (SELECT 1 FROM sync_state s WHERE s.remote = ?1"
     "               AND s.kind = 'offering' AND s.key = f.key AND s.refused_rev IS NULL)"
     " ORDER BY f.seq LIMIT ?3";
+/* A request goes to every remote whose hub carries its offering (its
+   authority is the provider, not the origin of the local copy). */
 static const char sql_pending_requests[] =
     "SELECT r.id FROM request r"
-    " JOIN offering o ON o.id = r.offering_id"
+    " JOIN sync_carried c ON c.remote = ?1 AND c.offering = r.offering_id"
     " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request' AND s.key = r.id"
-    " WHERE" REQUEST_OF("?2")
-    "   AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev")
+    " WHERE" REQUEST_OF("?2") NOT_AGREED("r.rev")
     " ORDER BY r.rowid LIMIT ?3";
 static const char sql_count_pending[] =
     "SELECT (SELECT count(*) FROM offering o"
     "        LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'offering'"
     "                               AND s.key = o.id"
     "        WHERE o.provider_ods = ?2" NOT_AGREED("o.rev") ")"
-    " + (SELECT count(*) FROM request r JOIN offering o ON o.id = r.offering_id"
+    " + (SELECT count(*) FROM request r"
+    "        JOIN sync_carried c ON c.remote = ?1 AND c.offering = r.offering_id"
     "        LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request'"
     "                               AND s.key = r.id"
-    "        WHERE" REQUEST_OF("?2")
-    "          AND (o.origin = 'sync:' || ?1 OR o.provider_ods = ?2)" NOT_AGREED("r.rev") ")";
+    "        WHERE" REQUEST_OF("?2") NOT_AGREED("r.rev") ")";
+/* The moves of the remote's organisation in requests, by where each
+   stands with that remote: the submission counts as a request, later
+   moves as moves.  A move no remote carries the offering of, and that no
+   hub took, is undeliverable; one only another remote carries is that
+   remote's (NULL, not counted). */
+static const char sql_move_states[] =
+    "SELECT e.seq = 1,"
+    "  CASE WHEN s.rev >= e.seq THEN 'delivered'"
+    "       WHEN s.refused_rev >= e.seq THEN 'refused'"
+    "       WHEN EXISTS (SELECT 1 FROM sync_carried c WHERE c.remote = ?1"
+    "                    AND c.offering = r.offering_id) THEN 'waiting'"
+    "       WHEN NOT EXISTS (SELECT 1 FROM sync_carried c WHERE c.offering = r.offering_id)"
+    "        AND NOT EXISTS (SELECT 1 FROM sync_state a WHERE a.kind = 'request'"
+    "                        AND a.key = r.id AND a.rev >= e.seq) THEN 'undeliverable'"
+    "  END, count(*)"
+    " FROM request_event e JOIN request r ON r.rowid = e.request"
+    " LEFT JOIN sync_state s ON s.remote = ?1 AND s.kind = 'request' AND s.key = r.id"
+    " WHERE e.by_ods = ?2 GROUP BY 1, 2";
+/* Requests of an organisation (?1; NULL: of any remote's) with something
+   to deliver that no remote's hub carries the offering of. */
+static const char sql_undeliverable[] =
+    "SELECT r.id, r.offering_id FROM request r"
+    " WHERE (CASE WHEN ?1 IS NULL"
+    "   THEN EXISTS (SELECT 1 FROM remote m WHERE m.org IS NOT NULL AND" REQUEST_OF("m.org") ")"
+    "   ELSE" REQUEST_OF("?1") " END)"
+    "   AND NOT EXISTS (SELECT 1 FROM sync_carried c WHERE c.offering = r.offering_id)"
+    "   AND NOT EXISTS (SELECT 1 FROM sync_state s WHERE s.kind = 'request'"
+    "                   AND s.key = r.id AND s.rev >= r.rev)"
+    " ORDER BY r.rowid";
+/* Where one request stands with each remote that carries its offering. */
+static const char sql_delivery[] =
+    "SELECT c.remote, CASE WHEN s.rev >= r.rev THEN 'delivered'"
+    "                      WHEN s.refused_rev >= r.rev THEN 'refused' ELSE 'waiting' END,"
+    "       s.rev, s.refused_status, s.refused_reason"
+    " FROM request r JOIN sync_carried c ON c.offering = r.offering_id"
+    " LEFT JOIN sync_state s ON s.remote = c.remote AND s.kind = 'request' AND s.key = r.id"
+    " WHERE r.id = ?1 ORDER BY c.remote";
+static const char sql_count_remotes[] = "SELECT count(*) FROM remote";
+static const char sql_offering_of_request[] = "SELECT offering_id FROM request WHERE id = ?1";
+/* Which offerings each remote's hub carries. */
+static const char sql_carry[] =
+    "INSERT OR IGNORE INTO sync_carried(remote, offering) VALUES (?1, ?2)";
+static const char sql_uncarry[] = "DELETE FROM sync_carried WHERE remote = ?1 AND offering = ?2";
+static const char sql_uncarry_unseen[] =
+    "DELETE FROM sync_carried WHERE remote = ?1 AND offering NOT IN"
+    " (SELECT key FROM sync_seen WHERE remote = ?1 AND kind = 'offering')";
 static const char sql_refused[] =
     "SELECT kind, key, refused_rev, refused_status, refused_reason FROM sync_state"
     " WHERE remote = ?1 AND refused_rev IS NOT NULL ORDER BY kind, key";
@@ -164,13 +216,17 @@ static bool valid_remote_name(const char *s)
     return n > 0;
 }
 
-/* Reads the token from its file: the first line, trimmed. */
+/* Reads the token from its file: the first line, trimmed.  A file others
+   may read is read all the same, with a warning: the token is a secret. */
 static fg_status read_token(const char *path, char *buf, size_t size, fg_error *err)
 {
     FILE *f = fopen(path, "r");
+    struct stat sb;
+    bool shared;
     size_t n;
     if (!f)
         return fg_fail(err, FG_EIO, "cannot read token file '%s': %s", path, strerror(errno));
+    shared = fstat(fileno(f), &sb) == 0 && (sb.st_mode & (S_IRGRP | S_IROTH));
     n = fread(buf, 1, size - 1, f);
     fclose(f);
     /* A token cut short (a NUL in the file, or a file larger than any
@@ -185,15 +241,35 @@ static fg_status read_token(const char *path, char *buf, size_t size, fg_error *
     n = strlen(buf);
     if (n == 0 || fg_has_control(buf, false) || strchr(buf, ' '))
         return fg_fail(err, FG_EINVAL, "token file '%s' holds no token", path);
+    if (shared)
+        fg_log(FG_LOG_WARN, "token file '%s' can be read by others (mode %04o); chmod 600 it",
+               path, (unsigned)(sb.st_mode & 07777));
     return FG_OK;
 }
 
 /* ---- remotes ---------------------------------------------------------- */
 
+/* The absolute form of `path` (an existing file), which stays true
+   whatever directory a later sync runs in (a systemd unit runs in /).
+   New, or NULL with the reason in `err`. */
+static char *absolute_file(const char *what, const char *path, fg_error *err)
+{
+    char *abs = realpath(path, NULL);
+    if (!abs)
+        fg_fail(err, FG_EIO, "cannot read %s '%s': %s", what, path, strerror(errno));
+    else if (!fg_utf8_valid(abs, strlen(abs))) {
+        fg_fail(err, FG_EINVAL, "the %s name must be UTF-8", what);
+        free(abs);
+        abs = NULL;
+    }
+    return abs;
+}
+
 fg_status sync_remote_add(cat_catalog *cat, const char *name, const char *url,
-                          const char *token_file, fg_error *err)
+                          const char *token_file, const char *ca_file, fg_error *err)
 {
     char token[MAX_TOKEN_FILE], now[FG_TIMESTAMP_SIZE];
+    char *token_abs = NULL, *ca_abs = NULL;
     sqlite3_stmt *st;
     fg_status rc;
     int step;
@@ -213,18 +289,44 @@ fg_status sync_remote_add(cat_catalog *cat, const char *name, const char *url,
     if ((rc = read_token(token_file, token, sizeof token, err)) != FG_OK)
         return rc;
     memset(token, 0, sizeof token);
+    if (!(token_abs = absolute_file("token file", token_file, err)))
+        return err ? err->status : FG_EIO;
+    if (ca_file) {
+        FILE *f = fopen(ca_file, "r");
+        if (!f) {
+            rc = fg_fail(err, FG_EIO, "cannot read CA file '%s': %s", ca_file,
+                         strerror(errno));
+            goto out;
+        }
+        fclose(f);
+        if (!(ca_abs = absolute_file("CA file", ca_file, err))) {
+            rc = err ? err->status : FG_EIO;
+            goto out;
+        }
+    }
     fg_now_iso(now);
-    if (!(st = cat_stmt(cat, sql_add_remote, err)))
-        return FG_EDB;
+    if (!(st = cat_stmt(cat, sql_add_remote, err))) {
+        rc = FG_EDB;
+        goto out;
+    }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, token_file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, token_abs, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    if (ca_abs)
+        sqlite3_bind_text(st, 5, ca_abs, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
     step = sqlite3_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_CONSTRAINT_PRIMARYKEY || (step & 0xff) == SQLITE_CONSTRAINT)
-        return fg_fail(err, FG_EINVAL, "remote '%s' already exists", name);
-    return step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "adding a remote");
+        rc = fg_fail(err, FG_EINVAL, "remote '%s' already exists", name);
+    else
+        rc = step == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "adding a remote");
+out:
+    free(token_abs);
+    free(ca_abs);
+    return rc;
 }
 
 fg_status sync_remote_remove(cat_catalog *cat, const char *name, fg_error *err)
@@ -284,11 +386,41 @@ static int64_t count_pending(cat_catalog *cat, const char *remote, const char *o
     return n;
 }
 
+/* Adds to remote entry `r` its "requests" and "moves" objects: how many
+   of the organisation's submissions and later moves are waiting,
+   delivered, refused and undeliverable. */
+static fg_status add_move_counts(cat_catalog *cat, json_t *r, const char *name,
+                                 const char *org, fg_error *err)
+{
+    static const char *const states[] = {"waiting", "delivered", "refused", "undeliverable"};
+    sqlite3_stmt *st = cat_stmt(cat, sql_move_states, err);
+    json_t *req = json_object(), *mov = json_object();
+    int rc;
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        json_object_set_new(req, states[i], json_integer(0));
+        json_object_set_new(mov, states[i], json_integer(0));
+    }
+    json_object_set_new(r, "requests", req);
+    json_object_set_new(r, "moves", mov);
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            json_object_set_new(sqlite3_column_int(st, 0) ? req : mov,
+                                (const char *)sqlite3_column_text(st, 1),
+                                json_integer(sqlite3_column_int64(st, 2)));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "counting requests' moves");
+}
+
 fg_status sync_status(cat_catalog *cat, json_t **out, fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_list_remotes, err);
-    json_t *list, *r;
+    json_t *list, *r, *undeliverable;
     size_t i;
+    fg_status fs;
     int rc;
 
     *out = NULL;
@@ -297,12 +429,12 @@ fg_status sync_status(cat_catalog *cat, json_t **out, fg_error *err)
     list = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_array_append_new(
-            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
+            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
                             col_or_null(st, 0), "url", col_or_null(st, 1), "token_file",
                             col_or_null(st, 2), "org", col_or_null(st, 3), "cursor",
                             col_or_null(st, 4), "last_success", col_or_null(st, 5),
                             "last_error", col_or_null(st, 6), "last_error_at",
-                            col_or_null(st, 7)));
+                            col_or_null(st, 7), "ca_file", col_or_null(st, 8)));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -329,8 +461,89 @@ fg_status sync_status(cat_catalog *cat, json_t **out, fg_error *err)
                                    col_or_null(st, 3), "reason", col_or_null(st, 4)));
         sqlite3_reset(st);
         json_object_set_new(r, "refused", refused);
+        undeliverable = NULL;
+        if (org && ((fs = add_move_counts(cat, r, name, org, err)) != FG_OK ||
+                    (fs = sync_undeliverable(cat, org, &undeliverable, err)) != FG_OK)) {
+            json_decref(list);
+            return fs;
+        }
+        json_object_set_new(r, "undeliverable", undeliverable ? undeliverable : json_array());
     }
     *out = list;
+    return FG_OK;
+}
+
+fg_status sync_undeliverable(cat_catalog *cat, const char *org, json_t **out, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_undeliverable, err);
+    int rc;
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    if (org)
+        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 1);
+    *out = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(*out, json_pack("{s:o, s:o}", "id", col_or_null(st, 0),
+                                              "offering_id", col_or_null(st, 1)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return cat_db_fail(cat, err, "listing undeliverable requests");
+    }
+    return FG_OK;
+}
+
+fg_status sync_request_delivery(cat_catalog *cat, const char *id, json_t **out,
+                                fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_count_remotes, err);
+    json_t *to;
+    int64_t remotes = 0;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        remotes = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cat_db_fail(cat, err, "counting remotes");
+    if (!(st = cat_stmt(cat, sql_offering_of_request, err)))
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *out = json_pack("{s:I, s:o, s:[]}", "remotes", (json_int_t)remotes, "offering_id",
+                     rc == SQLITE_ROW ? col_or_null(st, 0) : json_null(), "to");
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        json_decref(*out);
+        *out = NULL;
+        return rc == SQLITE_DONE ? fg_fail(err, FG_ENOTFOUND, "no request '%.40s'", id)
+                                 : cat_db_fail(cat, err, "reading a request");
+    }
+    if (!(st = cat_stmt(cat, sql_delivery, err))) {
+        json_decref(*out);
+        *out = NULL;
+        return FG_EDB;
+    }
+    to = json_object_get(*out, "to");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(
+            to, json_pack("{s:o, s:o, s:I, s:o, s:o}", "remote", col_or_null(st, 0), "state",
+                          col_or_null(st, 1), "rev", (json_int_t)sqlite3_column_int64(st, 2),
+                          "status", col_or_null(st, 3), "reason", col_or_null(st, 4)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return cat_db_fail(cat, err, "reading a request's delivery");
+    }
     return FG_OK;
 }
 
@@ -342,6 +555,7 @@ typedef struct run {
     char origin[64];
     char org[8];
     char *cursor;
+    char *ca_file; /* the remote's own CA certificates, or NULL */
     sync_http *http;
     sync_http *prefetch_http; /* a second handle for fetching ahead */
     const sync_options *opts;
@@ -484,6 +698,10 @@ static fg_status record_results(run *r, const json_t *items, const json_t *resul
             st = tombstone ? exec_bound(r->cat, sql_forget, r->name, kind, id, err)
                            : set_state(r->cat, sql_agreed, r->name, kind, id, item_rev(item),
                                        err);
+            /* The hub now carries the offering (or, for a tombstone, not). */
+            if (st == FG_OK && strcmp(kind, "offering") == 0)
+                st = exec_bound(r->cat, tombstone ? sql_uncarry : sql_carry, r->name, id, NULL,
+                                err);
         } else {
             sqlite3_stmt *q = cat_stmt(r->cat, sql_refuse, err);
             int rc;
@@ -508,6 +726,10 @@ static fg_status record_results(run *r, const json_t *items, const json_t *resul
             rc = sqlite3_step(q);
             sqlite3_reset(q);
             st = rc == SQLITE_DONE ? FG_OK : cat_db_fail(r->cat, err, "recording a refusal");
+            /* Refused, but the hub has a version of the offering. */
+            if (st == FG_OK && strcmp(kind, "offering") == 0 && !tombstone &&
+                json_integer_value(json_object_get(res, "rev")) > 0)
+                st = exec_bound(r->cat, sql_carry, r->name, id, NULL, err);
         }
         if (st != FG_OK)
             goto fail;
@@ -637,12 +859,18 @@ static fg_status apply_change(run *r, const json_t *c, cat_prepared *prep, bool 
             (st = cat_offering_delete_locked(r->cat, id, &deleted, err)) != FG_OK)
             return st;
         r->rep->deleted += deleted;
+        if ((st = exec_bound(r->cat, sql_uncarry, r->name, id, NULL, err)) != FG_OK)
+            return st;
         return exec_bound(r->cat, sql_forget, r->name, kind, id, err);
     }
     if (strcmp(kind, "offering") == 0) {
         cat_prepared here;
         cat_put_result res;
         int64_t rev;
+        /* Listed by the hub: requests for it go there, whatever becomes of
+           the local copy. */
+        if ((st = exec_bound(r->cat, sql_carry, r->name, id, NULL, err)) != FG_OK)
+            return st;
         if (!prep) {
             cat_offering_prepare(rec, "", &here);
             prep = &here;
@@ -777,7 +1005,8 @@ static fg_status finish_snapshot(run *r, const char *cursor, fg_error *err)
             goto fail;
         r->rep->deleted += deleted;
     }
-    if ((rc = exec_bound(r->cat, sql_clear_seen, r->name, NULL, NULL, err)) != FG_OK ||
+    if ((rc = exec_bound(r->cat, sql_uncarry_unseen, r->name, NULL, NULL, err)) != FG_OK ||
+        (rc = exec_bound(r->cat, sql_clear_seen, r->name, NULL, NULL, err)) != FG_OK ||
         (rc = exec_bound(r->cat, sql_forget_all, r->name, NULL, NULL, err)) != FG_OK ||
         (rc = exec_bound(r->cat, sql_set_cursor, r->name, cursor, NULL, err)) != FG_OK)
         goto fail;
@@ -1054,6 +1283,8 @@ static fg_status load_remote(run *r, char *url, size_t url_size, char *token_fil
             snprintf(r->org, sizeof r->org, "%s", (const char *)sqlite3_column_text(st, 2));
         if (sqlite3_column_type(st, 3) != SQLITE_NULL)
             r->cursor = fg_strdup((const char *)sqlite3_column_text(st, 3));
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            r->ca_file = fg_strdup((const char *)sqlite3_column_text(st, 4));
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
@@ -1076,6 +1307,7 @@ fg_status sync_apply_page_for_fuzz(cat_catalog *cat, const char *name, const jso
     if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) == FG_OK)
         st = take_page(&r, page, NULL, &snapshot, &more, next_cursor, err);
     free(r.cursor);
+    free(r.ca_file);
     return st;
 }
 
@@ -1101,10 +1333,19 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
        objects (its documentation asks for this). */
     json_object_seed(0);
     snprintf(r.origin, sizeof r.origin, "sync:%s", name);
-    if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) != FG_OK)
+    if ((st = load_remote(&r, url, sizeof url, token_file, sizeof token_file, err)) != FG_OK) {
+        free(r.cursor);
+        free(r.ca_file);
         return st;
+    }
     if ((st = read_token(token_file, token, sizeof token, err)) != FG_OK)
         goto record;
+    /* The remote's CA file, else the variables curl's own tool honours. */
+    ho.ca_file = r.ca_file;
+    if (!ho.ca_file && getenv("CURL_CA_BUNDLE") && *getenv("CURL_CA_BUNDLE"))
+        ho.ca_file = getenv("CURL_CA_BUNDLE");
+    if (!ho.ca_file && getenv("SSL_CERT_FILE") && *getenv("SSL_CERT_FILE"))
+        ho.ca_file = getenv("SSL_CERT_FILE");
     r.http = sync_http_new(url, token, &ho, err);
     /* Without the second handle pages are simply fetched in turn. */
     r.prefetch_http = r.http ? sync_http_new(url, token, &ho, NULL) : NULL;
@@ -1116,16 +1357,19 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
     if ((st = learn_org(&r, err)) != FG_OK || (st = push_all(&r, err)) != FG_OK ||
         (st = pull_all(&r, err)) != FG_OK)
         goto record;
-    /* After a resync the hub may lack what this node owns: push it now. */
-    if (rep->resynced && (st = push_all(&r, err)) != FG_OK)
+    /* Push again: after a resync the hub may lack what this node owns, and
+       the pull may have shown the hub carries offerings that requests made
+       here wait for.  With nothing pending this sends nothing. */
+    if (!stopping(&r) && (st = push_all(&r, err)) != FG_OK)
         goto record;
     rep->interrupted = stopping(&r);
 record:
-    rep->requests = (r.http ? sync_http_requests(r.http) : 0) +
+    rep->http_calls = (r.http ? sync_http_requests(r.http) : 0) +
                     (r.prefetch_http ? sync_http_requests(r.prefetch_http) : 0);
     sync_http_free(r.http);
     sync_http_free(r.prefetch_http);
     free(r.cursor);
+    free(r.ca_file);
     fg_now_iso(now);
     if (st == FG_OK) {
         exec_bound(cat, sql_set_success, name, now, NULL, NULL);

@@ -12,21 +12,48 @@
 #include "catalog/catalog.h"
 
 /* Adds remote `name` ([a-z0-9_-]{1,40}) at `url` (http:// or https://)
-   with its token in `token_file` (which must be readable now). */
+   with its token in `token_file` (which must be readable now) and, when
+   `ca_file` is not NULL, the PEM certificates to trust for its TLS
+   instead of the system's.  Both paths are stored absolute. */
 fg_status sync_remote_add(cat_catalog *cat, const char *name, const char *url,
-                          const char *token_file, fg_error *err);
+                          const char *token_file, const char *ca_file, fg_error *err);
 
 /* Removes a remote and what was recorded about it (not the records it
    brought).  FG_ENOTFOUND when unknown. */
 fg_status sync_remote_remove(cat_catalog *cat, const char *name, fg_error *err);
 
 /*
- * The remotes, as a new array of {"name", "url", "token_file", "org",
- * "cursor", "last_success", "last_error", "last_error_at", "pending",
- * "refused": [{"kind", "id", "rev", "status", "reason"}]}.  `pending`
- * needs `org`, learnt on the first sync (null before).
+ * The remotes, as a new array of {"name", "url", "token_file", "ca_file",
+ * "org", "cursor", "last_success", "last_error", "last_error_at",
+ * "pending", "refused": [{"kind", "id", "rev", "status", "reason"}],
+ * "requests" and "moves": {"waiting", "delivered", "refused",
+ * "undeliverable"}, "undeliverable": [{"id", "offering_id"}]}.
+ * `pending` and the counts need `org`, learnt on the first sync (null,
+ * and no counts, before).  "requests" counts the organisation's
+ * submissions, "moves" its later moves in requests; a request or move
+ * whose offering only another remote carries is not counted here.
  */
 fg_status sync_status(cat_catalog *cat, json_t **out, fg_error *err);
+
+/*
+ * The requests that no remote's hub carries the offering of, with
+ * something still to deliver, made by (or moved by) organisation `org`
+ * (NULL: the organisation of any remote): a new array of {"id",
+ * "offering_id"}.  They stay here, and each sync reports them.
+ */
+fg_status sync_undeliverable(cat_catalog *cat, const char *org, json_t **out, fg_error *err);
+
+/*
+ * Where request `id` stands with the remotes: a new {"remotes": N,
+ * "offering_id", "to": [{"remote", "state", "rev", "status", "reason"}]}
+ * with one entry per remote whose hub carries the offering; "state" is
+ * "delivered" (the hub has this version), "waiting" (for the next sync) or
+ * "refused" (with the hub's status and reason).  An empty "to" with
+ * remotes > 0: no hub this node syncs with carries the offering.
+ * FG_ENOTFOUND when there is no such request.
+ */
+fg_status sync_request_delivery(cat_catalog *cat, const char *id, json_t **out,
+                                fg_error *err);
 
 /* The names of every remote, as a new array of strings. */
 fg_status sync_remote_names(cat_catalog *cat, json_t **out, fg_error *err);
@@ -59,7 +86,7 @@ typedef struct sync_report {
     size_t refused;     /* items refused this run */
     size_t pulled;      /* records applied from the feed */
     size_t deleted;     /* records removed by tombstones or a snapshot */
-    unsigned requests;  /* HTTP requests sent */
+    unsigned http_calls; /* HTTP round trips, retries included */
     bool resynced;      /* a snapshot replaced the incremental pull */
     bool interrupted;   /* stopped early on request */
 } sync_report;

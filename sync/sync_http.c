@@ -173,6 +173,8 @@ static outcome attempt_once(sync_http *h, const char *method, const char *url,
     h->cu->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     h->cu->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->opts.insecure ? 0L : 1L);
     h->cu->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->opts.insecure ? 0L : 2L);
+    if (h->opts.ca_file)
+        h->cu->easy_setopt(c, CURLOPT_CAINFO, h->opts.ca_file);
     h->cu->easy_setopt(c, CURLOPT_USERAGENT, "fgcat-sync/" FGCAT_VERSION);
     if (strcmp(method, "POST") == 0) {
         h->cu->easy_setopt(c, CURLOPT_POST, 1L);

@@ -112,13 +112,14 @@ class Background:
 class Hub:
     """`fgcat serve` on a catalogue of its own, on a free loopback port."""
 
-    def __init__(self, scene, name="hub", env=None, offerings=""):
+    def __init__(self, scene, name="hub", env=None, offerings="", default=False):
         self.scene = scene
         self.ods = name          # for messages
         self.sandbox = clitest.Sandbox(scene.opts, name="fgcat-sync-" + name)
         self.env = dict(self.sandbox.env)
-        self.env["FGCAT_PLUGIN_PATH"] = scene.test_area_dir
-        self.env["FGCAT_TEST_OFFERINGS"] = offerings
+        if not default:          # default: the built-in plugins, as users get them
+            self.env["FGCAT_PLUGIN_PATH"] = scene.test_area_dir
+            self.env["FGCAT_TEST_OFFERINGS"] = offerings
         self.env.update(env or {})
         self.db = self.sandbox.db
         self.log_path = os.path.join(self.sandbox.tmp, "hub.log")
@@ -290,13 +291,14 @@ class Node:
     registering FGCAT_TEST_OFFERINGS (none for a member), and one remote
     "hub" with its own token."""
 
-    def __init__(self, scene, ods, offerings=None):
+    def __init__(self, scene, ods, offerings=None, default=False):
         self.scene = scene
         self.ods = ods
         self.sandbox = clitest.Sandbox(scene.opts, name="fgcat-sync-" + ods.lower())
         self.env = dict(self.sandbox.env)
-        self.env["FGCAT_PLUGIN_PATH"] = scene.test_area_dir
-        self.env["FGCAT_TEST_OFFERINGS"] = "" if offerings is None else offerings
+        if not default:          # default: the built-in plugins, as users get them
+            self.env["FGCAT_PLUGIN_PATH"] = scene.test_area_dir
+            self.env["FGCAT_TEST_OFFERINGS"] = "" if offerings is None else offerings
         self.db = self.sandbox.db
         self.token_file = os.path.join(self.sandbox.tmp, "hub.token")
         self.background = []
@@ -322,12 +324,15 @@ class Node:
             self.env["FGCAT_TEST_TITLE_SUFFIX"] = suffix
         return self.ok(["refresh"])
 
-    def follow(self, hub, url=None, token=None):
-        """Writes its token file and adds remote "hub" (at `url`, default
-        the hub's own)."""
-        with open(self.token_file, "w") as f:
+    def follow(self, hub, url=None, token=None, remote="hub"):
+        """Writes its token file (mode 0600) and adds remote `remote` (at
+        `url`, default the hub's own)."""
+        path = self.token_file if remote == "hub" else os.path.join(self.sandbox.tmp,
+                                                                     remote + ".token")
+        with open(path, "w") as f:
             f.write((token or hub.token(self.ods)) + "\n")
-        self.ok(["remote", "add", "hub", url or hub.url, "--token-file", self.token_file])
+        os.chmod(path, 0o600)
+        self.ok(["remote", "add", remote, url or hub.url, "--token-file", path])
 
     def sync(self, *args, code=0):
         """fgcat sync --json ARGS; requires exit `code`; returns (Result, report)."""
@@ -335,13 +340,13 @@ class Node:
         expect(res.code == code, "%s: fgcat sync: expected exit %d" % (self.ods, code), res)
         return res, res.json()
 
-    def status(self):
-        """The "hub" entry of fgcat sync status --json."""
+    def status(self, remote="hub"):
+        """The `remote` entry of fgcat sync status --json."""
         st = self.ok(["sync", "status", "--json"]).json()
         for r in st:
-            if r["name"] == "hub":
+            if r["name"] == remote:
                 return r
-        raise Failure("%s: no remote hub in sync status: %s" % (self.ods, st))
+        raise Failure("%s: no remote %s in sync status: %s" % (self.ods, remote, st))
 
     def export(self):
         """{id: offering} from fgcat export."""
@@ -412,15 +417,19 @@ class Scene:
             h.sandbox.close()
         return False
 
-    def hub(self, name="hub", env=None, offerings=""):
+    def hub(self, name="hub", env=None, offerings="", default=False):
         """A hub (not started) whose own catalogue registers `offerings`
-        (test-area slugs) when it is created."""
-        h = Hub(self, name, env, offerings)
+        (test-area slugs) when it is created; default=True: the built-in
+        plugins and their offerings instead, as a user's hub has them."""
+        h = Hub(self, name, env, offerings, default)
         self.hubs.append(h)
         return h
 
-    def node(self, ods, offerings=None):
-        n = Node(self, ods, offerings)
+    def node(self, ods, offerings=None, default=False):
+        """A node of organisation `ods`; default=True: with the built-in
+        plugins (every provider's offerings registered locally), as a
+        user's node is."""
+        n = Node(self, ods, offerings, default)
         self.nodes.append(n)
         return n
 

@@ -104,7 +104,7 @@ def scenario(scene):
     # A second sync with nothing new is exactly one small HTTP request.
     mark = hub.mark()
     _, rep = rxx.sync()
-    expect(rep["requests"] == 1 and rep["pulled"] == 0 and rep["pushed"] == 0,
+    expect(rep["http_calls"] == 1 and rep["pulled"] == 0 and rep["pushed"] == 0,
            "an empty sync is one request: %s" % rep)
     lines = hub.requests_since(mark)
     expect(len(lines) == 1 and lines[0][0] == "GET" and lines[0][1] == "/v1/changes"

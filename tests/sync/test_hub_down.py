@@ -23,7 +23,7 @@ def scenario(scene):
     res = rxx.run(["sync", "--retries", "1", "--json"])
     expect(res.code == 1, "with --json too: exit 1", res)
     rep = res.json()
-    expect(rep["status"] != "ok" and re.search(r"connect", rep["error"]) and rep["requests"] == 1,
+    expect(rep["status"] != "ok" and re.search(r"connect", rep["error"]) and rep["http_calls"] == 1,
            "the JSON report says why, after one attempt: %s" % rep)
     expect(unchanged_member(rxx) == before, "the data is kept")
     st = rxx.status()
@@ -39,9 +39,11 @@ def scenario(scene):
     _, rep = rxx.sync()
     expect(rep["pushed"] == 1, "the pending request goes out: %s" % rep)
     st = rxx.status()
-    # (Timestamps have whole seconds: the new one is not earlier.)
-    expect(st["last_success"] >= before[3] and st["last_success"] >= st["last_error_at"]
-           and st["pending"] == 0, "a new last success: %s" % st)
+    # (Timestamps have whole seconds: the new one is not earlier.)  The
+    # success clears the error it follows.
+    expect(st["last_success"] >= before[3] and st["last_error"] is None
+           and st["last_error_at"] is None and st["pending"] == 0,
+           "a new last success, the error cleared: %s" % st)
     tst.sync()
     expect(rid in tst.requests(), "the provider gets the request")
 

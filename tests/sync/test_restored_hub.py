@@ -89,7 +89,7 @@ def scenario(scene):
     _, rep = tst.sync()
     expect(not rep["resynced"], "later syncs are incremental again: %s" % rep)
     _, rep = rxx.sync()
-    expect(not rep["resynced"] and rep["requests"] == 1, "and cheap: %s" % rep)
+    expect(not rep["resynced"] and rep["http_calls"] == 1, "and cheap: %s" % rep)
 
     # Converged: offerings and requests alike, and nothing pending or refused.
     got = same_offerings(tst, rxx)

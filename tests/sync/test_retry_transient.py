@@ -32,7 +32,7 @@ def scenario(scene):
     expect([s.status for s in changes] == [500, 408, 200],
            "the feed was asked three times: %s" % changes)
     expect(len({s.query for s in changes}) == 1, "each retry asks for the same page")
-    expect(rep["requests"] == 5, "five HTTP requests in all: %s" % rep)
+    expect(rep["http_calls"] == 5, "five HTTP requests in all: %s" % rep)
     status, body, _ = hub.api("GET", "/v1/requests/" + rid, hub.token("RXX"))
     expect(status == 200 and len(body["history"]) == 1, "the request is at the hub once")
     synctest.same_offerings(tst, rxx)

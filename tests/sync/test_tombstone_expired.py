@@ -42,7 +42,7 @@ def scenario(scene):
     # The provider and RYY are past the purge: no resync for them.
     for n in (tst, ryy):
         _, rep = n.sync()
-        expect(not rep["resynced"] and rep["requests"] == 1,
+        expect(not rep["resynced"] and rep["http_calls"] == 1,
                "%s is past the purge: incremental, one request: %s" % (n.ods, rep))
 
     # RXX is behind it: 410 expired, snapshot, and beta goes.
@@ -64,7 +64,7 @@ def scenario(scene):
            and st["pending"] == 0, "settled: %s" % st)
     rxx.check_integrity()
     _, rep = rxx.sync()
-    expect(not rep["resynced"] and rep["requests"] == 1, "then incremental again: %s" % rep)
+    expect(not rep["resynced"] and rep["http_calls"] == 1, "then incremental again: %s" % rep)
 
 
 if __name__ == "__main__":

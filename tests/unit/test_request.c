@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal.h" /* cat_request_store_locked */
 #include "testutil.h"
 
 typedef tu_fixture fixture;
@@ -202,6 +203,42 @@ static const char *status_of(fixture *f, const char *id)
     return buf;
 }
 
+/* A stored request whose id is already here (a pulled one) takes every
+   field of the version stored, not only its status, rev and history. */
+static void test_store_replaces_every_field(void **state)
+{
+    fixture *f = *state;
+    char *id = new_request(f, "RXX");
+    json_t *r, *got, *ev;
+    fg_error err;
+
+    assert_int_equal(cat_request_get(f->cat, id, &r, &err), FG_OK);
+    json_object_set_new(r, "quantity", json_integer(9));
+    json_object_set_new(r, "start", json_string(tu_date_in(200)));
+    json_object_set_new(r, "note", json_string("One team, not two"));
+    json_object_set_new(json_object_get(r, "requester"), "contact",
+                        json_string("other@example.nhs.uk"));
+    json_object_set_new(json_object_get(r, "quote"), "amount_pence", json_integer(1665000));
+    json_object_set_new(r, "created_at", json_string("2026-01-02T03:04:05Z"));
+    json_object_set_new(r, "updated_at", json_string("2026-01-03T03:04:05Z"));
+    json_object_set_new(r, "status", json_string("accepted"));
+    json_object_set_new(r, "rev", json_integer(2));
+    ev = json_pack("{s:s, s:s, s:s, s:s}", "status", "accepted", "at", "2026-01-03T03:04:05Z",
+                   "by", "RTF", "reason", "Dates agreed");
+    json_array_append_new(json_object_get(r, "history"), ev);
+    assert_int_equal(cat_begin(f->cat, &err), FG_OK);
+    assert_int_equal(cat_request_store_locked(f->cat, r, 0, &err), FG_OK);
+    assert_int_equal(cat_commit(f->cat, &err), FG_OK);
+    assert_int_equal(cat_request_get(f->cat, id, &got, &err), FG_OK);
+    if (!json_equal(got, r)) {
+        char *a = json_dumps(got, JSON_SORT_KEYS), *b = json_dumps(r, JSON_SORT_KEYS);
+        fail_msg("stored %s\nread back %s", b, a);
+    }
+    json_decref(got);
+    json_decref(r);
+    free(id);
+}
+
 /* Every action from every state: only SPEC §5's moves succeed. */
 static void test_life_cycle(void **state)
 {
@@ -393,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_capacity, tu_setup_seeded, tu_teardown),
         cmocka_unit_test_setup_teardown(test_withdrawn_offering, tu_setup_seeded, tu_teardown),
         cmocka_unit_test_setup_teardown(test_list, tu_setup_seeded, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_store_replaces_every_field, tu_setup_seeded, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
