@@ -128,10 +128,8 @@ static const char token_usage[] =
    line naming `path`. */
 static int write_token(int fd, const char *path, const char *token)
 {
-    size_t n = strlen(token), off = 0;
     char line[CAT_TOKEN_SIZE + 1];
-    memcpy(line, token, n);
-    line[n++] = '\n';
+    size_t off = 0, n = (size_t)snprintf(line, sizeof line, "%s\n", token);
     while (off < n) {
         ssize_t w = write(fd, line + off, n - off);
         if (w < 0 && errno == EINTR)

@@ -1342,10 +1342,11 @@ fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
         goto record;
     /* The remote's CA file, else the variables curl's own tool honours. */
     ho.ca_file = r.ca_file;
-    if (!ho.ca_file && getenv("CURL_CA_BUNDLE") && *getenv("CURL_CA_BUNDLE"))
-        ho.ca_file = getenv("CURL_CA_BUNDLE");
-    if (!ho.ca_file && getenv("SSL_CERT_FILE") && *getenv("SSL_CERT_FILE"))
-        ho.ca_file = getenv("SSL_CERT_FILE");
+    for (size_t i = 0; !ho.ca_file && i < 2; i++) {
+        const char *v = getenv(i == 0 ? "CURL_CA_BUNDLE" : "SSL_CERT_FILE");
+        if (v && *v)
+            ho.ca_file = v;
+    }
     r.http = sync_http_new(url, token, &ho, err);
     /* Without the second handle pages are simply fetched in turn. */
     r.prefetch_http = r.http ? sync_http_new(url, token, &ho, NULL) : NULL;
