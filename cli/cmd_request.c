@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "util.h"
 
 static const char request_usage[] =

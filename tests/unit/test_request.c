@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h" /* cat_request_store_locked */
 #include "testutil.h"
 
 typedef tu_fixture fixture;
