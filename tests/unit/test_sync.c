@@ -90,7 +90,7 @@ static void start_hub(fixture *f, int i)
         nanosleep(&nap, NULL);
     }
     snprintf(url, sizeof url, "http://127.0.0.1:%u", h->port);
-    if (sync_remote_add(f->node.cat, remote_names[i], url, token_path, &err) != FG_OK)
+    if (sync_remote_add(f->node.cat, remote_names[i], url, token_path, NULL, &err) != FG_OK)
         fail_msg("sync_remote_add: %s", err.msg);
 }
 
