@@ -383,6 +383,13 @@ sqlite3_stmt *cat_stmt(cat_catalog *cat, const char *sql, fg_error *err);
 /* Records SQLite's last error as FG_EDB with `what` as context. */
 fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what);
 
+/*
+ * Catalogue setting: the operator's offerings directory, an absolute path.
+ * Every "*.json" file in it adds offerings to, or replaces offerings of,
+ * the loaded plugins' registrations at each refresh (rt_read_offerings_dir).
+ */
+#define CAT_SETTING_OFFERINGS_DIR "offerings_dir"
+
 /* Reads and writes the meta table (key/value). *value is new or NULL. */
 fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err);
 fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
@@ -411,5 +418,8 @@ fg_status cat_request_check(const json_t *r, fg_error *err);
  */
 fg_status cat_request_store_locked(cat_catalog *cat, const json_t *r, size_t first_event,
                                    fg_error *err);
+
+/* Removes `key` from the meta table (nothing to remove is not an error). */
+fg_status cat_meta_delete(cat_catalog *cat, const char *key, fg_error *err);
 
 #endif /* CAT_CATALOG_H */

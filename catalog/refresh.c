@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "internal.h"
+#include "log.h"
 #include "util.h"
 
 typedef struct apply_ctx {
     cat_catalog *cat;        /* NULL when only checking */
     const rt_runtime *rt;
+    const json_t *overrides; /* the operator's offerings, or NULL */
     json_t *ids;             /* ids registered this time, as object keys */
     char origin[64];
     cat_refresh_report *rep;
@@ -111,10 +113,11 @@ static fg_status withdraw_missing(apply_ctx *ctx, fg_error *err)
 
 /* Applies one plugin's registration in its own transaction. */
 static fg_status refresh_plugin(cat_catalog *cat, rt_runtime *rt, rt_plugin *p,
-                                cat_refresh_report *rep, fg_error *err)
+                                const json_t *overrides, cat_refresh_report *rep,
+                                fg_error *err)
 {
     cat_refresh_report mine = {0};
-    apply_ctx ctx = {.cat = cat, .rt = rt, .rep = &mine};
+    apply_ctx ctx = {.cat = cat, .rt = rt, .rep = &mine, .overrides = overrides};
     fg_error perr;
     fg_status st;
 
@@ -122,7 +125,7 @@ static fg_status refresh_plugin(cat_catalog *cat, rt_runtime *rt, rt_plugin *p,
     if ((st = cat_begin(cat, err)) != FG_OK)
         return st;
     ctx.ids = json_object();
-    st = rt_register(p, apply_one, &ctx, &perr);
+    st = rt_register(p, ctx.overrides, apply_one, &ctx, &perr);
     if (ctx.fatal != FG_OK) {
         json_decref(ctx.ids);
         cat_rollback(cat);
@@ -152,21 +155,57 @@ static fg_status refresh_plugin(cat_catalog *cat, rt_runtime *rt, rt_plugin *p,
     return FG_OK;
 }
 
+/*
+ * Reads the operator's offerings directory when the catalogue names one
+ * (*overrides new, or NULL when none is set), and warns about offerings in
+ * an area no loaded plugin provides: nothing can check or apply them.
+ */
+static fg_status read_overrides(cat_catalog *cat, const rt_runtime *rt, json_t **overrides,
+                                fg_error *err)
+{
+    char *dir = NULL;
+    const char *id;
+    json_t *entry;
+    fg_status st;
+
+    *overrides = NULL;
+    if ((st = cat_meta_get(cat, CAT_SETTING_OFFERINGS_DIR, &dir, err)) != FG_OK || !dir)
+        return st;
+    st = rt_read_offerings_dir(dir, overrides, err);
+    free(dir);
+    if (st != FG_OK)
+        return st;
+    json_object_foreach(*overrides, id, entry) {
+        const char *area =
+            json_string_value(json_object_get(json_object_get(entry, "offering"), "area"));
+        if (!rt_area_owner(rt, area))
+            fg_log(FG_LOG_WARN, "%s: offering '%.100s' is not applied: no loaded plugin "
+                   "provides area '%s'",
+                   json_string_value(json_object_get(entry, "source")), id, area);
+    }
+    return FG_OK;
+}
+
 fg_status cat_refresh(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
                       fg_error *err)
 {
+    json_t *overrides;
+    fg_status st;
+
     memset(rep, 0, sizeof *rep);
+    if ((st = read_overrides(cat, rt, &overrides, err)) != FG_OK)
+        return st;
     for (size_t i = 0; i < rt_plugin_count(rt); i++) {
         rt_plugin *p = rt_plugin_at(rt, i);
-        fg_status st;
         if (p->state != RT_LOADED) {
             rep->plugins_refused++;
             continue;
         }
-        if ((st = refresh_plugin(cat, rt, p, rep, err)) != FG_OK)
-            return st;
+        if ((st = refresh_plugin(cat, rt, p, overrides, rep, err)) != FG_OK)
+            break;
     }
-    return FG_OK;
+    json_decref(overrides);
+    return st;
 }
 
 fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
@@ -190,7 +229,7 @@ fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
     fg_status st;
 
     ctx.ids = json_object();
-    st = rt_register(p, apply_one, &ctx, err);
+    st = rt_register(p, NULL, apply_one, &ctx, err);
     *n = json_object_size(ctx.ids);
     json_decref(ctx.ids);
     return st;

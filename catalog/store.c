@@ -255,6 +255,20 @@ fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
     return FG_OK;
 }
 
+static const char sql_meta_delete[] = "DELETE FROM meta WHERE key = ?1";
+
+fg_status cat_meta_delete(cat_catalog *cat, const char *key, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_meta_delete, err);
+    if (!st)
+        return FG_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return cat_db_fail(cat, err, "writing catalogue settings");
+    sqlite3_reset(st);
+    return FG_OK;
+}
+
 fg_status cat_needs_seed(cat_catalog *cat, bool *needs, fg_error *err)
 {
     char *v = NULL;

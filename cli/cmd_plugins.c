@@ -12,8 +12,10 @@ static const char areas_usage[] =
     "usage: fgcat areas [--json]\n"
     "\n"
     "Lists the service areas of the loaded plugins, with how many active and\n"
-    "withdrawn offerings each has in the catalogue.\n"
-    "  --json  print an array of {\"id\", \"plugin\", \"active\", \"withdrawn\"}\n"
+    "withdrawn offerings each has in the catalogue, and the area's label as\n"
+    "its plugin gives it (the area's name when it gives none).\n"
+    "  --json  print an array of {\"id\", \"plugin\", \"active\", \"withdrawn\",\n"
+    "          \"label\"}, with \"description\" when the plugin gives one\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_areas(cli_ctx *ctx, int argc, char **argv)
@@ -41,13 +43,18 @@ int cmd_areas(cli_ctx *ctx, int argc, char **argv)
             continue;
         for (char **a = p->areas; *a; a++) {
             json_t *n = json_object_get(counts, *a);
-            json_array_append_new(
-                out, json_pack("{s:s, s:s, s:I, s:I}", "id", *a, "plugin", p->name,
-                               "active",
-                               (json_int_t)json_integer_value(json_object_get(n, "active")),
-                               "withdrawn",
-                               (json_int_t)json_integer_value(
-                                   json_object_get(n, "withdrawn"))));
+            const char *label = *a, *description = NULL;
+            json_t *row;
+            rt_area_label(rt, *a, &label, &description);
+            row = json_pack("{s:s, s:s, s:I, s:I, s:s}", "id", *a, "plugin", p->name,
+                            "active",
+                            (json_int_t)json_integer_value(json_object_get(n, "active")),
+                            "withdrawn",
+                            (json_int_t)json_integer_value(json_object_get(n, "withdrawn")),
+                            "label", label);
+            if (description)
+                json_object_set_new(row, "description", json_string(description));
+            json_array_append_new(out, row);
         }
     }
     if (ctx->json) {
@@ -55,12 +62,15 @@ int cmd_areas(cli_ctx *ctx, int argc, char **argv)
     } else {
         size_t i;
         json_t *a;
-        printf("%-28s %-28s %7s %9s\n", "AREA", "PLUGIN", "ACTIVE", "WITHDRAWN");
+        printf("%-28s %-28s %7s %9s  %s\n", "AREA", "PLUGIN", "ACTIVE", "WITHDRAWN",
+               "LABEL");
         json_array_foreach(out, i, a) {
-            printf("%-28s %-28s %7lld %9lld\n", json_string_value(json_object_get(a, "id")),
+            printf("%-28s %-28s %7lld %9lld  %s\n",
+                   json_string_value(json_object_get(a, "id")),
                    json_string_value(json_object_get(a, "plugin")),
                    (long long)json_integer_value(json_object_get(a, "active")),
-                   (long long)json_integer_value(json_object_get(a, "withdrawn")));
+                   (long long)json_integer_value(json_object_get(a, "withdrawn")),
+                   json_string_value(json_object_get(a, "label")));
         }
     }
     json_decref(out);

@@ -26,6 +26,7 @@ static const struct {
     {"sync", cmd_sync, "push and pull with a hub, once or periodically; sync status"},
     {"serve", cmd_serve, "run a hub that nodes sync with"},
     {"token", cmd_token, "issue a member trust's token for this hub"},
+    {"config", cmd_config, "this node's settings: the operator's offerings directory"},
 };
 
 static const char usage[] =

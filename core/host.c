@@ -3,6 +3,9 @@
  * add_offering, and the marshalling of offerings and requests between their
  * JSON form (SPEC §4, §5) and the size-stamped C structs of plugin.h.
  */
+#define _DEFAULT_SOURCE /* realpath */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +22,19 @@
    exhaust memory. */
 #define MAX_OFFERINGS_PER_PLUGIN 100000
 
+/* Largest offerings file read, from a plugin's data or the operator's
+   directory (the built-in files are about 40 KB each). */
+#define MAX_OFFERINGS_FILE ((size_t)16 * 1024 * 1024)
+
 struct fgcat_registrar {
     rt_plugin *plugin;
     rt_add_fn add;
     void *ud;
     json_t *seen;     /* ids added so far, as object keys */
+    const json_t *overrides; /* the operator's offerings (rt_register) */
     fg_error first;   /* the first refusal */
     size_t failures;
+    char data_dir[4096];
 };
 
 /* --- attributes ------------------------------------------------------- */
@@ -195,11 +204,70 @@ fail:
     return NULL;
 }
 
+/* Records one refusal: the first becomes the registration's error. */
+static void reg_refuse(fgcat_registrar *reg, const char *source, const char *id,
+                       const char *msg)
+{
+    if (reg->failures++ == 0) {
+        if (source && id)
+            fg_fail(&reg->first, FG_EREFUSED, "%.300s: offering '%.100s': %s", source, id,
+                    msg);
+        else if (source)
+            fg_fail(&reg->first, FG_EREFUSED, "%.300s: %s", source, msg);
+        else if (id)
+            fg_fail(&reg->first, FG_EREFUSED, "offering '%.100s': %s", id, msg);
+        else
+            fg_fail(&reg->first, FG_EREFUSED, "%s", msg);
+    }
+    if (source)
+        rt_problem_add(reg->plugin, "offering", id, "%.300s: %s", source, msg);
+    else
+        rt_problem_add(reg->plugin, "offering", id, "%s", msg);
+}
+
+/*
+ * Hands one offering in JSON form (borrowed) to the registrar's add
+ * function, after the checks every registration shares: the plugin's
+ * limit and ids added twice.  `id` is the offering's id when it has a
+ * usable one, else NULL.  An id the operator overrides is skipped (marked
+ * seen): the override is added after the plugin's registration.
+ */
+static int reg_add_json(fgcat_registrar *reg, json_t *j, const char *id, const char *source,
+                        bool from_override)
+{
+    fg_error e;
+
+    fg_error_clear(&e);
+    if (json_object_size(reg->seen) >= MAX_OFFERINGS_PER_PLUGIN) {
+        fg_fail(&e, FG_EINVAL, "more than %d offerings", MAX_OFFERINGS_PER_PLUGIN);
+        goto refused;
+    }
+    /* Offerings without a usable id fail validation on their own; only
+       real ids are checked for repeats. */
+    if (id && json_object_get(reg->seen, id)) {
+        fg_fail(&e, FG_EINVAL, "added twice");
+        goto refused;
+    }
+    if (id)
+        json_object_set_new(reg->seen, id, json_true());
+    if (id && !from_override && json_object_get(reg->overrides, id))
+        return FGCAT_OK;
+    if (reg->add(reg->ud, reg->plugin, j, &e) != FG_OK)
+        goto refused;
+    return FGCAT_OK;
+
+refused:
+    reg_refuse(reg, source, id ? id : "?", e.msg);
+    return FGCAT_ERR_INVALID;
+}
+
 static int host_add_offering(fgcat_registrar *reg, const fgcat_offering *o)
 {
     fg_error e;
     json_t *j;
     const char *id = "?";
+
+    int rc;
 
     fg_error_clear(&e);
     if (!reg || !o)
@@ -207,33 +275,190 @@ static int host_add_offering(fgcat_registrar *reg, const fgcat_offering *o)
     if (o->struct_size >= offsetof(fgcat_offering, id) + sizeof o->id && o->id &&
         fg_utf8_valid(o->id, strlen(o->id)))
         id = o->id;
-    if (json_object_size(reg->seen) >= MAX_OFFERINGS_PER_PLUGIN) {
-        fg_fail(&e, FG_EINVAL, "more than %d offerings", MAX_OFFERINGS_PER_PLUGIN);
-        goto refused;
-    }
     j = offering_to_json(o, &e);
-    if (!j)
-        goto refused;
-    /* Offerings without a usable id fail validation on their own; only
-       real ids are checked for repeats. */
-    if (strcmp(id, "?") != 0 && json_object_get(reg->seen, id)) {
-        json_decref(j);
-        fg_fail(&e, FG_EINVAL, "added twice");
-        goto refused;
+    if (!j) {
+        reg_refuse(reg, NULL, id, e.msg);
+        return FGCAT_ERR_INVALID;
     }
-    json_object_set_new(reg->seen, id, json_true());
-    if (reg->add(reg->ud, reg->plugin, j, &e) != FG_OK) {
-        json_decref(j);
-        goto refused;
-    }
+    rc = reg_add_json(reg, j, strcmp(id, "?") != 0 ? id : NULL, NULL, false);
     json_decref(j);
-    return FGCAT_OK;
+    return rc;
+}
 
-refused:
-    if (reg->failures++ == 0)
-        fg_fail(&reg->first, FG_EREFUSED, "offering '%.100s': %s", id, e.msg);
-    rt_problem_add(reg->plugin, "offering", id, "%s", e.msg);
-    return FGCAT_ERR_INVALID;
+/* The id of an offering object when it is a usable string, else NULL. */
+static const char *json_id(const json_t *o)
+{
+    const char *id = json_string_value(json_object_get(o, "id"));
+    return id && *id ? id : NULL;
+}
+
+/*
+ * Adds one element of an offerings text: an object, made a registration
+ * (status "active"; rev and dates dropped).  Borrowed.
+ */
+static int add_element(fgcat_registrar *reg, json_t *elem, size_t index, bool is_array,
+                       const char *source, bool from_override)
+{
+    json_t *copy;
+    const json_t *status;
+    const char *id;
+    char where[64];
+    int rc;
+
+    if (!json_is_object(elem)) {
+        snprintf(where, sizeof where, "element [%zu] is not an offering object", index);
+        reg_refuse(reg, source, NULL, is_array ? where : "the text is not an offering object or an array of them");
+        return FGCAT_ERR_INVALID;
+    }
+    id = json_id(elem);
+    status = json_object_get(elem, "status");
+    if (status && !(json_is_string(status) && strcmp(json_string_value(status), "active") == 0)) {
+        reg_refuse(reg, source, id ? id : "?",
+                   "field status must be \"active\" (leave an offering out to withdraw it)");
+        return FGCAT_ERR_INVALID;
+    }
+    copy = json_deep_copy(elem);
+    if (!copy)
+        abort();
+    json_object_del(copy, "rev");
+    json_object_del(copy, "updated_at");
+    json_object_del(copy, "withdrawn_at");
+    json_object_set_new(copy, "status", json_string("active"));
+    rc = reg_add_json(reg, copy, id, source, from_override);
+    json_decref(copy);
+    return rc;
+}
+
+/* Parses offerings text: one object or an array.  New, or NULL with the
+   reason recorded against `source`. */
+static json_t *parse_offerings(fgcat_registrar *reg, const char *text, size_t len,
+                               const char *source)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    char msg[FG_ERROR_MSG_SIZE];
+
+    if (!doc) {
+        snprintf(msg, sizeof msg, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+        reg_refuse(reg, source, NULL, msg);
+        return NULL;
+    }
+    if (!json_is_array(doc) && !json_is_object(doc)) {
+        json_decref(doc);
+        reg_refuse(reg, source, NULL, "the text is not an offering object or an array of them");
+        return NULL;
+    }
+    return doc;
+}
+
+/* Adds every offering of a parsed document (an object or an array). */
+static int add_document(fgcat_registrar *reg, json_t *doc, const char *source)
+{
+    int result = FGCAT_OK;
+    size_t i;
+    json_t *elem;
+
+    if (json_is_object(doc))
+        return add_element(reg, doc, 0, false, source, false);
+    json_array_foreach(doc, i, elem) {
+        int rc = add_element(reg, elem, i, true, source, false);
+        if (rc != FGCAT_OK && result == FGCAT_OK)
+            result = rc;
+    }
+    return result;
+}
+
+static int host_add_offerings_json(fgcat_registrar *reg, const char *json_text,
+                                   const char *source)
+{
+    json_t *doc;
+    int rc;
+
+    if (!reg)
+        return FGCAT_ERR_INVALID;
+    if (!source || !fg_utf8_valid(source, strlen(source)) || fg_has_control(source, false))
+        source = "JSON text";
+    if (!json_text) {
+        reg_refuse(reg, source, NULL, "no text was given");
+        return FGCAT_ERR_INVALID;
+    }
+    doc = parse_offerings(reg, json_text, strlen(json_text), source);
+    if (!doc)
+        return FGCAT_ERR_INVALID;
+    rc = add_document(reg, doc, source);
+    json_decref(doc);
+    return rc;
+}
+
+/*
+ * Reads a whole file of at most MAX_OFFERINGS_FILE bytes.  New (*text,
+ * NUL-terminated, caller frees), or a status with the reason in `err`.
+ */
+static fg_status read_text_file(const char *path, char **text, size_t *len, fg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n;
+
+    *text = NULL;
+    *len = 0;
+    if (!f)
+        return fg_fail(err, FG_ENOTFOUND, "%s: %s", path, strerror(errno));
+    buf = malloc(MAX_OFFERINGS_FILE + 1);
+    if (!buf)
+        abort();
+    n = fread(buf, 1, MAX_OFFERINGS_FILE + 1, f);
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return fg_fail(err, FG_EIO, "%s: cannot read it", path);
+    }
+    fclose(f);
+    if (n > MAX_OFFERINGS_FILE) {
+        free(buf);
+        return fg_fail(err, FG_EINVAL, "%s: larger than %zu bytes", path, MAX_OFFERINGS_FILE);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return FG_OK;
+}
+
+static int host_add_offerings_file(fgcat_registrar *reg, const char *name)
+{
+    char path[sizeof reg->data_dir + 256];
+    fg_error e;
+    char *text;
+    size_t len;
+    json_t *doc;
+    int rc;
+
+    if (!reg)
+        return FGCAT_ERR_INVALID;
+    if (!name || !*name || strchr(name, '/') || strlen(name) > 255 ||
+        strcmp(name, "..") == 0 || !fg_utf8_valid(name, strlen(name))) {
+        reg_refuse(reg, reg->data_dir, NULL,
+                   "add_offerings_file takes a plain file name of at most 255 bytes");
+        return FGCAT_ERR_INVALID;
+    }
+    snprintf(path, sizeof path, "%s/%s", reg->data_dir, name);
+    fg_error_clear(&e);
+    if (read_text_file(path, &text, &len, &e) != FG_OK) {
+        reg_refuse(reg, NULL, NULL, e.msg);
+        return FGCAT_ERR_INVALID;
+    }
+    doc = parse_offerings(reg, text, len, path);
+    free(text);
+    if (!doc)
+        return FGCAT_ERR_INVALID;
+    rc = add_document(reg, doc, path);
+    json_decref(doc);
+    return rc;
+}
+
+static const char *host_data_dir(const fgcat_registrar *reg)
+{
+    return reg ? reg->data_dir : NULL;
 }
 
 static const fgcat_host_api host_api = {
@@ -248,6 +473,9 @@ static const fgcat_host_api host_api = {
     .attr_count = host_attr_count,
     .attr_key = host_attr_key,
     .log = host_log,
+    .add_offerings_json = host_add_offerings_json,
+    .add_offerings_file = host_add_offerings_file,
+    .data_dir = host_data_dir,
 };
 
 const fgcat_host_api *rt_host_api(void)
@@ -264,19 +492,72 @@ static void tidy_message(char *msg, size_t size)
             *c = ' ';
 }
 
-fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err)
+/*
+ * Sets reg->data_dir from the plugin's path: the file's real path (a
+ * symlink on the plugin path leads to the data beside the file it names)
+ * without ".so".
+ */
+static void set_data_dir(fgcat_registrar *reg, const char *found)
 {
-    struct fgcat_registrar reg = {.plugin = p, .add = add, .ud = ud};
+    char *real = realpath(found, NULL);
+    const char *path = real ? real : found;
+    size_t len = strlen(path);
+    if (len > 3 && strcmp(path + len - 3, ".so") == 0)
+        len -= 3;
+    if (len >= sizeof reg->data_dir)
+        len = sizeof reg->data_dir - 1; /* then simply not found */
+    memcpy(reg->data_dir, path, len);
+    reg->data_dir[len] = '\0';
+    free(real);
+}
+
+/* True when `area` is one of `p`'s areas. */
+static bool plugin_has_area(const rt_plugin *p, const char *area)
+{
+    for (char **a = p->areas; area && a && *a; a++)
+        if (strcmp(*a, area) == 0)
+            return true;
+    return false;
+}
+
+/* Adds the operator's offerings of `p`'s areas, after the plugin's own. */
+static int add_overrides(fgcat_registrar *reg)
+{
+    const char *id;
+    json_t *entry;
+    int result = FGCAT_OK;
+
+    json_object_foreach((json_t *)reg->overrides, id, entry) {
+        json_t *o = json_object_get(entry, "offering");
+        const char *source = json_string_value(json_object_get(entry, "source"));
+        int rc;
+        if (!plugin_has_area(reg->plugin, json_string_value(json_object_get(o, "area"))))
+            continue;
+        json_object_del(reg->seen, id); /* the plugin's own is replaced */
+        rc = add_element(reg, o, 0, false, source, true);
+        if (rc != FGCAT_OK && result == FGCAT_OK)
+            result = rc;
+    }
+    return result;
+}
+
+fg_status rt_register(rt_plugin *p, const json_t *overrides, rt_add_fn add, void *ud,
+                      fg_error *err)
+{
+    struct fgcat_registrar reg = {.plugin = p, .add = add, .ud = ud, .overrides = overrides};
     int rc;
 
     if (p->state != RT_LOADED)
         return fg_fail(err, FG_EREFUSED, "plugin %s is not loaded", p->name);
     reg.seen = json_object();
     fg_error_clear(&reg.first);
+    set_data_dir(&reg, p->path);
     /* A loaded plugin's problems all come from an earlier registration. */
     p->n_problems = 0;
     p->more_problems = 0;
     rc = p->desc->register_offerings(rt_host_api(), p->pstate, &reg);
+    if (rc == FGCAT_OK && overrides)
+        add_overrides(&reg);
     json_decref(reg.seen);
     if (rc != FGCAT_OK)
         rt_problem_add(p, "register", NULL, "register_offerings failed (status %d)", rc);
@@ -288,6 +569,121 @@ fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err)
     if (rc != FGCAT_OK)
         return fg_fail(err, FG_EREFUSED, "register_offerings failed (status %d)", rc);
     return FG_OK;
+}
+
+/* --- the operator's offerings directory --------------------------------- */
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds one parsed element of `path` to `out`; false with the reason. */
+static bool collect_override(json_t *out, json_t *elem, size_t index, bool is_array,
+                             const char *path, fg_error *err)
+{
+    const char *id, *area;
+    json_t *prev;
+
+    if (!json_is_object(elem)) {
+        if (is_array)
+            fg_fail(err, FG_EINVAL, "%s: element [%zu] is not an offering object", path,
+                    index);
+        else
+            fg_fail(err, FG_EINVAL, "%s: not an offering object or an array of them", path);
+        return false;
+    }
+    id = json_id(elem);
+    area = json_string_value(json_object_get(elem, "area"));
+    if (!id || !fg_utf8_valid(id, strlen(id))) {
+        fg_fail(err, FG_EINVAL, "%s: element [%zu]: field id is required", path, index);
+        return false;
+    }
+    if (!area) {
+        fg_fail(err, FG_EINVAL, "%s: offering '%.100s': field area is required", path, id);
+        return false;
+    }
+    if ((prev = json_object_get(out, id)) != NULL) {
+        fg_fail(err, FG_EINVAL, "%s: offering '%.100s' is also in %s", path, id,
+                json_string_value(json_object_get(prev, "source")));
+        return false;
+    }
+    json_object_set_new(out, id, json_pack("{s:O, s:s}", "offering", elem, "source", path));
+    return true;
+}
+
+/* Reads one file of the directory into `out`. */
+static fg_status collect_file(json_t *out, const char *path, fg_error *err)
+{
+    json_error_t jerr;
+    json_t *doc, *elem;
+    char *text;
+    size_t len, i;
+    fg_status st;
+
+    if ((st = read_text_file(path, &text, &len, err)) != FG_OK)
+        return st;
+    doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!doc)
+        return fg_fail(err, FG_EINVAL, "%s: line %d, column %d: %s", path, jerr.line,
+                       jerr.column, jerr.text);
+    st = FG_OK;
+    if (json_is_array(doc)) {
+        json_array_foreach(doc, i, elem) {
+            if (!collect_override(out, elem, i, true, path, err)) {
+                st = FG_EINVAL;
+                break;
+            }
+        }
+    } else if (!collect_override(out, doc, 0, false, path, err)) {
+        st = FG_EINVAL;
+    }
+    json_decref(doc);
+    return st;
+}
+
+fg_status rt_read_offerings_dir(const char *dir, json_t **out, fg_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    fg_status st = FG_OK;
+
+    *out = NULL;
+    if (!d)
+        return fg_fail(err, FG_EIO, "offerings directory %s: %s", dir, strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names);
+            if (!grown)
+                abort();
+            names = grown;
+        }
+        names[n++] = fg_strdup(de->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_strings);
+    *out = json_object();
+    for (size_t i = 0; i < n; i++) {
+        char path[8192];
+        if (st == FG_OK) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            st = collect_file(*out, path, err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (st != FG_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 /* --- host → plugin: views of JSON records ------------------------------ */

@@ -180,6 +180,144 @@ static bool good_text(const char *s, size_t max)
            fg_utf8_valid(s, strlen(s));
 }
 
+/* Least sizes of the ABI 1.1 label structs: every field 1.1 defines. */
+#define AREA_LABEL_MIN_SIZE                                                    \
+    (offsetof(fgcat_area_label, attributes) + sizeof(((fgcat_area_label *)0)->attributes))
+#define ATTR_LABEL_MIN_SIZE                                                    \
+    (offsetof(fgcat_attr_label, description) +                                 \
+     sizeof(((fgcat_attr_label *)0)->description))
+#define RT_MAX_ATTR_LABELS 64
+
+/* True when `area` is one of the descriptor's areas. */
+static bool has_area(const fgcat_plugin *d, const char *area)
+{
+    for (size_t i = 0; area && d->areas[i] && i < RT_MAX_AREAS; i++)
+        if (strcmp(d->areas[i], area) == 0)
+            return true;
+    return false;
+}
+
+/* Checks one attribute label of area `area` (ABI 1.1). */
+static void check_attr_label(rt_plugin *p, const char *area, size_t i,
+                             const fgcat_attr_label *l)
+{
+    if (l->struct_size < ATTR_LABEL_MIN_SIZE) {
+        refuse_load(p, "descriptor",
+                    "bad descriptor: area_labels '%s' attributes[%zu] has struct_size "
+                    "%zu, smaller than the %zu bytes of ABI 1.1",
+                    area, i, l->struct_size, (size_t)ATTR_LABEL_MIN_SIZE);
+        return;
+    }
+    if (!good_text(l->key, 64) || !*l->key)
+        refuse_load(p, "descriptor",
+                    "bad descriptor: area_labels '%s' attributes[%zu] needs a key of "
+                    "1-64 printable characters",
+                    area, i);
+    else if (!good_text(l->label, 80) || !*l->label)
+        refuse_load(p, "descriptor",
+                    "bad descriptor: the label of attribute %s of area '%s' must be "
+                    "1-80 printable characters",
+                    l->key, area);
+    else if ((l->unit && !good_text(l->unit, 40)) ||
+             (l->description && !good_text(l->description, 500)))
+        refuse_load(p, "descriptor",
+                    "bad descriptor: the unit (at most 40) or description (at most "
+                    "500 printable characters) of attribute %s of area '%s' is bad",
+                    l->key, area);
+}
+
+/*
+ * Checks the ABI 1.1 labels: each names one of the plugin's areas once,
+ * with printable text of bounded length, and at most RT_MAX_ATTR_LABELS
+ * attribute labels.  Problems are recorded like the descriptor's own.
+ */
+static void check_labels(rt_plugin *p, const fgcat_plugin *d)
+{
+    for (size_t i = 0; d->area_labels[i]; i++) {
+        const fgcat_area_label *l = d->area_labels[i];
+        if (i >= RT_MAX_AREAS) {
+            refuse_load(p, "descriptor", "bad descriptor: more than %d area_labels",
+                        RT_MAX_AREAS);
+            return;
+        }
+        if (l->struct_size < AREA_LABEL_MIN_SIZE) {
+            refuse_load(p, "descriptor",
+                        "bad descriptor: area_labels[%zu] has struct_size %zu, smaller "
+                        "than the %zu bytes of ABI 1.1",
+                        i, l->struct_size, (size_t)AREA_LABEL_MIN_SIZE);
+            continue;
+        }
+        if (!has_area(d, l->area)) {
+            refuse_load(p, "descriptor",
+                        "bad descriptor: area_labels[%zu] does not name one of the "
+                        "plugin's areas",
+                        i);
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (d->area_labels[k]->struct_size >= AREA_LABEL_MIN_SIZE &&
+                d->area_labels[k]->area && strcmp(d->area_labels[k]->area, l->area) == 0) {
+                refuse_load(p, "descriptor",
+                            "bad descriptor: area '%s' is labelled twice", l->area);
+                break;
+            }
+        if (!good_text(l->label, 80) || !*l->label ||
+            (l->description && !good_text(l->description, 500)))
+            refuse_load(p, "descriptor",
+                        "bad descriptor: the label of area '%s' must be 1-80 and its "
+                        "description at most 500 printable characters",
+                        l->area);
+        for (size_t k = 0; l->attributes && l->attributes[k]; k++) {
+            if (k >= RT_MAX_ATTR_LABELS) {
+                refuse_load(p, "descriptor",
+                            "bad descriptor: area '%s' labels more than %d attributes",
+                            l->area, RT_MAX_ATTR_LABELS);
+                break;
+            }
+            check_attr_label(p, l->area, k, l->attributes[k]);
+        }
+    }
+}
+
+/* The label record of `area` in a loaded plugin, or NULL. */
+static const fgcat_area_label *area_label(const rt_plugin *p, const char *area)
+{
+    const fgcat_plugin *d = p->desc;
+    if (!d || !FGCAT_HAS_FIELD(d, fgcat_plugin, area_labels) || !d->area_labels)
+        return NULL;
+    for (size_t i = 0; d->area_labels[i]; i++)
+        if (strcmp(d->area_labels[i]->area, area) == 0)
+            return d->area_labels[i];
+    return NULL;
+}
+
+bool rt_area_label(const rt_runtime *rt, const char *area, const char **label,
+                   const char **description)
+{
+    rt_plugin *p = rt_area_owner(rt, area);
+    const fgcat_area_label *l = p ? area_label(p, area) : NULL;
+    if (!l)
+        return false;
+    *label = l->label;
+    *description = l->description;
+    return true;
+}
+
+bool rt_attr_label(const rt_runtime *rt, const char *area, const char *key,
+                   const char **label, const char **unit, const char **description)
+{
+    rt_plugin *p = rt_area_owner(rt, area);
+    const fgcat_area_label *l = p ? area_label(p, area) : NULL;
+    for (size_t i = 0; l && l->attributes && l->attributes[i]; i++)
+        if (strcmp(l->attributes[i]->key, key) == 0) {
+            *label = l->attributes[i]->label;
+            *unit = l->attributes[i]->unit;
+            *description = l->attributes[i]->description;
+            return true;
+        }
+    return false;
+}
+
 /*
  * Checks the descriptor's versions, size, strings and areas, and copies what
  * `fgcat plugins` shows.  Records every problem it can see: it stops early
@@ -289,6 +427,8 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
                         "area '%s' is already provided by %s (plugin %s %s)", area,
                         owner->path, owner->name, owner->version);
     }
+    if (FGCAT_HAS_FIELD(d, fgcat_plugin, area_labels) && d->area_labels)
+        check_labels(p, d);
     if (has_problems(p))
         return false;
     p->areas = fg_xcalloc(n_areas + 1, sizeof *p->areas);

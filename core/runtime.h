@@ -117,15 +117,29 @@ typedef fg_status (*rt_add_fn)(void *ud, rt_plugin *p, json_t *offering,
                                fg_error *err);
 
 /*
- * Runs `p`'s register_offerings, passing each offering it adds to `add`.
- * Returns FG_OK when the plugin succeeded and every offering was accepted;
- * otherwise FG_EREFUSED with the first problem (and how many more) in
- * `err`.  Replaces `p`'s problem list with this run's: one "offering"
- * problem per refused offering, and a "register" one when
- * register_offerings returned an error.  Does not mark the plugin refused:
- * the caller decides.
+ * Runs `p`'s register_offerings, passing each offering it adds to `add`,
+ * then each offering of `overrides` (may be NULL; from
+ * rt_read_offerings_dir) in one of `p`'s areas, which replaces the
+ * plugin's own offering of the same id.  Returns FG_OK when the plugin
+ * succeeded and every offering was accepted; otherwise FG_EREFUSED with
+ * the first problem (and how many more) in `err`.  Replaces `p`'s problem
+ * list with this run's: one "offering" problem per refused offering, and a
+ * "register" one when register_offerings returned an error.  Does not mark
+ * the plugin refused: the caller decides.
  */
-fg_status rt_register(rt_plugin *p, rt_add_fn add, void *ud, fg_error *err);
+fg_status rt_register(rt_plugin *p, const json_t *overrides, rt_add_fn add, void *ud,
+                      fg_error *err);
+
+/*
+ * Reads the operator's offerings directory: every "*.json" file in `dir`
+ * (in name order; each one offering object or an array of them) into *out,
+ * new: an object from offering id to {"offering": {...}, "source": PATH}.
+ * Only the shape is checked here (objects with an id and an area, no id
+ * twice); the area's plugin checks the rest when rt_register adds them.
+ * FG_EINVAL names the file and the offering; FG_EIO a directory that
+ * cannot be read.
+ */
+fg_status rt_read_offerings_dir(const char *dir, json_t **out, fg_error *err);
 
 /*
  * Runs `p`'s validate_offering on `offering` (JSON form, already checked
@@ -150,6 +164,21 @@ typedef struct rt_request {
  */
 fg_status rt_quote(rt_plugin *p, json_t *offering, const rt_request *req,
                    int64_t *amount_pence, char currency[4], fg_error *err);
+
+/*
+ * The label (ABI 1.1) of `area` as its loaded owner gives it, and its
+ * description (may be NULL).  False, setting nothing, when no loaded plugin
+ * owns the area or it gives no label.  Strings are borrowed from the plugin
+ * and valid until exit (plugins are never unloaded).
+ */
+bool rt_area_label(const rt_runtime *rt, const char *area, const char **label,
+                   const char **description);
+
+/* The label, unit and description (each may be NULL but the label) of
+   attribute `key` of `area`, as rt_area_label gives them.  False when
+   there is none. */
+bool rt_attr_label(const rt_runtime *rt, const char *area, const char *key,
+                   const char **label, const char **unit, const char **description);
 
 /* The host API table this build gives plugins; borrowed, static. */
 const fgcat_host_api *rt_host_api(void);

@@ -10,6 +10,9 @@
 #include <time.h>
 
 #include "log.h"
+/* The civil-date routines are the plugin SDK's, so core and plugins count
+   days the same way. */
+#include "fgcat/plugin_util.h"
 
 void fg_time_iso(int64_t t, char buf[FG_TIMESTAMP_SIZE])
 {
@@ -30,23 +33,6 @@ void fg_today(char buf[FG_DATE_SIZE])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, FG_DATE_SIZE, "%Y-%m-%d", &tm);
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
-   (Howard Hinnant's days_from_civil algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 static bool digits(const char *s, size_t n)
@@ -77,7 +63,7 @@ static bool parse_ymd(const char *s, int64_t *y, int64_t *m, int64_t *d)
     *d = num(s + 8, 2);
     if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
         return false;
-    int64_t max = mdays[*m - 1] + (*m == 2 && is_leap(*y));
+    int64_t max = mdays[*m - 1] + (*m == 2 && fgcat_is_leap_year(*y));
     return *d <= max;
 }
 
@@ -86,7 +72,7 @@ bool fg_parse_date(const char *s, int64_t *days)
     int64_t y, m, d;
     if (!s || strlen(s) != 10 || !parse_ymd(s, &y, &m, &d))
         return false;
-    *days = days_from_civil(y, m, d);
+    *days = fgcat_days_from_civil(y, m, d);
     return true;
 }
 

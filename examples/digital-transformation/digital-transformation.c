@@ -8,10 +8,16 @@
  * Trust (RYJ).  The services and prices are illustrative.
  *
  * It is the running example of docs/plugin-guide.md, which explains every
- * part of it; read the two side by side.  The plugin includes one header,
- * <fgcat/plugin.h>, and links against nothing of fgcat: everything it
- * needs from fgcat arrives through the host API table passed to each
- * callback.
+ * part of it; read the two side by side.  The plugin includes the SDK's
+ * two headers, <fgcat/plugin.h> (the ABI) and <fgcat/plugin_util.h>
+ * (header-only helpers: messages, dates, checked arithmetic, the attribute
+ * schema reader), and links against nothing of fgcat: everything it needs
+ * from fgcat arrives through the host API table passed to each callback.
+ *
+ * Its offerings are data, not code: digital-transformation/offerings.json,
+ * in the plugin's data directory (the folder beside the .so named like
+ * it), in the JSON form `fgcat export` prints.  Change a price there and
+ * run `fgcat refresh`; no rebuild.
  *
  * Attributes (the area-specific "attributes" object of every offering):
  *   focus                    string, required: one of FOCUSES below.
@@ -41,6 +47,7 @@
  * setup_fee_pence once.
  */
 #include <fgcat/plugin.h>
+#include <fgcat/plugin_util.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -58,149 +65,6 @@ static const char *const FOCUSES[] = {"epr-optimisation", "digital-maturity",
                                       "remote-monitoring", "interoperability",
                                       NULL};
 
-static const char *const KNOWN_KEYS[] = {
-    "focus",        "team_size",    "min_lead_days",   "clinical_safety_officer",
-    "quantity_min", "quantity_max", "setup_fee_pence", NULL};
-
-/* ------------------------------------------------------------------------ */
-/* Offerings                                                                */
-/* ------------------------------------------------------------------------ */
-
-/*
- * The offerings are constant data.  The host only borrows an offering, and
- * every string in it, for the duration of add_offering (it copies what it
- * keeps), so stack buffers would do as well; static data is simply the
- * easiest thing to get right.
- */
-
-#define RTF_NAME "Northumbria Healthcare NHS Foundation Trust"
-#define RTF_CONTACT "digital.partnerships@northumbria.example.nhs.uk"
-#define RYJ_NAME "Imperial College Healthcare NHS Trust"
-#define RYJ_CONTACT "digital.services@imperial.example.nhs.uk"
-
-static const char *const REGIONS_ENGLAND[] = {"England", NULL};
-static const char *const REGIONS_ALL[] = {"England", "International", NULL};
-
-static const char *const TAGS_EPR[] = {
-    "epr", "electronic-patient-record", "clinical-systems", "usability",
-    "digital", NULL};
-static const char *const TAGS_MATURITY[] = {
-    "digital-maturity", "what-good-looks-like", "assessment",
-    "board-assurance", "digital", NULL};
-static const char *const TAGS_REMOTE[] = {
-    "remote-monitoring", "virtual-ward", "hospital-at-home", "telehealth",
-    "digital", NULL};
-
-static const fgcat_offering OFFERINGS[] = {
-    {
-        /* Always sizeof as *this* plugin was compiled: the host reads only
-           the fields that lie within it. */
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/epr-optimisation-sprint",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Electronic patient record optimisation sprint",
-        .summary =
-            "Clinicians and EPR analysts from Northumbria work alongside a "
-            "trust's own teams to remove clicks, duplicate documentation and "
-            "unsafe workarounds from its electronic patient record. Sold by "
-            "the team day, 5 to 60 days.",
-        .description =
-            "Most trusts now have an electronic patient record; far fewer "
-            "have one their clinicians find quick and safe to use. The sprint "
-            "starts with observed shifts on two or three wards, measures time "
-            "spent in the record and collects the workarounds staff rely on. "
-            "A team of four, including a clinical safety officer, then fixes "
-            "what can be fixed in configuration, order sets and documentation "
-            "templates, and leaves a prioritised backlog for the rest.",
-        .delivery = "blended",
-        .duration_days = 90,
-        .capacity = 3,
-        .price_pence = 135000, /* £1,350 per team day */
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = REGIONS_ENGLAND,
-        .tags = TAGS_EPR,
-        .contact = RTF_CONTACT,
-        /* Attributes go to the host as JSON text; it parses and stores them
-           and hands them back to validate_offering as an fgcat_attrs. */
-        .attributes_json =
-            "{\"focus\": \"epr-optimisation\", \"team_size\": 4, "
-            "\"min_lead_days\": 28, \"clinical_safety_officer\": true, "
-            "\"quantity_min\": 5, \"quantity_max\": 60}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RYJ/digital-maturity-assessment",
-        .area = AREA,
-        .provider_ods = "RYJ",
-        .provider_name = RYJ_NAME,
-        .title = "Digital maturity assessment and board roadmap",
-        .summary =
-            "An independent assessment of a trust's digital maturity against "
-            "the What Good Looks Like framework, with a costed three-year "
-            "roadmap presented to the board. One fixed-price engagement.",
-        .description =
-            "Imperial's digital team interviews executives, clinical leads and "
-            "IT staff, reviews infrastructure, cyber security, data and "
-            "clinical systems, and scores the trust against each of the seven "
-            "success measures of What Good Looks Like. The result is a short "
-            "maturity report, a costed roadmap and a board session to agree "
-            "priorities.",
-        .delivery = "remote",
-        .duration_days = 45,
-        .capacity = 4,
-        .price_pence = 3800000, /* £38,000 per engagement */
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = REGIONS_ALL,
-        .tags = TAGS_MATURITY,
-        .contact = RYJ_CONTACT,
-        .attributes_json =
-            "{\"focus\": \"digital-maturity\", \"team_size\": 3, "
-            "\"min_lead_days\": 21, \"clinical_safety_officer\": false}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/virtual-ward-remote-monitoring-set-up",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Remote monitoring set-up for a virtual ward",
-        .summary =
-            "Northumbria sets up remote monitoring for a virtual ward: "
-            "clinical protocols, device logistics, alert thresholds and "
-            "clinical safety case. Priced per virtual-ward bed, 10 to 200 "
-            "beds, plus a one-off set-up fee of £12,000.",
-        .description =
-            "Virtual wards let patients who would otherwise be in hospital be "
-            "cared for at home, watched over by remote monitoring. Northumbria "
-            "runs such wards and sets them up for other trusts: choosing the "
-            "monitoring platform and devices, writing the escalation "
-            "protocols and alert thresholds with the trust's clinicians, "
-            "training the virtual-ward team and producing the clinical safety "
-            "case. The price is per virtual-ward bed, with one set-up fee per "
-            "request for the platform configuration.",
-        .delivery = "blended",
-        .duration_days = 120,
-        .capacity = 2,
-        .price_pence = 95000, /* £950 per virtual-ward bed */
-        .currency = "GBP",
-        .price_unit = "per-bed",
-        .regions = REGIONS_ENGLAND,
-        .tags = TAGS_REMOTE,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"focus\": \"remote-monitoring\", \"team_size\": 5, "
-            "\"min_lead_days\": 42, \"clinical_safety_officer\": true, "
-            "\"quantity_min\": 10, \"quantity_max\": 200, "
-            "\"setup_fee_pence\": 1200000}",
-    },
-};
-
-#define OFFERING_COUNT (sizeof(OFFERINGS) / sizeof(OFFERINGS[0]))
-
 /* ------------------------------------------------------------------------ */
 /* Attributes                                                               */
 /* ------------------------------------------------------------------------ */
@@ -216,42 +80,6 @@ typedef struct dt_attrs {
     int64_t setup_fee_pence; /* 0 when absent */
 } dt_attrs;
 
-/*
- * Reads integer attribute `key` into *out and checks lo <= value <= hi.
- * When the key is absent and `required` is 0, leaves *out alone and
- * succeeds.  Otherwise writes a sentence naming the attribute to msg and
- * returns FGCAT_ERR_INVALID.
- */
-static int read_int(const fgcat_host_api *host, const fgcat_attrs *attrs,
-                    const char *key, int required, int64_t lo, int64_t hi,
-                    int64_t *out, char *msg, size_t msg_size)
-{
-    int64_t v = 0;
-    int rc = host->attr_int(attrs, key, &v);
-
-    if (rc == FGCAT_ERR_NOT_FOUND && !required)
-        return FGCAT_OK;
-    if (rc == FGCAT_OK && v >= lo && v <= hi) {
-        *out = v;
-        return FGCAT_OK;
-    }
-    /* FGCAT_ERR_NOT_FOUND: absent or null; FGCAT_ERR_TYPE: not an integer
-       (a string, a float, ...); FGCAT_OK: out of range. */
-    snprintf(msg, msg_size, "attribute %s %s an integer between %" PRId64
-             " and %" PRId64,
-             key, rc == FGCAT_ERR_NOT_FOUND ? "is required and must be" : "must be",
-             lo, hi);
-    return FGCAT_ERR_INVALID;
-}
-
-/* True when attribute `key` is present and not null, whatever its type. */
-static int has_attr(const fgcat_host_api *host, const fgcat_attrs *attrs,
-                    const char *key)
-{
-    int64_t ignored;
-    return host->attr_int(attrs, key, &ignored) != FGCAT_ERR_NOT_FOUND;
-}
-
 /* True when `s` is one of the NULL-terminated `list`. */
 static int in_list(const char *s, const char *const *list)
 {
@@ -260,6 +88,69 @@ static int in_list(const char *s, const char *const *list)
             return 1;
     return 0;
 }
+
+/* The check of the focus attribute (fgcat_attr_spec.check). */
+static int is_focus(const char *s)
+{
+    return in_list(s, FOCUSES);
+}
+
+/*
+ * The area's attributes, declared once: fgcat_read_attrs() refuses any
+ * other key (so that a typo does not pass unnoticed), requires the
+ * required ones, checks each type and range, and names the attribute in
+ * its message.  Fields: key, kind, required, lo, hi (a string's length in
+ * bytes), default, default string, check, what a string must be.
+ */
+enum { A_FOCUS, A_TEAM_SIZE, A_MIN_LEAD_DAYS, A_CSO, A_QUANTITY_MIN, A_QUANTITY_MAX,
+       A_SETUP_FEE, A_COUNT };
+
+static const fgcat_attr_spec SCHEMA[A_COUNT] = {
+    [A_FOCUS] = {"focus", FGCAT_ATTR_STRING, 1, 1, 40, 0, NULL, is_focus,
+                 "one of epr-optimisation, digital-maturity, remote-monitoring, "
+                 "interoperability"},
+    [A_TEAM_SIZE] = {"team_size", FGCAT_ATTR_INT, 1, 1, TEAM_SIZE_MAX, 0, NULL, NULL, NULL},
+    [A_MIN_LEAD_DAYS] = {"min_lead_days", FGCAT_ATTR_INT, 1, 0, LEAD_DAYS_MAX, 0, NULL, NULL,
+                         NULL},
+    [A_CSO] = {"clinical_safety_officer", FGCAT_ATTR_BOOL, 1, 0, 1, 0, NULL, NULL, NULL},
+    /* Required for per-unit offerings, refused for fixed ones: parse_attrs. */
+    [A_QUANTITY_MIN] = {"quantity_min", FGCAT_ATTR_INT, 0, 1, QUANTITY_LIMIT, 0, NULL, NULL,
+                        NULL},
+    [A_QUANTITY_MAX] = {"quantity_max", FGCAT_ATTR_INT, 0, 1, QUANTITY_LIMIT, 0, NULL, NULL,
+                        NULL},
+    [A_SETUP_FEE] = {"setup_fee_pence", FGCAT_ATTR_INT, 0, 0, SETUP_FEE_MAX, 0, NULL, NULL,
+                     NULL},
+};
+
+/*
+ * Human labels for the area and its attributes (ABI 1.1): `fgcat show`
+ * prints "Team size: 4 specialists" instead of "team_size: 4".
+ */
+static const fgcat_attr_label LABEL_LIST[A_COUNT] = {
+    [A_FOCUS] = FGCAT_ATTR_LABEL("focus", "Focus", NULL, "What the engagement works on."),
+    [A_TEAM_SIZE] = FGCAT_ATTR_LABEL("team_size", "Team size", "specialists",
+                                     "Specialists the provider deploys."),
+    [A_MIN_LEAD_DAYS] = FGCAT_ATTR_LABEL("min_lead_days", "Notice needed", "days",
+                                         "The fewest days between a request and its start."),
+    [A_CSO] = FGCAT_ATTR_LABEL("clinical_safety_officer", "Clinical safety officer", NULL,
+                               "Whether a clinical safety officer is in the team."),
+    [A_QUANTITY_MIN] = FGCAT_ATTR_LABEL("quantity_min", "Smallest request", "units", NULL),
+    [A_QUANTITY_MAX] = FGCAT_ATTR_LABEL("quantity_max", "Largest request", "units", NULL),
+    [A_SETUP_FEE] = FGCAT_ATTR_LABEL("setup_fee_pence", "Set-up fee", "pence",
+                                     "A one-off fee added to every quote."),
+};
+
+static const fgcat_attr_label *const ATTR_LABELS[] = {
+    &LABEL_LIST[A_FOCUS],        &LABEL_LIST[A_TEAM_SIZE],    &LABEL_LIST[A_MIN_LEAD_DAYS],
+    &LABEL_LIST[A_CSO],          &LABEL_LIST[A_QUANTITY_MIN], &LABEL_LIST[A_QUANTITY_MAX],
+    &LABEL_LIST[A_SETUP_FEE],    NULL};
+
+static const fgcat_area_label AREA_LABEL =
+    FGCAT_AREA_LABEL(AREA, "Digital transformation",
+                     "Electronic patient records, digital maturity and remote monitoring.",
+                     ATTR_LABELS);
+
+static const fgcat_area_label *const AREA_LABELS[] = {&AREA_LABEL, NULL};
 
 /*
  * Reads and checks an offering's attributes into *a, with the rules that
@@ -271,74 +162,54 @@ static int in_list(const char *s, const char *const *list)
 static int parse_attrs(const fgcat_host_api *host, const fgcat_offering *off,
                        dt_attrs *a, char *msg, size_t msg_size)
 {
-    const fgcat_attrs *attrs = off->attributes;
+    fgcat_attr_value v[A_COUNT];
     int fixed = strcmp(off->price_unit, "fixed") == 0;
     int rc;
 
     memset(a, 0, sizeof *a);
-
-    /* Unknown keys first: attr_count and attr_key walk the object. */
-    for (size_t i = 0; i < host->attr_count(attrs); i++) {
-        const char *key = host->attr_key(attrs, i);
-        if (key != NULL && !in_list(key, KNOWN_KEYS)) {
-            snprintf(msg, msg_size,
-                     "attribute %.60s is not a digital-transformation "
-                     "attribute; use focus, team_size, min_lead_days, "
-                     "clinical_safety_officer, quantity_min, quantity_max or "
-                     "setup_fee_pence",
-                     key);
-            return FGCAT_ERR_INVALID;
-        }
-    }
-
-    if (host->attr_string(attrs, "focus", &a->focus) != FGCAT_OK ||
-        !in_list(a->focus, FOCUSES)) {
-        snprintf(msg, msg_size,
-                 "attribute focus is required and must be one of "
-                 "epr-optimisation, digital-maturity, remote-monitoring, "
-                 "interoperability");
-        return FGCAT_ERR_INVALID;
-    }
-    if ((rc = read_int(host, attrs, "team_size", 1, 1, TEAM_SIZE_MAX,
-                       &a->team_size, msg, msg_size)) != FGCAT_OK ||
-        (rc = read_int(host, attrs, "min_lead_days", 1, 0, LEAD_DAYS_MAX,
-                       &a->min_lead_days, msg, msg_size)) != FGCAT_OK)
+    rc = fgcat_read_attrs(host, off->attributes, AREA, SCHEMA, A_COUNT, v, msg, msg_size);
+    if (rc != FGCAT_OK)
         return rc;
-    if (host->attr_bool(attrs, "clinical_safety_officer",
-                        &a->clinical_safety_officer) != FGCAT_OK) {
-        snprintf(msg, msg_size,
-                 "attribute clinical_safety_officer is required and must be "
-                 "true or false");
-        return FGCAT_ERR_INVALID;
-    }
+    a->focus = v[A_FOCUS].s;
+    a->team_size = v[A_TEAM_SIZE].i;
+    a->min_lead_days = v[A_MIN_LEAD_DAYS].i;
+    a->clinical_safety_officer = (int)v[A_CSO].i;
+    a->setup_fee_pence = v[A_SETUP_FEE].i;
     if (strcmp(a->focus, "remote-monitoring") == 0 && !a->clinical_safety_officer) {
-        snprintf(msg, msg_size,
-                 "attribute clinical_safety_officer must be true for "
-                 "remote-monitoring offerings (DCB0129/DCB0160)");
+        fgcat_say(msg, msg_size,
+                  "attribute clinical_safety_officer must be true for "
+                  "remote-monitoring offerings (DCB0129/DCB0160)");
         return FGCAT_ERR_INVALID;
     }
 
     /* The quantity range and the set-up fee belong to per-unit offerings;
        a fixed price is for exactly one engagement. */
     if (fixed) {
-        if (has_attr(host, attrs, "quantity_min") ||
-            has_attr(host, attrs, "quantity_max") ||
-            has_attr(host, attrs, "setup_fee_pence")) {
-            snprintf(msg, msg_size,
-                     "attributes quantity_min, quantity_max and setup_fee_pence "
-                     "apply only to offerings priced per unit, not fixed");
+        if (v[A_QUANTITY_MIN].present || v[A_QUANTITY_MAX].present || v[A_SETUP_FEE].present) {
+            fgcat_say(msg, msg_size,
+                      "attributes quantity_min, quantity_max and setup_fee_pence "
+                      "apply only to offerings priced per unit, not fixed");
             return FGCAT_ERR_INVALID;
         }
         a->quantity_min = a->quantity_max = 1;
         return FGCAT_OK;
     }
-    if ((rc = read_int(host, attrs, "quantity_min", 1, 1, QUANTITY_LIMIT,
-                       &a->quantity_min, msg, msg_size)) != FGCAT_OK ||
-        (rc = read_int(host, attrs, "quantity_max", 1, a->quantity_min,
-                       QUANTITY_LIMIT, &a->quantity_max, msg, msg_size)) != FGCAT_OK ||
-        (rc = read_int(host, attrs, "setup_fee_pence", 0, 0, SETUP_FEE_MAX,
-                       &a->setup_fee_pence, msg, msg_size)) != FGCAT_OK)
-        return rc;
+    if (!v[A_QUANTITY_MIN].present || !v[A_QUANTITY_MAX].present) {
+        fgcat_say(msg, msg_size,
+                  "attributes quantity_min and quantity_max are required for an "
+                  "offering priced %s",
+                  off->price_unit);
+        return FGCAT_ERR_INVALID;
+    }
+    a->quantity_min = v[A_QUANTITY_MIN].i;
+    a->quantity_max = v[A_QUANTITY_MAX].i;
+    if (a->quantity_max < a->quantity_min) {
+        fgcat_say(msg, msg_size,
+                  "attribute quantity_max must be an integer between quantity_min "
+                  "(%" PRId64 ") and %d",
+                  a->quantity_min, QUANTITY_LIMIT);
+        return FGCAT_ERR_INVALID;
+    }
     return FGCAT_OK;
 }
 
@@ -347,40 +218,36 @@ static int parse_attrs(const fgcat_host_api *host, const fgcat_offering *off,
 /* ------------------------------------------------------------------------ */
 
 /*
- * Called once after loading.  Every function of ABI 1.0 is in the host
- * table of any 1.x host, so this check cannot fail today: it is the pattern
- * to copy when the plugin starts using a host function added in a later
- * minor version (test that field, not the host's abi_minor).
+ * Called once after loading.  The plugin reads its offerings with
+ * add_offerings_file, which ABI 1.1 added: test for that function (not the
+ * host's abi_minor), and refuse to load on an older host rather than crash
+ * when registering.
  */
 static int dt_init(const fgcat_host_api *host, void **state, char *msg,
                    size_t msg_size)
 {
     (void)state; /* no state: the host passes NULL to the other callbacks */
-    if (!FGCAT_HAS_FIELD(host, fgcat_host_api, attr_key)) {
-        snprintf(msg, msg_size,
-                 "this fgcat (%s) lacks attr_key; digital-transformation "
-                 "needs plugin ABI 1.0 or later",
-                 host->host_version);
+    if (!fgcat_host_has_offerings_files(host)) {
+        fgcat_say(msg, msg_size,
+                  "this fgcat (%s) lacks add_offerings_file; digital-transformation "
+                  "needs plugin ABI 1.1 or later",
+                  host->host_version);
         return FGCAT_ERR_FAILED;
     }
     return FGCAT_OK;
 }
 
 /*
- * Adds every offering.  The host checks each one (the offering format and then
- * dt_validate_offering) and copies it; one refused offering refuses the
- * whole registration, so stop at the first.
+ * Adds every offering of offerings.json, in the plugin's data directory.
+ * The host reads the file, checks each offering (fgcat's own rules, then
+ * dt_validate_offering) and copies it; every refusal names the file and
+ * the offering.
  */
 static int dt_register_offerings(const fgcat_host_api *host, void *state,
                                  fgcat_registrar *reg)
 {
     (void)state;
-    for (size_t i = 0; i < OFFERING_COUNT; i++) {
-        int rc = host->add_offering(reg, &OFFERINGS[i]);
-        if (rc != FGCAT_OK)
-            return rc;
-    }
-    return FGCAT_OK;
+    return host->add_offerings_file(reg, "offerings.json");
 }
 
 /*
@@ -446,11 +313,10 @@ static int dt_quote_request(const fgcat_host_api *host, void *state,
 
     /* quantity <= 10000 and the fee <= 10^7, but the host's price may be up
        to 10^12 pence: check the sum rather than assume. */
-    if (quote->amount_pence > INT64_MAX - a.setup_fee_pence) {
-        snprintf(msg, msg_size, "the total is too large to quote");
+    if (!fgcat_add_ok(quote->amount_pence, a.setup_fee_pence, &quote->amount_pence)) {
+        fgcat_say(msg, msg_size, "the total is too large to quote");
         return FGCAT_ERR_REFUSED;
     }
-    quote->amount_pence += a.setup_fee_pence;
     return FGCAT_OK;
 }
 
@@ -473,6 +339,7 @@ static const fgcat_plugin PLUGIN = {
     .validate_offering = dt_validate_offering,
     .quote_request = dt_quote_request,
     .shutdown = NULL, /* nothing to release */
+    .area_labels = AREA_LABELS, /* ABI 1.1 */
 };
 
 /* The one exported symbol.  FGCAT_EXPORT makes it visible although the

@@ -55,7 +55,7 @@ extern "C" {
 
 /* The ABI this header describes. */
 #define FGCAT_ABI_MAJOR 1
-#define FGCAT_ABI_MINOR 0
+#define FGCAT_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define FGCAT_PLUGIN_ENTRY_SYMBOL "fgcat_plugin_entry"
@@ -207,7 +207,63 @@ typedef struct fgcat_host_api {
 
     /* Logs one line on the host's log, attributed to the plugin. */
     void (*log)(const char *plugin_name, int level, const char *message);
+
+    /* ---- ABI 1.1 (check FGCAT_HAS_FIELD before calling) ---- */
+
+    /*
+     * Adds the offerings in `json_text` during register_offerings, as if
+     * each were given to add_offering.  The text is one offering object or
+     * an array of them, each in the JSON form `fgcat export` prints (rev,
+     * updated_at and withdrawn_at are ignored; status, when given, must be
+     * "active").  `source` names the text in messages (a file name; NULL
+     * reads as "JSON text").  Both are borrowed for the call.  Returns
+     * FGCAT_OK when every offering was added, else FGCAT_ERR_INVALID; the
+     * host records each refusal as "SOURCE: offering 'ID': field ...", or
+     * "SOURCE: line L, column C: ..." for text that is not JSON, and the
+     * plugin is refused after register_offerings returns.
+     */
+    int (*add_offerings_json)(fgcat_registrar *reg, const char *json_text,
+                              const char *source);
+
+    /*
+     * Reads the file `name` (a plain file name, no "/") from the plugin's
+     * data directory and adds its offerings as add_offerings_json does,
+     * naming the file in every message.  A missing or unreadable file is
+     * FGCAT_ERR_INVALID with that reason recorded.  `name` is borrowed.
+     */
+    int (*add_offerings_file)(fgcat_registrar *reg, const char *name);
+
+    /*
+     * The plugin's data directory: beside the plugin file (symlinks
+     * followed), named as the file without ".so"
+     * (".../plugins/productivity.so" has ".../plugins/productivity/").
+     * Borrowed: valid until
+     * register_offerings returns.  The directory need not exist.
+     */
+    const char *(*data_dir)(const fgcat_registrar *reg);
 } fgcat_host_api;
+
+/*
+ * ABI 1.1: human labels for an attribute of an area, read by the host for
+ * `fgcat show`, `fgcat areas` and the hub's pages.  Static data of the
+ * plugin: it and its strings must stay valid until the process exits.
+ */
+typedef struct fgcat_attr_label {
+    size_t struct_size;      /* sizeof(fgcat_attr_label) as compiled by the plugin */
+    const char *key;         /* the attribute, e.g. "cohort_min" */
+    const char *label;       /* e.g. "Minimum cohort size"; at most 80 bytes */
+    const char *unit;        /* e.g. "delegates"; NULL when the value has none */
+    const char *description; /* one sentence, or NULL; at most 500 bytes */
+} fgcat_attr_label;
+
+/* ABI 1.1: a human label for one of the plugin's areas.  Static, as above. */
+typedef struct fgcat_area_label {
+    size_t struct_size;      /* sizeof(fgcat_area_label) as compiled by the plugin */
+    const char *area;        /* one of the descriptor's areas */
+    const char *label;       /* e.g. "Integrated-care training"; at most 80 bytes */
+    const char *description; /* one sentence, or NULL; at most 500 bytes */
+    const fgcat_attr_label *const *attributes; /* NULL-terminated, or NULL */
+} fgcat_area_label;
 
 /*
  * The plugin descriptor.  Returned by fgcat_plugin_entry(); must stay valid
@@ -269,6 +325,13 @@ typedef struct fgcat_plugin {
     /* Optional.  Called once before the process exits; the object stays
        mapped afterwards (plugins are never unloaded). */
     void (*shutdown)(const fgcat_host_api *host, void *state);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Optional.  Labels for the plugin's areas and their attributes,
+       NULL-terminated; an area without an entry shows its name.  Static:
+       valid, with everything it points to, until the process exits. */
+    const fgcat_area_label *const *area_labels;
 } fgcat_plugin;
 
 /* Designated-initializer prefix for a descriptor built against this header. */

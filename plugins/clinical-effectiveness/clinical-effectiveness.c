@@ -8,10 +8,13 @@
  * The Christie (RBV).  See README.md beside this file for the offerings,
  * the attribute schema, the request rules and the pricing rule.
  *
- * The plugin keeps no state: offerings are registered from static const
- * data, and every callback reads what it needs from its arguments.
+ * The offerings themselves are data: offerings.json in the plugin's data
+ * directory (plugins/clinical-effectiveness/offerings.json here).  The
+ * plugin keeps no state: every callback reads what it needs from its
+ * arguments.
  */
 #include <fgcat/plugin.h>
+#include <fgcat/plugin_util.h>
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -38,370 +41,7 @@
  */
 #define CE_EXTRA_SPECIALTY_DISCOUNT_PCT 15
 
-/* ------------------------------------------------------------------------ */
-/* Offerings                                                                 */
-/* ------------------------------------------------------------------------ */
-
 static const char *const areas[] = {CE_AREA, NULL};
-
-static const char RTF_NAME[] = "Northumbria Healthcare NHS Foundation Trust";
-static const char RYJ_NAME[] = "Imperial College Healthcare NHS Trust";
-static const char RBV_NAME[] = "The Christie NHS Foundation Trust";
-
-static const char RTF_CONTACT[] = "foundation.group@northumbria.example.nhs.uk";
-static const char RTF_ALLIANCE_CONTACT[] =
-    "international.alliance@northumbria.example.nhs.uk";
-static const char RYJ_CONTACT[] =
-    "international.partnerships@imperial.example.nhs.uk";
-static const char RBV_CONTACT[] = "international@christie.example.nhs.uk";
-
-static const char *const regions_england[] = {"England", NULL};
-static const char *const regions_imperial[] = {"England", "International",
-                                               "Middle East", "Asia", NULL};
-static const char *const regions_alliance[] = {"China", "International",
-                                               NULL};
-static const char *const regions_wide[] = {"England", "International",
-                                           "China", NULL};
-
-static const char *const tags_mdt_audit[] = {
-    "audit",           "clinical-audit",      "multidisciplinary",
-    "action-plan",     "re-audit",            "quality-improvement",
-    "specialty",       "physiotherapy",       "speech-therapy",
-    "nursing",         "international",       NULL};
-static const char *const tags_implementation[] = {
-    "audit",          "action-plan",         "implementation",
-    "service-design", "policy",              "education",
-    "re-audit",       "quality-improvement", "multidisciplinary",
-    NULL};
-static const char *const tags_ce_review[] = {
-    "clinical-effectiveness", "review",         "best-practice",
-    "quality",                "patient-experience", "foundation-group",
-    "survey",                 NULL};
-static const char *const tags_peer_review[] = {
-    "audit", "clinical-audit", "peer-review", "clinical-effectiveness",
-    "remote", "foundation-group", NULL};
-static const char *const tags_governance[] = {
-    "clinical-governance", "quality-assurance", "patient-experience",
-    "new-hospital",        "nhs-standards",     "international",
-    "china",               "audit",             NULL};
-static const char *const tags_patient_experience[] = {
-    "patient-experience", "patient-centred-care", "survey",
-    "quality",            "nursing",              "training",
-    NULL};
-static const char *const tags_oncology[] = {
-    "oncology",        "cancer",          "clinical-governance",
-    "quality-assurance", "audit",         "multidisciplinary",
-    "re-audit",        "international",   NULL};
-
-static const fgcat_offering offerings[] = {
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RYJ/multidisciplinary-specialty-audit",
-        .area = CE_AREA,
-        .provider_ods = "RYJ",
-        .provider_name = RYJ_NAME,
-        .title = "Multidisciplinary clinical audit and action plan for a "
-                 "specialty service",
-        .summary =
-            "A front-line Imperial team of doctors, nurses and therapists "
-            "works alongside your own specialty team to audit the service, "
-            "agree an action plan for improvement and re-audit it six months "
-            "later. Priced per specialty; up to three specialties per "
-            "request.",
-        .description =
-            "Imperial College Healthcare runs a major trauma centre in "
-            "central London alongside elective work in the same hospitals and "
-            "theatres, and has built its ways of working on quality "
-            "improvement methodology. This engagement brings that practice to "
-            "a partner hospital one specialty at a time. Imperial forms a "
-            "front-line clinical team for the specialty - not only doctors "
-            "and nurses but also physiotherapists, speech and language "
-            "therapists and other professions, because care is organised "
-            "around the patient rather than the doctor - and pairs it with "
-            "the partner's own multidisciplinary team.\n\n"
-            "Together the two teams audit the service against agreed "
-            "standards, write an action plan with owners and dates, and the "
-            "written audit report follows within six weeks of the fieldwork. "
-            "A second audit cycle about 26 weeks later measures whether the "
-            "changes have held. The requesting organisation names its local "
-            "team and clinical lead when it asks; Imperial has found that "
-            "staying specialty-focused and working closely with the local "
-            "team is what makes the approach effective. Suitable for NHS "
-            "trusts and for international hospitals, regional or national "
-            "health systems.",
-        .delivery = "blended",
-        .duration_days = 210,
-        .capacity = 3,
-        .price_pence = 3800000,
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = regions_imperial,
-        .tags = tags_mdt_audit,
-        .contact = RYJ_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 3, \"audit_cycles\": 2, "
-            "\"reaudit_weeks\": 26, \"mdt_required\": true, "
-            "\"report_weeks\": 6, \"patient_survey\": false, "
-            "\"lead_days_min\": 42}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RYJ/audit-action-plan-implementation",
-        .area = CE_AREA,
-        .provider_ods = "RYJ",
-        .provider_name = RYJ_NAME,
-        .title = "Putting an audit action plan into practice: policy, service "
-                 "design and tailored education",
-        .summary =
-            "Imperial clinicians help a partner team turn an audit action "
-            "plan into change - new policies, redesigned services and "
-            "education tailored to the team - then re-audit after twelve "
-            "weeks. Booked by the day, 2 to 30 days.",
-        .description =
-            "An audit is only as useful as the change that follows it. After "
-            "an audit (Imperial's own or the partner's), Imperial's "
-            "front-line clinicians work with the partner's multidisciplinary "
-            "team to implement the action plan: drafting or revising clinical "
-            "policies, redesigning the service where the audit showed gaps, "
-            "and delivering education programmes written for that team. "
-            "Where useful the work also looks at cost efficiency and at how "
-            "the service connects with other providers.\n\n"
-            "The partner books the number of days it needs, on site or "
-            "remotely, within one or two specialties. A short re-audit twelve "
-            "weeks after the work starts checks that the changes are in "
-            "place, and a written summary follows within four weeks.",
-        .delivery = "blended",
-        .duration_days = 120,
-        .capacity = 5,
-        .price_pence = 165000,
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = regions_imperial,
-        .tags = tags_implementation,
-        .contact = RYJ_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 2, \"audit_cycles\": 2, "
-            "\"reaudit_weeks\": 12, \"mdt_required\": true, "
-            "\"report_weeks\": 4, \"patient_survey\": false, "
-            "\"lead_days_min\": 28, \"days_min\": 2, \"days_max\": 30}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/clinical-effectiveness-review",
-        .area = CE_AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Clinical effectiveness review for NHS trusts",
-        .summary =
-            "Through the Northumbria Foundation Group, Northumbria's "
-            "clinical effectiveness team reviews up to six of your services "
-            "against its own best-practice models and reports within four "
-            "weeks, including a patient experience survey. 5 to 15 review "
-            "days.",
-        .description =
-            "Northumbria Healthcare was one of the first four organisations "
-            "in England accredited by NHS Improvement to lead a foundation "
-            "group, and makes its clinical and corporate support services "
-            "available to the rest of the NHS. This review applies "
-            "Northumbria's best-practice models for clinical effectiveness to "
-            "a partner trust's services: how evidence-based guidance is "
-            "adopted, how outcomes are measured and acted on, and how the "
-            "audit programme feeds improvement.\n\n"
-            "A small Northumbria team spends between five and fifteen days on "
-            "site across up to six specialties, runs a short patient "
-            "experience survey on the services reviewed, and delivers a "
-            "written report with prioritised recommendations within four "
-            "weeks of the last review day. The aim, as for the foundation "
-            "group as a whole, is better patient care, better patient "
-            "experience and better quality of services.",
-        .delivery = "on-site",
-        .duration_days = 30,
-        .capacity = 6,
-        .price_pence = 140000,
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = regions_england,
-        .tags = tags_ce_review,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 6, \"audit_cycles\": 1, "
-            "\"mdt_required\": false, \"report_weeks\": 4, "
-            "\"patient_survey\": true, \"lead_days_min\": 21, "
-            "\"days_min\": 5, \"days_max\": 15}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/clinical-audit-peer-review",
-        .area = CE_AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Remote peer review of a specialty's clinical audit programme",
-        .summary =
-            "Northumbria clinicians review a specialty's audit programme "
-            "remotely - topics, standards, methods, action plans and "
-            "re-audit record - and send a written peer review within three "
-            "weeks. Fixed price per specialty, up to eight per request.",
-        .description =
-            "A light-touch service from the Northumbria Foundation Group for "
-            "trusts that want an outside view of their clinical audit work "
-            "without a site visit. For each specialty the trust sends its "
-            "audit programme and recent reports; Northumbria clinicians "
-            "check whether the topics match the specialty's main risks, "
-            "whether standards and samples are sound, whether action plans "
-            "have owners and dates, and whether re-audits close the loop.\n\n"
-            "The trust receives a written peer review for each specialty "
-            "within three weeks, with a short video call to talk it through. "
-            "There is no limit on how many trusts can use the service at "
-            "once.",
-        .delivery = "remote",
-        .duration_days = 21,
-        .capacity = 0,
-        .price_pence = 450000,
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = regions_england,
-        .tags = tags_peer_review,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 8, \"audit_cycles\": 1, "
-            "\"mdt_required\": false, \"report_weeks\": 3, "
-            "\"patient_survey\": false, \"lead_days_min\": 14}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/governance-quality-framework-new-hospital",
-        .area = CE_AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Clinical governance, quality assurance and patient "
-                 "experience framework for a new hospital",
-        .summary =
-            "The NHS Northumbria International Alliance sets up clinical "
-            "governance, quality assurance and patient experience to NHS "
-            "standards for a new hospital of 100 to 1,000 beds, with a "
-            "baseline audit and a repeat audit a year later. Priced per bed.",
-        .description =
-            "Led by Northumbria Healthcare with The Christie, Northumberland "
-            "County Council, the architects BDP and the health planners RLB, "
-            "the NHS Northumbria International Alliance is the long-term "
-            "clinical partner of the Rongqiao Group for ten new 1,000-bed "
-            "hospitals and medi-cities in China, the first in Fuzhou. Beyond "
-            "design and build, that partnership covers support for clinical "
-            "governance, quality assurance and patient experience to NHS "
-            "standards, and this offering makes the same support available "
-            "to other new hospitals.\n\n"
-            "The alliance designs the governance structure (committees, "
-            "incident reporting and learning, clinical audit programme, "
-            "policies), sets up quality assurance and a patient experience "
-            "programme with regular surveys, and trains the hospital's "
-            "multidisciplinary leads to run them. A baseline audit near "
-            "opening and a repeat audit about a year later show whether the "
-            "framework is working; each is followed by a report within "
-            "twelve weeks. Oncology governance draws on The Christie's "
-            "specialist cancer expertise. Both Northumbria and The Christie "
-            "are rated outstanding by the Care Quality Commission.",
-        .delivery = "blended",
-        .duration_days = 540,
-        .capacity = 2,
-        .price_pence = 9500,
-        .currency = "GBP",
-        .price_unit = "per-bed",
-        .regions = regions_alliance,
-        .tags = tags_governance,
-        .contact = RTF_ALLIANCE_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 20, \"audit_cycles\": 2, "
-            "\"reaudit_weeks\": 52, \"mdt_required\": true, "
-            "\"report_weeks\": 12, \"patient_survey\": true, "
-            "\"lead_days_min\": 60, \"beds_min\": 100, \"beds_max\": 1000}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/patient-experience-programme",
-        .area = CE_AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Patient experience programme: measuring and improving "
-                 "patient-centred care",
-        .summary =
-            "A blended programme for ward and service leads on running "
-            "patient experience surveys, reading the results and acting on "
-            "them, built on Northumbria's patient-centred care. Baseline and "
-            "repeat survey twelve weeks apart; cohorts of 8 to 30 delegates.",
-        .description =
-            "Northumbria Healthcare is known for patient-centred care, and "
-            "patient experience is one of the standards the NHS Northumbria "
-            "International Alliance supports its partners to reach. This "
-            "programme teaches ward, department and service leads how to "
-            "measure patient experience and turn what patients say into "
-            "change.\n\n"
-            "Delegates plan and run a baseline patient experience survey in "
-            "their own services, learn to analyse it and to agree "
-            "improvements with their teams, and run a repeat survey twelve "
-            "weeks later to see the effect. Teaching mixes remote sessions "
-            "with workshops; each delegate's organisation receives a short "
-            "report within four weeks of the repeat survey. Open to NHS "
-            "trusts and to international partners, including hospitals in "
-            "China.",
-        .delivery = "blended",
-        .duration_days = 90,
-        .capacity = 10,
-        .price_pence = 65000,
-        .currency = "GBP",
-        .price_unit = "per-delegate",
-        .regions = regions_wide,
-        .tags = tags_patient_experience,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 4, \"audit_cycles\": 2, "
-            "\"reaudit_weeks\": 12, \"mdt_required\": false, "
-            "\"report_weeks\": 4, \"patient_survey\": true, "
-            "\"lead_days_min\": 28, \"cohort_min\": 8, \"cohort_max\": 30}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RBV/oncology-clinical-governance-review",
-        .area = CE_AREA,
-        .provider_ods = "RBV",
-        .provider_name = RBV_NAME,
-        .title = "Oncology clinical governance and quality review of a cancer "
-                 "service",
-        .summary =
-            "The Christie reviews the clinical governance and quality of a "
-            "cancer centre's tumour-site services with their multidisciplinary "
-            "teams, including patient experience, and re-audits after six "
-            "months. Priced per tumour-site service, up to four per request.",
-        .description =
-            "The Christie is a specialist cancer centre rated outstanding by "
-            "the Care Quality Commission, known for cancer management, "
-            "research and training and education, and is the oncology "
-            "partner of the NHS Northumbria International Alliance for the "
-            "cancer centre of excellence in Fuzhou and the planned cancer "
-            "hospital in Chongqing. This review offers that expertise to any "
-            "cancer service.\n\n"
-            "For each tumour-site service (for example breast, lung or "
-            "haematology) Christie clinicians work with the local "
-            "multidisciplinary team meeting to review case discussion and "
-            "treatment decisions, audit outcomes and safety against agreed "
-            "standards, and survey patients on their experience of care. An "
-            "action plan and report follow within eight weeks, and a second "
-            "audit cycle 26 weeks later checks progress.",
-        .delivery = "blended",
-        .duration_days = 240,
-        .capacity = 4,
-        .price_pence = 4200000,
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = regions_wide,
-        .tags = tags_oncology,
-        .contact = RBV_CONTACT,
-        .attributes_json =
-            "{\"specialties_max\": 4, \"audit_cycles\": 2, "
-            "\"reaudit_weeks\": 26, \"mdt_required\": true, "
-            "\"report_weeks\": 8, \"patient_survey\": true, "
-            "\"lead_days_min\": 56}",
-    },
-};
 
 /* ------------------------------------------------------------------------ */
 /* Attributes                                                                */
@@ -452,6 +92,24 @@ static const char *const common_keys[] = {
     "specialties_max", "audit_cycles",   "reaudit_weeks", "mdt_required",
     "report_weeks",    "patient_survey", "lead_days_min", NULL};
 
+/* The attributes every offering carries, whatever its unit, in the order
+   they are checked. */
+enum { C_SPECIALTIES_MAX, C_AUDIT_CYCLES, C_MDT_REQUIRED, C_REPORT_WEEKS,
+       C_PATIENT_SURVEY, C_LEAD_DAYS_MIN, C_COUNT };
+
+static const fgcat_attr_spec common_schema[C_COUNT] = {
+    [C_SPECIALTIES_MAX] = {"specialties_max", FGCAT_ATTR_INT, 1, 1, CE_SPECIALTIES_MAX, 0,
+                           NULL, NULL, NULL},
+    [C_AUDIT_CYCLES] = {"audit_cycles", FGCAT_ATTR_INT, 1, 1, CE_AUDIT_CYCLES_MAX, 0, NULL,
+                        NULL, NULL},
+    [C_MDT_REQUIRED] = {"mdt_required", FGCAT_ATTR_BOOL, 1, 0, 1, 0, NULL, NULL, NULL},
+    [C_REPORT_WEEKS] = {"report_weeks", FGCAT_ATTR_INT, 1, 1, CE_REPORT_WEEKS_MAX, 0, NULL,
+                        NULL, NULL},
+    [C_PATIENT_SURVEY] = {"patient_survey", FGCAT_ATTR_BOOL, 1, 0, 1, 0, NULL, NULL, NULL},
+    [C_LEAD_DAYS_MIN] = {"lead_days_min", FGCAT_ATTR_INT, 1, 0, CE_LEAD_DAYS_MAX, 0, NULL,
+                         NULL, NULL},
+};
+
 /*
  * Maps a price_unit string to its unit.  Returns 0 and sets *unit, or -1 when
  * the string is NULL or names no unit.
@@ -496,29 +154,6 @@ static int read_int(const fgcat_host_api *host, const fgcat_attrs *attrs,
         return -1;
     }
     *out = v;
-    return 0;
-}
-
-/*
- * Reads the boolean attribute `key`, which must be present.  Returns 0 and
- * sets *out to 0 or 1, or -1 with a sentence naming the attribute in msg.
- */
-static int read_bool(const fgcat_host_api *host, const fgcat_attrs *attrs,
-                     const char *key, int *out, char *msg, size_t msg_size)
-{
-    int v = 0;
-    int rc = host->attr_bool(attrs, key, &v);
-
-    if (rc == FGCAT_ERR_NOT_FOUND) {
-        snprintf(msg, msg_size, "attribute %s is required: true or false",
-                 key);
-        return -1;
-    }
-    if (rc != FGCAT_OK) {
-        snprintf(msg, msg_size, "attribute %s must be true or false", key);
-        return -1;
-    }
-    *out = v != 0;
     return 0;
 }
 
@@ -594,6 +229,7 @@ static int read_attrs(const fgcat_host_api *host, const fgcat_offering *off,
     const fgcat_attrs *attrs;
     const char *unit_s;
     char range[64];
+    fgcat_attr_value v[C_COUNT];
 
     memset(a, 0, sizeof(*a));
     if (!FGCAT_HAS_FIELD(off, fgcat_offering, attributes)) {
@@ -615,28 +251,15 @@ static int read_attrs(const fgcat_host_api *host, const fgcat_offering *off,
         return -1;
     }
 
-    snprintf(range, sizeof(range), "between 1 and %d", CE_SPECIALTIES_MAX);
-    if (read_int(host, attrs, "specialties_max", 1, CE_SPECIALTIES_MAX, range,
-                 &a->specialties_max, msg, msg_size) != 0)
+    if (fgcat_read_attr_values(host, attrs, common_schema, C_COUNT, v, msg, msg_size) !=
+        FGCAT_OK)
         return -1;
-    snprintf(range, sizeof(range), "between 1 and %d", CE_AUDIT_CYCLES_MAX);
-    if (read_int(host, attrs, "audit_cycles", 1, CE_AUDIT_CYCLES_MAX, range,
-                 &a->audit_cycles, msg, msg_size) != 0)
-        return -1;
-    if (read_bool(host, attrs, "mdt_required", &a->mdt_required, msg,
-                  msg_size) != 0)
-        return -1;
-    snprintf(range, sizeof(range), "between 1 and %d", CE_REPORT_WEEKS_MAX);
-    if (read_int(host, attrs, "report_weeks", 1, CE_REPORT_WEEKS_MAX, range,
-                 &a->report_weeks, msg, msg_size) != 0)
-        return -1;
-    if (read_bool(host, attrs, "patient_survey", &a->patient_survey, msg,
-                  msg_size) != 0)
-        return -1;
-    snprintf(range, sizeof(range), "between 0 and %d", CE_LEAD_DAYS_MAX);
-    if (read_int(host, attrs, "lead_days_min", 0, CE_LEAD_DAYS_MAX, range,
-                 &a->lead_days_min, msg, msg_size) != 0)
-        return -1;
+    a->specialties_max = v[C_SPECIALTIES_MAX].i;
+    a->audit_cycles = v[C_AUDIT_CYCLES].i;
+    a->mdt_required = (int)v[C_MDT_REQUIRED].i;
+    a->report_weeks = v[C_REPORT_WEEKS].i;
+    a->patient_survey = (int)v[C_PATIENT_SURVEY].i;
+    a->lead_days_min = v[C_LEAD_DAYS_MIN].i;
 
     if (check_keys(host, attrs, a, msg, msg_size) != 0)
         return -1;
@@ -693,88 +316,6 @@ static int read_attrs(const fgcat_host_api *host, const fgcat_offering *off,
         }
     }
     return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Dates                                                                     */
-/* ------------------------------------------------------------------------ */
-
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil).  Valid for every year fgcat deals with.
- */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The inverse of days_from_civil: sets *y, *m, *d from a day number. */
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp + (mp < 10 ? 3 : -9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-/*
- * Parses a "YYYY-MM-DD" date into a day number.  Returns 0 and sets *days, or
- * -1 when the text is NULL or not of that form.  Only the shape and the
- * month/day ranges are checked: the host has validated the dates already.
- */
-static int parse_date(const char *s, int64_t *days)
-{
-    int64_t v[3] = {0, 0, 0};
-    static const size_t widths[3] = {4, 2, 2};
-    size_t part, k, pos = 0;
-
-    if (s == NULL || strlen(s) != 10)
-        return -1;
-    for (part = 0; part < 3; part++) {
-        for (k = 0; k < widths[part]; k++, pos++) {
-            if (s[pos] < '0' || s[pos] > '9')
-                return -1;
-            v[part] = v[part] * 10 + (s[pos] - '0');
-        }
-        if (part < 2 && s[pos++] != '-')
-            return -1;
-    }
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
-        return -1;
-    *days = days_from_civil(v[0], v[1], v[2]);
-    return 0;
-}
-
-/*
- * Writes into buf the date `offset` days after the "YYYY-MM-DD" date
- * `today`, or an empty string when today cannot be read.
- */
-static void date_after(const char *today, int64_t offset, char *buf,
-                       size_t size)
-{
-    int64_t t, y, m, d;
-
-    buf[0] = '\0';
-    if (parse_date(today, &t) != 0)
-        return;
-    civil_from_days(t + offset, &y, &m, &d);
-    if (snprintf(buf, size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d) >=
-        (int)size)
-        buf[0] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */
@@ -851,7 +392,7 @@ static int check_lead_time(const ce_attrs *a, const fgcat_request *req,
         today = req->today;
     if (req->start == NULL || req->lead_days >= a->lead_days_min)
         return 0;
-    date_after(today, a->lead_days_min, earliest, sizeof(earliest));
+    fgcat_date_after(today, a->lead_days_min, earliest, sizeof(earliest));
     if (req->lead_days < 0)
         snprintf(msg, msg_size,
                  "start %s is in the past; this offering needs at least %"
@@ -885,17 +426,15 @@ static int price_request(const ce_attrs *a, int64_t price, int64_t q,
     }
     /* q >= 1 here; the attribute ranges keep it small, but imported
        offerings may carry any price up to the host's own limit. */
-    if (price > INT64_MAX / q) {
+    if (!fgcat_mul_ok(price, q, amount)) {
         snprintf(msg, msg_size,
                  "%" PRId64 " %s at %" PRId64 " pence each is too large a sum "
                  "to quote; ask for fewer",
                  q, qty_noun[a->unit][1], price);
         return -1;
     }
-    if (a->unit != CE_UNIT_FIXED) {
-        *amount = price * q;
+    if (a->unit != CE_UNIT_FIXED)
         return 0;
-    }
     /* floor(price * pct / 100), computed so that price * pct cannot
        overflow; the total then stays below price * q, checked above. */
     discount = price / 100 * CE_EXTRA_SPECIALTY_DISCOUNT_PCT +
@@ -916,13 +455,11 @@ static int ce_init(const fgcat_host_api *host, void **state, char *msg,
                    size_t msg_size)
 {
     (void)state;
-    if (host == NULL || host->abi_major != FGCAT_ABI_MAJOR ||
-        !FGCAT_HAS_FIELD(host, fgcat_host_api, attr_key) ||
-        host->add_offering == NULL || host->attr_int == NULL ||
+    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
         host->attr_bool == NULL || host->attr_count == NULL ||
         host->attr_key == NULL) {
         snprintf(msg, msg_size,
-                 "the host API table lacks add_offering or the attr_* "
+                 "the host API table lacks add_offerings_file or the attr_* "
                  "functions this plugin needs (ABI %d.%d)",
                  FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
         return FGCAT_ERR_FAILED;
@@ -930,24 +467,51 @@ static int ce_init(const fgcat_host_api *host, void **state, char *msg,
     return FGCAT_OK;
 }
 
-/*
- * Adds every offering of the area.  Stops at the first one the host refuses;
- * the host has recorded why and refuses the plugin.
- */
+/* Adds the offerings in offerings.json, in the plugin's data directory;
+   the host checks each one, ce_validate_offering among the checks. */
 static int ce_register_offerings(const fgcat_host_api *host, void *state,
                                  fgcat_registrar *reg)
 {
-    size_t i;
-
     (void)state;
-    for (i = 0; i < sizeof(offerings) / sizeof(offerings[0]); i++) {
-        int rc = host->add_offering(reg, &offerings[i]);
-
-        if (rc != FGCAT_OK)
-            return rc;
-    }
-    return FGCAT_OK;
+    return host->add_offerings_file(reg, "offerings.json");
 }
+
+/* Labels for `fgcat show` and `fgcat areas` (ABI 1.1). */
+static const fgcat_attr_label label_list[] = {
+    FGCAT_ATTR_LABEL("specialties_max", "Most specialties", "specialties",
+                     "The most specialties one request may cover."),
+    FGCAT_ATTR_LABEL("audit_cycles", "Audit cycles", "cycles",
+                     "How many times the audit is run, the first included."),
+    FGCAT_ATTR_LABEL("reaudit_weeks", "Weeks between audits", "weeks",
+                     "The interval before each re-audit."),
+    FGCAT_ATTR_LABEL("mdt_required", "Works with your multidisciplinary team", NULL,
+                     "Whether the requester's own team takes part."),
+    FGCAT_ATTR_LABEL("report_weeks", "Report within", "weeks",
+                     "Weeks from the last audit to the report."),
+    FGCAT_ATTR_LABEL("patient_survey", "Patient survey", NULL,
+                     "Whether a patient experience survey is included."),
+    FGCAT_ATTR_LABEL("lead_days_min", "Notice needed", "days",
+                     "The fewest days between a request and the start it asks for."),
+    FGCAT_ATTR_LABEL("cohort_min", "Minimum cohort size", "delegates", NULL),
+    FGCAT_ATTR_LABEL("cohort_max", "Maximum cohort size", "delegates", NULL),
+    FGCAT_ATTR_LABEL("days_min", "Fewest review days", "days", NULL),
+    FGCAT_ATTR_LABEL("days_max", "Most review days", "days", NULL),
+    FGCAT_ATTR_LABEL("beds_min", "Fewest beds", "beds", NULL),
+    FGCAT_ATTR_LABEL("beds_max", "Most beds", "beds", NULL),
+};
+
+static const fgcat_attr_label *const attr_labels[] = {
+    &label_list[0], &label_list[1], &label_list[2],  &label_list[3],  &label_list[4],
+    &label_list[5], &label_list[6], &label_list[7],  &label_list[8],  &label_list[9],
+    &label_list[10], &label_list[11], &label_list[12], NULL};
+
+static const fgcat_area_label area_label =
+    FGCAT_AREA_LABEL(CE_AREA, "Clinical effectiveness",
+                     "Clinical audit, effectiveness reviews, governance and patient "
+                     "experience programmes.",
+                     attr_labels);
+
+static const fgcat_area_label *const area_labels[] = {&area_label, NULL};
 
 /*
  * Checks an offering of the area: its attributes against the schema
@@ -1033,6 +597,7 @@ static const fgcat_plugin descriptor = {
     .validate_offering = ce_validate_offering,
     .quote_request = ce_quote_request,
     .shutdown = NULL,
+    .area_labels = area_labels,
 };
 
 /* The plugin's one exported symbol: returns the constant descriptor. */

@@ -36,8 +36,12 @@
  * Pricing: price_pence x quantity, except per-bed, where beds beyond the
  * first TAPER_FROM_BEDS are charged at 75% of the rate (rounded down to the
  * penny), because planning effort grows more slowly than bed numbers.
+ *
+ * The offerings themselves are data: offerings.json in the plugin's data
+ * directory (plugins/health-planning/offerings.json here).
  */
 #include <fgcat/plugin.h>
+#include <fgcat/plugin_util.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -74,388 +78,6 @@ typedef struct hp_attrs {
     int64_t days_max;
     const char *specialty; /* borrowed from the host until the callback returns */
 } hp_attrs;
-
-/* ------------------------------------------------------------------------ */
-/* Offerings                                                                */
-/* ------------------------------------------------------------------------ */
-
-#define RTF_NAME "Northumbria Healthcare NHS Foundation Trust"
-#define RTF_CONTACT "international.partnerships@northumbria.example.nhs.uk"
-#define RBV_NAME "The Christie NHS Foundation Trust"
-#define RBV_CONTACT "international@christie.example.nhs.uk"
-
-static const char *const REGIONS_INTL[] = {"International", "China", NULL};
-static const char *const REGIONS_ALL[] = {"England", "International", "China",
-                                          NULL};
-
-static const char *const TAGS_MEDI_CITY[] = {
-    "hospital-planning", "medi-city",   "clinical-model", "bed-modelling",
-    "capital-planning",  "new-hospital", "international", "china", NULL};
-static const char *const TAGS_CANCER_CENTRE[] = {
-    "oncology", "cancer", "cancer-centre", "service-planning",
-    "hospital-planning", "new-hospital", "international", "china", NULL};
-static const char *const TAGS_CANCER_HOSPITAL[] = {
-    "oncology",         "cancer",       "cancer-hospital", "bed-modelling",
-    "hospital-planning", "new-hospital", "international",  "china", NULL};
-static const char *const TAGS_COMMUNITY[] = {
-    "integrated-care", "community",        "older-people", "social-care",
-    "service-planning", "hospital-planning", "international", NULL};
-static const char *const TAGS_ESTATES[] = {
-    "capital-projects", "estates",        "project-management", "architecture",
-    "new-hospital",     "hospital-planning", "international",   NULL};
-static const char *const TAGS_GOVERNANCE[] = {
-    "clinical-governance", "governance",   "quality-assurance",
-    "patient-experience",  "nhs-standards", "new-hospital",
-    "international",       NULL};
-static const char *const TAGS_READINESS[] = {
-    "operational-readiness", "commissioning", "workforce", "lean",
-    "patient-centred-care",  "new-hospital",  "international", NULL};
-static const char *const TAGS_DESIGN_REVIEW[] = {
-    "design-review",     "clinical-review", "architecture", "remote",
-    "hospital-planning", "new-hospital",    NULL};
-
-static const fgcat_offering OFFERINGS[] = {
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/medi-city-clinical-service-model",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Clinical service model for a 1,000-bed hospital and medi-city",
-        .summary =
-            "Alliance-led clinical brief for a large new general hospital and "
-            "the medi-city around it: demand and bed modelling, service mix, "
-            "care pathways and departmental adjacencies, worked up with BDP's "
-            "architects and RLB's health planners. Priced per planned bed.",
-        .description =
-            "Northumbria Healthcare leads the NHS Northumbria International "
-            "Alliance, which a Chinese developer chose as its long-term "
-            "clinical partner for a programme of ten new hospitals of about "
-            "1,000 beds each, every one set in a wider medi-city. This "
-            "offering packages the first step of that work for any developer "
-            "or health system planning a hospital of comparable scale: turning "
-            "a site and an ambition into a clinical service model the "
-            "designers can build to.\n\n"
-            "The engagement runs in four phases: population demand and "
-            "activity modelling; the clinical service model and bed numbers "
-            "by specialty; a joint design review with the architects (BDP) "
-            "and health planners (RLB); and sign-off of the clinical brief. "
-            "The Christie contributes the oncology content, Northumbria its "
-            "integrated-care and patient-centred models, so that the "
-            "hospital is planned together with the community services it "
-            "relies on. Six site visits are included.",
-        .delivery = "blended",
-        .duration_days = 365,
-        .capacity = 2,
-        .price_pence = 180000,
-        .currency = "GBP",
-        .price_unit = "per-bed",
-        .regions = REGIONS_INTL,
-        .tags = TAGS_MEDI_CITY,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 400, \"beds_max\": 1200, \"phases\": 4, "
-            "\"specialty\": \"multispecialty\", "
-            "\"partners\": \"BDP (architecture); RLB (health planning); "
-            "The Christie NHS Foundation Trust (oncology)\", "
-            "\"site_visits\": 6, \"min_lead_days\": 90}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RBV/cancer-centre-of-excellence-planning",
-        .area = AREA,
-        .provider_ods = "RBV",
-        .provider_name = RBV_NAME,
-        .title = "Oncology service planning for a cancer centre of excellence "
-                 "within a multispecialty hospital",
-        .summary =
-            "The Christie's specialist oncology planning for a cancer centre "
-            "embedded in a new multispecialty hospital: cancer pathways, "
-            "service scope, bed and treatment capacity, and the links to "
-            "research and education. One fixed-price engagement.",
-        .description =
-            "The first hospital in the alliance's programme with Rongqiao "
-            "Group is a multispecialty hospital in Fuzhou with a cancer "
-            "centre of excellence at its heart, and oncology is a national "
-            "priority for China's new hospital building. The Christie, "
-            "rated outstanding and known for cancer care, research and "
-            "education, brings that expertise to the planning of such a "
-            "centre.\n\n"
-            "Over three phases the Christie team sets out which cancer "
-            "services the centre should offer and how patients move through "
-            "them, sizes inpatient, day-case and treatment capacity for a "
-            "centre of 100 to 400 beds, and checks the emerging design with "
-            "the alliance's health planners (RLB) and architects (BDP). The "
-            "result is an oncology service plan the owner can build, staff "
-            "and operate to. Four site visits are included; the fee is fixed "
-            "per engagement.",
-        .delivery = "blended",
-        .duration_days = 270,
-        .capacity = 3,
-        .price_pence = 42000000,
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = REGIONS_INTL,
-        .tags = TAGS_CANCER_CENTRE,
-        .contact = RBV_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 100, \"beds_max\": 400, \"phases\": 3, "
-            "\"specialty\": \"oncology\", "
-            "\"partners\": \"Northumbria Healthcare NHS Foundation Trust "
-            "(alliance lead); RLB (health planning); BDP (architecture)\", "
-            "\"site_visits\": 4, \"min_lead_days\": 90}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RBV/cancer-hospital-service-and-bed-planning",
-        .area = AREA,
-        .provider_ods = "RBV",
-        .provider_name = RBV_NAME,
-        .title = "Service and bed planning for a specialist cancer hospital of "
-                 "up to 600 beds",
-        .summary =
-            "Whole-hospital oncology planning for a stand-alone cancer "
-            "hospital, modelled on the alliance's 500-bed project: service "
-            "portfolio, bed and treatment capacity, workforce outline and "
-            "design assurance. Priced per planned bed.",
-        .description =
-            "The alliance's next project after Fuzhou, agreed in a "
-            "memorandum of understanding, is a 500-bed cancer hospital in "
-            "Chongqing. A stand-alone cancer hospital needs more than a "
-            "department's worth of planning: every service, from diagnosis "
-            "through treatment to follow-up and end-of-life care, has to be "
-            "sized and placed in one building.\n\n"
-            "The Christie leads this engagement in four phases: the cancer "
-            "service portfolio and activity model; bed, day-unit and "
-            "treatment capacity; a workforce outline; and design assurance "
-            "with RLB's health planners and BDP's architects. It suits "
-            "hospitals of 250 to 600 beds. Eight site visits are included, "
-            "and at least 120 days' notice is needed to assemble the team.",
-        .delivery = "blended",
-        .duration_days = 540,
-        .capacity = 2,
-        .price_pence = 240000,
-        .currency = "GBP",
-        .price_unit = "per-bed",
-        .regions = REGIONS_INTL,
-        .tags = TAGS_CANCER_HOSPITAL,
-        .contact = RBV_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 250, \"beds_max\": 600, \"phases\": 4, "
-            "\"specialty\": \"oncology\", "
-            "\"partners\": \"RLB (health planning); BDP (architecture)\", "
-            "\"site_visits\": 8, \"min_lead_days\": 120}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/community-older-people-care-planning",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Community and older people's care services planning around a "
-                 "new hospital",
-        .summary =
-            "Northumbria's integrated-care advisers plan the community, "
-            "home-care and older people's services that a new hospital "
-            "depends on, so that patients are cared for closer to home. "
-            "Advisory days, booked in blocks of 10 to 120.",
-        .description =
-            "Alongside the 500-bed cancer hospital in Chongqing, the "
-            "alliance's memorandum of understanding covers community and "
-            "older people's care services. Northumbria was chosen for its "
-            "integrated-care record in England, where it works with "
-            "Northumberland County Council on joined-up health and social "
-            "care.\n\n"
-            "The advisers map the population the hospital will serve, design "
-            "community and intermediate care, care of older people at home "
-            "and the discharge routes between them and the hospital, and set "
-            "out how the services are governed together. The work is sold by "
-            "the advisory day, mostly remote with three site visits, and is "
-            "open to any trust or health system planning a hospital of 100 "
-            "to 1,200 beds; there is no limit on concurrent engagements.",
-        .delivery = "blended",
-        .duration_days = 365,
-        .capacity = 0,
-        .price_pence = 150000,
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = REGIONS_ALL,
-        .tags = TAGS_COMMUNITY,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 100, \"beds_max\": 1200, \"phases\": 3, "
-            "\"specialty\": \"older-people\", "
-            "\"partners\": \"Northumberland County Council (integrated health "
-            "and social care)\", "
-            "\"site_visits\": 3, \"min_lead_days\": 60, "
-            "\"days_min\": 10, \"days_max\": 120}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/capital-project-and-estates-advice",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Capital project and estates advice for new hospital builds",
-        .summary =
-            "Client-side advice on running a large hospital capital project, "
-            "from brief and design through procurement and construction to "
-            "handover, drawing on Northumberland County Council's project "
-            "management and BDP's architecture. Advisory days.",
-        .description =
-            "Within the alliance, Northumberland County Council brings its "
-            "experience of large-scale capital projects and project "
-            "management, and BDP its architectural practice; the partnership "
-            "covers the whole design, build and operate process of the "
-            "hospitals. Northumbria, as alliance lead, contracts for that "
-            "advice so that the client deals with one NHS partner.\n\n"
-            "Advisers support the client's project team across five stages "
-            "(brief, design, procurement, construction and handover): "
-            "programme and cost control, design reviews from an operator's "
-            "point of view, and readiness of the estate for clinical "
-            "commissioning. Up to twelve site visits fall within an "
-            "engagement of 5 to 200 advisory days over two years; four "
-            "engagements can run at once.",
-        .delivery = "blended",
-        .duration_days = 730,
-        .capacity = 4,
-        .price_pence = 140000,
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = REGIONS_ALL,
-        .tags = TAGS_ESTATES,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 200, \"beds_max\": 1200, \"phases\": 5, "
-            "\"specialty\": \"estates\", "
-            "\"partners\": \"Northumberland County Council (capital projects "
-            "and project management); BDP (architecture)\", "
-            "\"site_visits\": 12, \"min_lead_days\": 60, "
-            "\"days_min\": 5, \"days_max\": 200}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/governance-and-quality-assurance-setup",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Clinical governance, quality assurance and patient experience "
-                 "set-up for a new hospital",
-        .summary =
-            "Sets up clinical governance, quality assurance and "
-            "patient-experience arrangements to NHS standards before a new "
-            "hospital opens: committees, policies, incident and audit cycles, "
-            "and patient feedback. One fixed-price engagement.",
-        .description =
-            "The alliance's long-term partnership with its developer client "
-            "explicitly includes support for clinical governance, quality "
-            "assurance and patient experience to NHS standards, delivered by "
-            "two trusts the Care Quality Commission rates outstanding.\n\n"
-            "In two phases Northumbria designs the governance structure "
-            "(board and committee reporting, clinical policies, incident "
-            "management, audit and mortality review) and then the quality "
-            "assurance and patient-experience cycle that will run once the "
-            "hospital opens, with measures, feedback routes and the reports "
-            "leaders will read. Most of the work is remote, with two site "
-            "visits for workshops with the new leadership team. There is no "
-            "limit on concurrent engagements.",
-        .delivery = "blended",
-        .duration_days = 180,
-        .capacity = 0,
-        .price_pence = 16500000,
-        .currency = "GBP",
-        .price_unit = "fixed",
-        .regions = REGIONS_ALL,
-        .tags = TAGS_GOVERNANCE,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 100, \"beds_max\": 2000, \"phases\": 2, "
-            "\"specialty\": \"governance\", \"site_visits\": 2, "
-            "\"min_lead_days\": 60}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/hospital-commissioning-and-operational-readiness",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Commissioning and operational readiness for opening a new "
-                 "hospital",
-        .summary =
-            "On-site support to take a newly built hospital from handover to "
-            "safe opening: workforce plans, lean operating processes, trial "
-            "runs and patient-centred ways of working. Priced per bed "
-            "opened.",
-        .description =
-            "The developer that chose the alliance singled out Northumbria's "
-            "patient-centred care, workforce optimisation and lean health and "
-            "care delivery as what it most valued from the NHS. Those are the "
-            "skills a new hospital needs in the months before and after it "
-            "opens.\n\n"
-            "The engagement runs in three phases: readiness planning "
-            "(workforce model, rosters, operating procedures built with lean "
-            "methods); trial operations, in which every department rehearses "
-            "its patient journeys before the first patient arrives; and "
-            "opening and stabilisation. Northumbria staff are on site for up "
-            "to ten visits. It is priced per bed opened, for hospitals of "
-            "200 to 1,200 beds, and three openings can be supported at once.",
-        .delivery = "on-site",
-        .duration_days = 180,
-        .capacity = 3,
-        .price_pence = 65000,
-        .currency = "GBP",
-        .price_unit = "per-bed",
-        .regions = REGIONS_INTL,
-        .tags = TAGS_READINESS,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 200, \"beds_max\": 1200, \"phases\": 3, "
-            "\"specialty\": \"operational-readiness\", "
-            "\"site_visits\": 10, \"min_lead_days\": 90}",
-    },
-    {
-        .struct_size = sizeof(fgcat_offering),
-        .id = "RTF/remote-clinical-design-review",
-        .area = AREA,
-        .provider_ods = "RTF",
-        .provider_name = RTF_NAME,
-        .title = "Remote clinical review of hospital design and planning "
-                 "documents",
-        .summary =
-            "NHS clinicians and planners review an architect's or health "
-            "planner's drawings, schedules of accommodation and clinical "
-            "briefs remotely and return a written review. Advisory days, "
-            "2 to 40 per request.",
-        .description =
-            "Throughout the alliance's work, the NHS partners review what the "
-            "architects (BDP) and health planners (RLB) produce against how "
-            "clinical services will actually run. Trusts and developers "
-            "outside the alliance can book the same review on its own.\n\n"
-            "A small team of clinicians and planners from Northumbria, with "
-            "Christie input for cancer services, reads the drawings, "
-            "schedules of accommodation and clinical briefs, meets the design "
-            "team by video, and returns a written review with prioritised "
-            "changes. The work is entirely remote, so no site visits are "
-            "included, and only 30 days' notice is needed.",
-        .delivery = "remote",
-        .duration_days = 60,
-        .capacity = 0,
-        .price_pence = 120000,
-        .currency = "GBP",
-        .price_unit = "per-day",
-        .regions = REGIONS_ALL,
-        .tags = TAGS_DESIGN_REVIEW,
-        .contact = RTF_CONTACT,
-        .attributes_json =
-            "{\"beds_min\": 50, \"beds_max\": 2000, \"phases\": 1, "
-            "\"specialty\": \"multispecialty\", "
-            "\"partners\": \"BDP (architecture); RLB (health planning)\", "
-            "\"site_visits\": 0, \"min_lead_days\": 30, "
-            "\"days_min\": 2, \"days_max\": 40}",
-    },
-};
-
-#define OFFERING_COUNT (sizeof(OFFERINGS) / sizeof(OFFERINGS[0]))
 
 /* ------------------------------------------------------------------------ */
 /* Attributes                                                               */
@@ -654,17 +276,6 @@ static int parse_attrs(const fgcat_host_api *host, const fgcat_offering *off,
 /* Pricing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Sets *out = a * b for non-negative a, b; returns 0 on int64 overflow. */
-static int mul_ok(int64_t a, int64_t b, int64_t *out)
-{
-    if (a < 0 || b < 0)
-        return 0;
-    if (b != 0 && a > INT64_MAX / b)
-        return 0;
-    *out = a * b;
-    return 1;
-}
-
 /*
  * Prices `quantity` units at `price` pence under `unit` into *amount.  Every
  * unit is price x quantity, except per-bed: beds beyond TAPER_FROM_BEDS cost
@@ -676,38 +287,42 @@ static int price_of(const char *unit, int64_t price, int64_t quantity,
     int64_t base, extra;
 
     if (strcmp(unit, "per-bed") != 0 || quantity <= TAPER_FROM_BEDS)
-        return mul_ok(price, quantity, amount);
+        return fgcat_mul_ok(price, quantity, amount);
 
-    if (!mul_ok(price, TAPER_FROM_BEDS, &base) ||
-        !mul_ok(price, quantity - TAPER_FROM_BEDS, &extra))
+    if (!fgcat_mul_ok(price, TAPER_FROM_BEDS, &base) ||
+        !fgcat_mul_ok(price, quantity - TAPER_FROM_BEDS, &extra))
         return 0;
     /* 75% of extra, rounded down, without forming 3 * extra. */
     extra = (extra / 4) * 3 + ((extra % 4) * 3) / 4;
-    if (base > INT64_MAX - extra)
-        return 0;
-    *amount = base + extra;
-    return 1;
+    return fgcat_add_ok(base, extra, amount);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Callbacks                                                                */
 /* ------------------------------------------------------------------------ */
 
-/*
- * Adds every offering in OFFERINGS.  Stops at the first the host refuses and
- * returns its status, so a broken offering abandons the registration rather
- * than leaving a partial catalogue.
- */
+/* Refuses a host without ABI 1.1's offerings files.  Keeps no state. */
+static int hp_init(const fgcat_host_api *host, void **state, char *msg, size_t msg_size)
+{
+    (void)state;
+    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
+        host->attr_string == NULL || host->attr_count == NULL || host->attr_key == NULL) {
+        fgcat_say(msg, msg_size,
+                  "the host API table lacks add_offerings_file or the attr_* functions "
+                  "this plugin needs (ABI %d.%d)",
+                  FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
+        return FGCAT_ERR_FAILED;
+    }
+    return FGCAT_OK;
+}
+
+/* Adds the offerings in offerings.json, in the plugin's data directory;
+   the host checks each one, hp_validate_offering among the checks. */
 static int hp_register_offerings(const fgcat_host_api *host, void *state,
                                  fgcat_registrar *reg)
 {
     (void)state;
-    for (size_t i = 0; i < OFFERING_COUNT; i++) {
-        int rc = host->add_offering(reg, &OFFERINGS[i]);
-        if (rc != FGCAT_OK)
-            return rc;
-    }
-    return FGCAT_OK;
+    return host->add_offerings_file(reg, "offerings.json");
 }
 
 /*
@@ -848,6 +463,35 @@ static int hp_quote_request(const fgcat_host_api *host, void *state,
 
 static const char *const AREAS[] = {AREA, NULL};
 
+/* Labels for `fgcat show` and `fgcat areas` (ABI 1.1). */
+static const fgcat_attr_label LABEL_LIST[] = {
+    FGCAT_ATTR_LABEL("beds_min", "Smallest hospital", "beds",
+                     "The smallest hospital the service is scoped for."),
+    FGCAT_ATTR_LABEL("beds_max", "Largest hospital", "beds",
+                     "The largest hospital the service is scoped for."),
+    FGCAT_ATTR_LABEL("phases", "Phases", "phases", "Stages the engagement is delivered in."),
+    FGCAT_ATTR_LABEL("specialty", "Specialty", NULL, "What the planning covers."),
+    FGCAT_ATTR_LABEL("partners", "Partners", NULL, "Partners outside the NHS."),
+    FGCAT_ATTR_LABEL("site_visits", "Site visits", "visits",
+                     "Visits to the requester's site included."),
+    FGCAT_ATTR_LABEL("min_lead_days", "Notice needed", "days",
+                     "The fewest days between a request and the start it asks for."),
+    FGCAT_ATTR_LABEL("days_min", "Fewest advisory days", "days", NULL),
+    FGCAT_ATTR_LABEL("days_max", "Most advisory days", "days", NULL),
+};
+
+static const fgcat_attr_label *const ATTR_LABELS[] = {
+    &LABEL_LIST[0], &LABEL_LIST[1], &LABEL_LIST[2], &LABEL_LIST[3], &LABEL_LIST[4],
+    &LABEL_LIST[5], &LABEL_LIST[6], &LABEL_LIST[7], &LABEL_LIST[8], NULL};
+
+static const fgcat_area_label AREA_LABEL =
+    FGCAT_AREA_LABEL(AREA, "Health planning",
+                     "Planning advice for new hospitals, cancer centres and health "
+                     "services.",
+                     ATTR_LABELS);
+
+static const fgcat_area_label *const AREA_LABELS[] = {&AREA_LABEL, NULL};
+
 static const fgcat_plugin PLUGIN = {
     FGCAT_PLUGIN_HEADER,
     .name = "health-planning",
@@ -856,11 +500,12 @@ static const fgcat_plugin PLUGIN = {
                    "Northumbria International Alliance (Northumbria, The "
                    "Christie)",
     .areas = AREAS,
-    .init = NULL,
+    .init = hp_init,
     .register_offerings = hp_register_offerings,
     .validate_offering = hp_validate_offering,
     .quote_request = hp_quote_request,
     .shutdown = NULL,
+    .area_labels = AREA_LABELS,
 };
 
 /* Returns the plugin's descriptor, valid until the process exits. */

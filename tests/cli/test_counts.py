@@ -71,8 +71,10 @@ def main(opts):
         expect((res["added"], res["changed"], res["withdrawn"], res["unchanged"]) == (0, 3, 0, 0),
                "a new title on all three: 3 changed: %s" % res)
         areas = box.ok(["areas", "--json"]).json()
+        # (test-area gives no labels: its area is labelled by its name)
         expect(areas == [{"id": "test-area", "plugin": "test-area", "active": 3,
-                          "withdrawn": 1}], "areas after the refreshes: %s" % areas)
+                          "withdrawn": 1, "label": "test-area"}],
+               "areas after the refreshes: %s" % areas)
         shown = box.ok(["show", "TST/alpha", "--json"]).json()
         expect(shown["rev"] == 2 and shown["title"].endswith(" (revised)"),
                "a changed offering gets the next rev: %s" % shown)

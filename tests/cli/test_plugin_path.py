@@ -23,8 +23,8 @@ BUILTIN = ["clinical-effectiveness", "health-planning", "integrated-care-trainin
 
 # test plugin -> what its refusal must say
 BROKEN = {
-    "abi-major": r"ABI 2\.0.*ABI 1\.0",
-    "abi-minor": r"ABI 1\.1.*ABI 1\.0",
+    "abi-major": r"ABI 2\.0.*ABI 1\.1",
+    "abi-minor": r"ABI 1\.2.*ABI 1\.1",
     "bad-name": r"name must be",
     "bad-offerings": r"BAD/by-post-course",
     "init-fails": r"database of courses is missing",
@@ -126,8 +126,11 @@ def main(opts):
 
     with Sandbox(opts) as box:
         # a second copy of a built-in plugin would be refused: its name is taken
+        # (a copy of a plugin is the .so and its data directory beside it)
         copy = os.path.join(box.tmp, "copy-of-productivity.so")
         shutil.copy(os.path.join(box.plugins, "productivity.so"), copy)
+        shutil.copytree(os.path.join(box.plugins, "productivity"),
+                        os.path.join(box.tmp, "copy-of-productivity"))
         res = box.run(["plugins", "check", copy])
         clitest.one_error_line(
             res, 4, r"^fgcat: plugin %s refused: plugin name 'productivity' is already used "

@@ -5,7 +5,9 @@ The whole journey of docs/plugin-guide.md, with the real tools:
 1. install the current build into a temporary prefix (`cmake --install
    BUILD --prefix P`) and check what a plugin author gets there: the header,
    a pkg-config file that points into P, the CMake package, and an fgcat
-   whose default plugin path is P's plugin directory (the four built-ins);
+   whose default plugin path is P's plugin directory (the four built-ins,
+   each with its offerings.json in its data directory), plus the helper
+   header plugin_util.h the example includes;
 2. copy examples/digital-transformation out of the source tree and build it
    twice, with its three-line Makefile (pkg-config) and with its
    CMakeLists.txt (find_package(fgcat)), both warning-free;
@@ -173,9 +175,11 @@ def install(j):
     j.tool_ok([j.opts.cmake, "--install", j.opts.build_dir, "--prefix", j.prefix],
               what="cmake --install")
     header = os.path.join(j.prefix, "include", "fgcat", "plugin.h")
-    for path in (j.fgcat, header, os.path.join(j.pcdir, "fgcat-plugin.pc"),
+    util_header = os.path.join(j.prefix, "include", "fgcat", "plugin_util.h")
+    data_files = [os.path.join(j.plugindir, area, "offerings.json") for area in BUILTIN_AREAS]
+    for path in [j.fgcat, header, util_header, os.path.join(j.pcdir, "fgcat-plugin.pc"),
                  os.path.join(j.cmakedir, "fgcatConfig.cmake"),
-                 os.path.join(j.cmakedir, "FgcatPlugin.cmake")):
+                 os.path.join(j.cmakedir, "FgcatPlugin.cmake")] + data_files:
         expect(os.path.isfile(path), "cmake --install did not install %s" % path)
     expect(os.access(j.fgcat, os.X_OK), "the installed fgcat is not executable")
 
@@ -341,11 +345,15 @@ def check_requests(j, db, env):
 
 
 def install_plugin(j, build):
-    """`cmake --install` of the example puts it where the installed fgcat
-    looks by default; from then on fgcat needs no plugin path at all."""
+    """`cmake --install` of the example puts it and its offerings where the
+    installed fgcat looks by default; from then on fgcat needs no plugin
+    path at all."""
     j.tool_ok([j.opts.cmake, "--install", build], what="cmake --install (plugin)")
     expect(os.path.isfile(os.path.join(j.plugindir, PLUGIN + ".so")),
            "the plugin's install rule should put it into %s" % j.plugindir)
+    expect(os.path.isfile(os.path.join(j.plugindir, PLUGIN, "offerings.json")),
+           "the plugin's install rule should put its offerings.json into %s/%s"
+           % (j.plugindir, PLUGIN))
     db = j.new_db()
     areas = j.ok(["areas", "--json"], db).json()
     expect({a["id"] for a in areas} == BUILTIN_AREAS | {PLUGIN},

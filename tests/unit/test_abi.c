@@ -1,7 +1,7 @@
 /*
  * Keeps the plugin ABI under watch.  The static assertions below pin the
  * size and every field offset of each public struct and the order of the
- * host table for ABI 1.0 on LP64: moving, removing or inserting a field
+ * host table for ABI 1.0 and 1.1 on LP64: moving, removing or inserting a field
  * fails the build.  Appending (with a minor bump) means appending a line
  * here.  The run-time tests check what the host hands to plugins.
  */
@@ -30,7 +30,9 @@ AT(fgcat_plugin, register_offerings, 56);
 AT(fgcat_plugin, validate_offering, 64);
 AT(fgcat_plugin, quote_request, 72);
 AT(fgcat_plugin, shutdown, 80);
-SIZE(fgcat_plugin, 88);
+/* ABI 1.1 */
+AT(fgcat_plugin, area_labels, 88);
+SIZE(fgcat_plugin, 96);
 
 AT(fgcat_host_api, struct_size, 0);
 AT(fgcat_host_api, abi_major, 8);
@@ -43,7 +45,25 @@ AT(fgcat_host_api, attr_bool, 48);
 AT(fgcat_host_api, attr_count, 56);
 AT(fgcat_host_api, attr_key, 64);
 AT(fgcat_host_api, log, 72);
-SIZE(fgcat_host_api, 80);
+/* ABI 1.1 */
+AT(fgcat_host_api, add_offerings_json, 80);
+AT(fgcat_host_api, add_offerings_file, 88);
+AT(fgcat_host_api, data_dir, 96);
+SIZE(fgcat_host_api, 104);
+
+AT(fgcat_area_label, struct_size, 0);
+AT(fgcat_area_label, area, 8);
+AT(fgcat_area_label, label, 16);
+AT(fgcat_area_label, description, 24);
+AT(fgcat_area_label, attributes, 32);
+SIZE(fgcat_area_label, 40);
+
+AT(fgcat_attr_label, struct_size, 0);
+AT(fgcat_attr_label, key, 8);
+AT(fgcat_attr_label, label, 16);
+AT(fgcat_attr_label, unit, 24);
+AT(fgcat_attr_label, description, 32);
+SIZE(fgcat_attr_label, 40);
 
 AT(fgcat_offering, struct_size, 0);
 AT(fgcat_offering, id, 8);

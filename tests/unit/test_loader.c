@@ -370,7 +370,7 @@ static void test_refuse_takes_plugin_out(void **state)
     assert_string_equal(p->reason, "registration failed");
     assert_contains(log_text, "registration failed");
     assert_null(rt_area_owner(rt, "test-area"));
-    assert_int_equal(rt_register(p, collect, got, &err), FG_EREFUSED);
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_EREFUSED);
     assert_contains(err.msg, "not loaded");
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
@@ -464,7 +464,7 @@ static void test_register_delivers_offerings(void **state)
     fg_error err;
     (void)state;
 
-    assert_int_equal(rt_register(p, collect, got, &err), FG_OK);
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK);
     assert_int_equal(json_array_size(got), 3);
     for (size_t i = 0; i < 3; i++) {
         char id[32];
@@ -507,7 +507,7 @@ static void test_register_delivers_offerings(void **state)
     /* Other slugs and a title suffix: a change of content. */
     setenv("FGCAT_TEST_OFFERINGS", "delta,,epsilon", 1);
     setenv("FGCAT_TEST_TITLE_SUFFIX", " (2027 intake)", 1);
-    assert_int_equal(rt_register(p, collect, got, &err), FG_OK);
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK);
     assert_int_equal(json_array_size(got), 2);
     o = json_array_get(got, 1);
     assert_string_equal(json_string_value(json_object_get(o, "id")), "TST/epsilon");
@@ -517,7 +517,7 @@ static void test_register_delivers_offerings(void **state)
 
     /* An empty list registers nothing, and that is a success. */
     setenv("FGCAT_TEST_OFFERINGS", "", 1);
-    assert_int_equal(rt_register(p, collect, got, &err), FG_OK);
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK);
     assert_int_equal(json_array_size(got), 0);
 
     json_decref(got);
@@ -534,7 +534,7 @@ static void test_register_reports_first_refusal(void **state)
     fg_error err;
     (void)state;
 
-    assert_int_equal(rt_register(p, count_and_refuse, &seen, &err), FG_EREFUSED);
+    assert_int_equal(rt_register(p, NULL, count_and_refuse, &seen, &err), FG_EREFUSED);
     assert_int_equal(seen, 3);
     assert_string_equal(err.msg, "offering 'TST/alpha': the test refuses it (and 2 more "
                                  "refused offerings)");
@@ -771,7 +771,7 @@ static void test_quote(void **state)
     (void)state;
 
     /* Quote the offering exactly as the plugin registers it. */
-    assert_int_equal(rt_register(p, collect, got, &err), FG_OK);
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK);
     if (cat_offering_normalize(json_array_get(got, 0), "", &offering, NULL, &err) != FG_OK)
         fail_msg("normalize: %s", err.msg);
     json_decref(got);

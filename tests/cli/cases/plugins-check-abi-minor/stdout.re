@@ -1,1 +1,1 @@
-\A{TESTPLUGINS}/abi-minor/abi-minor\.so: built for plugin ABI 1\.1, newer than this fgcat's ABI 1\.0\n\Z
+\A{TESTPLUGINS}/abi-minor/abi-minor\.so: built for plugin ABI 1\.2, newer than this fgcat's ABI 1\.1\n\Z

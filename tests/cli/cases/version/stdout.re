@@ -1,1 +1,1 @@
-\Afgcat \d+\.\d+\.\d+ \(plugin ABI 1\.0\)\n\Z
+\Afgcat \d+\.\d+\.\d+ \(plugin ABI 1\.1\)\n\Z
