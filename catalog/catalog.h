@@ -229,6 +229,112 @@ fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *te
 /* Every offering, withdrawn ones too, ordered by id, as one new array. */
 fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err);
 
+/*
+ * The same from an array already decoded, each record named in messages by
+ * the string at the same index of `wheres` ("file.csv: line 3"); NULL
+ * wheres, or a missing one, name records by index and id.
+ */
+fg_status cat_import_records(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
+                             const json_t *wheres, const char *source,
+                             cat_import_report *rep, fg_error *err);
+
+/* ---- CSV (csv.c) ----------------------------------------------------- */
+
+/*
+ * Writes offerings (an array as cat_export gives) or requests (as
+ * cat_request_list gives) to `out` as RFC 4180 CSV: the header row of
+ * docs/csv.md, then one row each, CRLF line ends, UTF-8 (with a byte-order
+ * mark first when `bom`: Excel needs it).  Money is in pounds, lists are
+ * joined with ';', and text a spreadsheet would run as a formula gets a
+ * leading apostrophe.  FG_EIO when writing fails.
+ */
+fg_status cat_csv_offerings(FILE *out, const json_t *offerings, bool bom, fg_error *err);
+fg_status cat_csv_requests(FILE *out, const json_t *requests, bool bom, fg_error *err);
+
+/* True when `text` is not JSON by its look: its first character (after an
+   optional byte-order mark and white space) is neither '[' nor '{'. */
+bool cat_csv_is_offerings(const char *text, size_t len);
+
+/*
+ * Imports offerings from CSV text as cat_csv_offerings writes it (the
+ * header's columns in any order; optional ones may be left out): all or
+ * nothing, like cat_import.  Errors name the line and the column.
+ */
+fg_status cat_import_csv(cat_catalog *cat, const rt_runtime *rt, const char *text,
+                         size_t len, const char *source, cat_import_report *rep,
+                         fg_error *err);
+
+/* ---- FHIR R4 (fhir.c, fhir_search.c) ---------------------------------- */
+
+/* The systems and extensions of docs/fhir.md. */
+#define CAT_FHIR_BASE "https://fgcat.example.org/fhir"
+#define CAT_FHIR_ODS_SYSTEM "https://fhir.nhs.uk/Id/ods-organization-code"
+#define CAT_FHIR_OFFERING_SYSTEM CAT_FHIR_BASE "/Id/offering"
+#define CAT_FHIR_REQUEST_SYSTEM CAT_FHIR_BASE "/Id/request"
+#define CAT_FHIR_ID_SIZE 65 /* a resource id: 1-64 of [A-Za-z0-9.-] + NUL */
+
+/* The HealthcareService id of offering `offering_id` ("RTF/slug" ->
+   "RTF.slug", shortened with a hash when longer than 64). */
+void cat_fhir_id(const char *offering_id, char out[CAT_FHIR_ID_SIZE]);
+
+/* An Organization for ODS code `ods`, named `name` (may be NULL).  New. */
+json_t *cat_fhir_organization(const char *ods, const char *name);
+
+/* The HealthcareService of an offering (as cat_export gives it).  New. */
+json_t *cat_fhir_service(const json_t *offering);
+
+/* The ServiceRequest of a request (as cat_request_get gives it).  New. */
+json_t *cat_fhir_service_request(const json_t *request);
+
+/*
+ * A Bundle of type `type` ("collection", "searchset") holding one
+ * Organization per provider, one HealthcareService per offering and, when
+ * `requests` is not NULL, one ServiceRequest per request (with an
+ * Organization for each requester).  `base` (may be NULL) gives each entry
+ * a fullUrl under it.  New.
+ */
+json_t *cat_fhir_bundle(const char *type, const json_t *offerings, const json_t *requests,
+                        const char *base);
+
+/*
+ * Imports the HealthcareService resources of a FHIR R4 Bundle (JSON text)
+ * as offerings, all or nothing like cat_import; Organization entries give
+ * the providers' names, other resources are skipped.  Errors name the
+ * entry.
+ */
+fg_status cat_import_fhir(cat_catalog *cat, const rt_runtime *rt, const char *text,
+                          size_t len, const char *source, cat_import_report *rep,
+                          fg_error *err);
+
+/* True when `text` is a JSON object whose resourceType is "Bundle" (it is
+   parsed to tell, when it starts with '{'). */
+bool cat_fhir_is_bundle(const char *text, size_t len);
+
+/* What a FHIR search of HealthcareService asks for; NULL/empty = any. */
+typedef struct cat_fhir_query {
+    const char *offering_id;   /* from _id or identifier */
+    const char *provider;      /* ODS code, from organization */
+    int active;                /* 1 active, 0 withdrawn, -1 any */
+    const char *updated_after; /* _lastUpdated=gt (a time stamp), or NULL */
+    const char *updated_from;  /* _lastUpdated=ge */
+    const char *updated_before; /* _lastUpdated=lt */
+    int64_t count, offset;
+} cat_fhir_query;
+
+/* The matching offerings ordered by id (a new array) and how many match
+   in all. */
+fg_status cat_fhir_search(cat_catalog *cat, const cat_fhir_query *q, json_t **offerings,
+                          int64_t *total, fg_error *err);
+
+/* The offering id (at most `size` bytes) of HealthcareService id `fid`;
+   FG_ENOTFOUND when no offering has it. */
+fg_status cat_fhir_offering_id(cat_catalog *cat, const char *fid, char *out, size_t size,
+                               fg_error *err);
+
+/* The name a provider's offerings give it; FG_ENOTFOUND when it has none.
+   *name is new (free()). */
+fg_status cat_provider_name(cat_catalog *cat, const char *ods, char **name, fg_error *err);
+
 /* ---- requests (request.c) ------------------------------------------ */
 
 /* What a member trust asks for (SPEC §5).  Strings are borrowed. */

@@ -35,6 +35,12 @@ fg_status cat_migrate(cat_catalog *cat, fg_error *err);
 json_t *cat_offering_from_row(const char *content, int64_t rev, const char *status,
                               const char *updated_at, const char *withdrawn_at);
 
+/* Steps `st` (prepared and bound; borrowed) to its end, collecting each
+   row's offering (CAT_OFFERING_COLUMNS of catalog.h, from column 0) into *out, a new
+   array; resets `st`.  `what` names the work in a database error. */
+fg_status cat_offerings_collect(cat_catalog *cat, sqlite3_stmt *st, const char *what,
+                                json_t **out, fg_error *err);
+
 /* The same record as compact JSON text, spliced from the stored text
    without decoding it (the hub's feed pages). New, or NULL. */
 char *cat_offering_text_from_stmt(sqlite3_stmt *st, int col);

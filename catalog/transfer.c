@@ -113,8 +113,9 @@ static fg_status too_many(const char *source, fg_error *err)
     return fg_fail(err, FG_EINVAL, "%s: more than %d records", source, MAX_IMPORT_RECORDS);
 }
 
-fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
-                     const char *source, cat_import_report *rep, fg_error *err)
+fg_status cat_import_records(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
+                             const json_t *wheres, const char *source,
+                             cat_import_report *rep, fg_error *err)
 {
     importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
     const json_t *record;
@@ -128,12 +129,16 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
         return st;
     json_array_foreach(array, i, record) {
         char where[160];
+        const char *given = json_string_value(json_array_get(wheres, i));
         cat_prepared p;
         if (i >= MAX_IMPORT_RECORDS) {
             st = too_many(source, err);
             break;
         }
-        record_where(where, sizeof where, source, i + 1, record);
+        if (given)
+            snprintf(where, sizeof where, "%s", given);
+        else
+            record_where(where, sizeof where, source, i + 1, record);
         cat_offering_prepare(record, where, &p);
         st = import_prepared(&im, where, &p, err);
         cat_prepared_clear(&p);
@@ -141,6 +146,12 @@ fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array
             break;
     }
     return import_end(&im, st, err);
+}
+
+fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
+                     const char *source, cat_import_report *rep, fg_error *err)
+{
+    return cat_import_records(cat, rt, array, NULL, source, rep, err);
 }
 
 static size_t skip_space(const char *text, size_t len, size_t pos)
@@ -392,15 +403,12 @@ fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *te
 static const char sql_export[] =
     "SELECT " CAT_OFFERING_COLUMNS CAT_OFFERING_FROM " ORDER BY o.id";
 
-fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err)
+fg_status cat_offerings_collect(cat_catalog *cat, sqlite3_stmt *st, const char *what,
+                                json_t **out, fg_error *err)
 {
-    sqlite3_stmt *st = cat_stmt(cat, sql_export, err);
-    json_t *arr;
+    json_t *arr = json_array();
     int rc;
     *out = NULL;
-    if (!st)
-        return FG_EDB;
-    arr = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *o = cat_offering_from_stmt(st, 0);
         if (!o) {
@@ -413,8 +421,17 @@ fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         json_decref(arr);
-        return cat_db_fail(cat, err, "exporting");
+        return cat_db_fail(cat, err, what);
     }
     *out = arr;
     return FG_OK;
+}
+
+fg_status cat_export(cat_catalog *cat, json_t **out, fg_error *err)
+{
+    sqlite3_stmt *st = cat_stmt(cat, sql_export, err);
+    *out = NULL;
+    if (!st)
+        return FG_EDB;
+    return cat_offerings_collect(cat, st, "exporting", out, err);
 }

@@ -12,6 +12,7 @@ static const char request_usage[] =
     "usage: fgcat request create ID --org ODS --quantity N [--start DATE]\n"
     "                            [--contact EMAIL] [--note TEXT]\n"
     "       fgcat request list [--org ODS] [--status S] [--offering ID]\n"
+    "                          [--format text|json|csv] [--excel]\n"
     "       fgcat request show RID\n"
     "       fgcat request accept|decline|complete|cancel RID --org ODS [--reason T]\n"
     "\n"
@@ -22,7 +23,10 @@ static const char request_usage[] =
     "            QUANTITY counts the offering's price unit: delegates, days,\n"
     "            beds, or engagements for a fixed price.  A refusal is shown\n"
     "            verbatim and exits 4.\n"
-    "  list      requests made by or addressed to --org, newest first\n"
+    "  list      requests made by or addressed to --org, newest first;\n"
+    "            --format csv writes them as CSV for spreadsheets (the header\n"
+    "            row is in docs/csv.md; the quote in pounds), --excel adds the\n"
+    "            byte-order mark Excel needs; --format json is --json\n"
     "  show      one request with its history and, on a node that syncs,\n"
     "            where it stands with each hub that carries its offering\n"
     "            (delivered, waiting for the next sync, refused and why), or\n"
@@ -138,12 +142,16 @@ static int request_create(cli_ctx *ctx, int argc, char **argv)
 
 static int request_list(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ORG = CLI_OPT_FIRST_OWN, O_STATUS, O_OFFERING };
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_STATUS, O_OFFERING, O_FORMAT, O_EXCEL };
     static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
                                          {"status", required_argument, NULL, O_STATUS},
                                          {"offering", required_argument, NULL, O_OFFERING},
+                                         {"format", required_argument, NULL, O_FORMAT},
+                                         {"excel", no_argument, NULL, O_EXCEL},
                                          CLI_COMMON_OPTIONS};
     cat_request_filter f = {0};
+    const char *format = "text";
+    bool excel = false;
     json_t *list, *r;
     fg_error err;
     size_t i;
@@ -156,16 +164,31 @@ static int request_list(cli_ctx *ctx, int argc, char **argv)
             f.status = optarg;
         else if (c == O_OFFERING)
             f.offering_id = optarg;
+        else if (c == O_FORMAT)
+            format = optarg;
+        else if (c == O_EXCEL)
+            excel = true;
     }
     if (c == CLI_GETOPT_EXIT)
         return code;
     if (optind != argc)
         return cli_usage_error(argv[0], "takes no arguments");
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "csv") != 0)
+        return cli_usage_error(argv[0], "--format must be text, json or csv, not '%.40s'",
+                               format);
+    if (excel && strcmp(format, "csv") != 0)
+        return cli_usage_error(argv[0], "--excel goes with --format csv");
+    if (strcmp(format, "json") == 0)
+        ctx->json = true;
     if (cli_catalog(ctx, &err) != FG_OK ||
         cat_request_list(ctx->cat, &f, &list, &err) != FG_OK)
         return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
                                        : cli_fail(&err);
-    if (ctx->json) {
+    if (strcmp(format, "csv") == 0) {
+        if (cat_csv_requests(stdout, list, excel, &err) != FG_OK)
+            code = cli_fail(&err);
+    } else if (ctx->json) {
         code = cli_print_json(list);
     } else {
         json_array_foreach(list, i, r) {

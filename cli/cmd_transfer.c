@@ -11,15 +11,16 @@
 
 #define MAX_IMPORT_BYTES ((size_t)2 << 30)
 
-/* Reads a whole stream into a new buffer of at most `max` bytes; NULL with
-   errno set on failure (EFBIG when too large). */
+/* Reads a whole stream into a new buffer of at most `max` bytes, with a NUL
+   after them (not counted in *len); NULL with errno set on failure (EFBIG
+   when too large). */
 static char *read_all(FILE *f, size_t max, size_t *len)
 {
     size_t cap = 1 << 20, n = 0;
     char *buf = fg_xmalloc(cap);
     for (;;) {
         size_t got;
-        if (n == cap) {
+        if (n + 1 == cap) {
             if (cap >= max) {
                 free(buf);
                 errno = EFBIG;
@@ -28,7 +29,7 @@ static char *read_all(FILE *f, size_t max, size_t *len)
             cap = cap * 2 > max ? max : cap * 2;
             buf = fg_xrealloc(buf, cap);
         }
-        got = fread(buf + n, 1, cap - n, f);
+        got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0) {
             if (ferror(f)) {
@@ -39,38 +40,59 @@ static char *read_all(FILE *f, size_t max, size_t *len)
             break;
         }
     }
+    buf[n] = '\0';
     *len = n;
     return buf;
 }
 
 static const char import_usage[] =
-    "usage: fgcat import FILE|- [--json]\n"
+    "usage: fgcat import FILE|- [--format json|csv|fhir] [--json]\n"
     "\n"
-    "Imports a JSON array of offerings (the shape 'fgcat export' writes) from\n"
-    "FILE or standard input.  All or nothing: every record is checked (its\n"
-    "format and its area's plugin) before anything is written, and one bad record\n"
-    "leaves the catalogue unchanged.  A record with \"rev\" keeps it and must be\n"
-    "newer than the stored one (an equal rev with equal content is a no-op); a\n"
-    "record without \"rev\" is a local edit and gets the next rev if it changes.\n"
-    "  --json  print {\"added\", \"changed\", \"unchanged\"}\n"
+    "Imports offerings from FILE or standard input.  All or nothing: every\n"
+    "record is validated (the offering format and its area's plugin) before\n"
+    "anything is written, and one bad record leaves the catalogue unchanged.\n"
+    "A record with a rev keeps it and must be newer than the stored one (an\n"
+    "equal rev with equal content is a no-op); a record without one is a local\n"
+    "edit and gets the next rev if it changes.\n"
+    "\n"
+    "Formats ('fgcat export --format F' writes each of them):\n"
+    "  json  a JSON array of offerings\n"
+    "  csv   the CSV of docs/csv.md: a header row naming the columns (in any\n"
+    "        order), then one offering a line; errors name line and column\n"
+    "  fhir  a FHIR R4 Bundle: each HealthcareService is an offering, its\n"
+    "        provider named by the Bundle's Organization (docs/fhir.md)\n"
+    "Without --format the content decides: a JSON object whose resourceType\n"
+    "is \"Bundle\" is FHIR, anything else starting with '[' or '{' is JSON, and\n"
+    "the rest is CSV.\n"
+    "\n"
+    "  --format F  json, csv or fhir\n"
+    "  --json      print {\"added\", \"changed\", \"unchanged\"}\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
-    const char *path;
+    enum { O_FORMAT = CLI_OPT_FIRST_OWN };
+    static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
+                                         CLI_COMMON_OPTIONS};
+    const char *path, *format = NULL;
     char *text;
     size_t len;
     cat_import_report rep;
     fg_error err;
+    fg_status st;
     int code = 0, c;
 
     while ((c = cli_getopt(ctx, argc, argv, "", opts, import_usage, &code)) >= 0)
-        ;
+        if (c == O_FORMAT)
+            format = optarg;
     if (c == CLI_GETOPT_EXIT)
         return code;
     if (argc - optind != 1)
         return cli_usage_error(argv[0], "expected one FILE (or - for standard input)");
+    if (format && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
+        strcmp(format, "fhir") != 0)
+        return cli_usage_error(argv[0], "--format must be json, csv or fhir, not '%.40s'",
+                               format);
     path = argv[optind];
     {
         /* Read it whole, then parse from memory (a record at a time): Jansson
@@ -88,17 +110,25 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             return cli_error(errno == EFBIG ? 2 : 1, "import: cannot read '%s': %s", path,
                              errno == EFBIG ? "larger than 2 GiB" : strerror(errno));
     }
+    if (!format)
+        format = cat_fhir_is_bundle(text, len) ? "fhir"
+                 : cat_csv_is_offerings(text, len) ? "csv"
+                                                   : "json";
     if (cli_catalog(ctx, &err) != FG_OK) {
         free(text);
         return cli_fail(&err);
     }
-    if (cat_import_text(ctx->cat, cli_runtime(ctx), text, len, path, &rep, &err) != FG_OK) {
-        free(text);
+    if (strcmp(format, "csv") == 0)
+        st = cat_import_csv(ctx->cat, cli_runtime(ctx), text, len, path, &rep, &err);
+    else if (strcmp(format, "fhir") == 0)
+        st = cat_import_fhir(ctx->cat, cli_runtime(ctx), text, len, path, &rep, &err);
+    else
+        st = cat_import_text(ctx->cat, cli_runtime(ctx), text, len, path, &rep, &err);
+    free(text);
+    if (st != FG_OK)
         /* "import: " like the messages above, so every refusal reads alike. */
         return cli_error(fg_exit_code(err.status), "import: %s",
                          err.msg[0] ? err.msg : fg_strerror(err.status));
-    }
-    free(text);
     if (ctx->json) {
         json_t *j = json_pack("{s:I, s:I, s:I}", "added", (json_int_t)rep.added,
                               "changed", (json_int_t)rep.changed, "unchanged",
@@ -113,35 +143,88 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const char export_usage[] =
-    "usage: fgcat export [--format json]\n"
+    "usage: fgcat export [--format json|csv|fhir] [--excel] [--include-requests]\n"
     "\n"
     "Writes every offering (withdrawn ones too), ordered by id, to standard\n"
-    "output as the JSON array that 'fgcat import' reads.\n"
-    "  --format F  json (the default)\n"
+    "output, in a form 'fgcat import' reads back:\n"
+    "  json  (the default) the JSON array of offerings\n"
+    "  csv   RFC 4180 CSV, UTF-8, with the header row of docs/csv.md: prices in\n"
+    "        pounds as plain numbers, lists joined with ';', and text that a\n"
+    "        spreadsheet would run as a formula (starting with = + - @) kept as\n"
+    "        text behind an apostrophe\n"
+    "  fhir  a FHIR R4 Bundle (type collection): an Organization per provider\n"
+    "        (its ODS code) and a HealthcareService per offering (docs/fhir.md)\n"
+    "\n"
+    "  --format F          json, csv or fhir\n"
+    "  --excel             (csv) start with the byte-order mark Excel needs to\n"
+    "                      read UTF-8\n"
+    "  --include-requests  (fhir) add every request this catalogue holds as a\n"
+    "                      ServiceRequest (a node holds only the requests its\n"
+    "                      trust made or received)\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
+
+/* Prints FHIR JSON: decimals (money) with 15 significant digits, so 18.5
+   reads 18.5 and not 18.500000000000000. */
+static int print_fhir(const json_t *value)
+{
+    if (json_dumpf(value, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) != 0 ||
+        fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+        return cli_error(1, "cannot write to standard output");
+    return 0;
+}
 
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_FORMAT = CLI_OPT_FIRST_OWN };
+    enum { O_FORMAT = CLI_OPT_FIRST_OWN, O_EXCEL, O_REQUESTS };
     static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
+                                         {"excel", no_argument, NULL, O_EXCEL},
+                                         {"include-requests", no_argument, NULL, O_REQUESTS},
                                          CLI_COMMON_OPTIONS};
     const char *format = "json";
-    json_t *all;
+    bool excel = false, with_requests = false;
+    json_t *all, *requests = NULL;
     fg_error err;
     int code = 0, c;
 
-    while ((c = cli_getopt(ctx, argc, argv, "", opts, export_usage, &code)) >= 0)
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, export_usage, &code)) >= 0) {
         if (c == O_FORMAT)
             format = optarg;
+        else if (c == O_EXCEL)
+            excel = true;
+        else if (c == O_REQUESTS)
+            with_requests = true;
+    }
     if (c == CLI_GETOPT_EXIT)
         return code;
     if (optind != argc)
         return cli_usage_error(argv[0], "takes no arguments");
-    if (strcmp(format, "json") != 0)
-        return cli_usage_error(argv[0], "--format must be json, not '%.40s'", format);
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
+        strcmp(format, "fhir") != 0)
+        return cli_usage_error(argv[0], "--format must be json, csv or fhir, not '%.40s'",
+                               format);
+    if (excel && strcmp(format, "csv") != 0)
+        return cli_usage_error(argv[0], "--excel goes with --format csv");
+    if (with_requests && strcmp(format, "fhir") != 0)
+        return cli_usage_error(argv[0], "--include-requests goes with --format fhir");
     if (cli_catalog(ctx, &err) != FG_OK || cat_export(ctx->cat, &all, &err) != FG_OK)
         return cli_fail(&err);
-    code = cli_print_json(all);
+    if (strcmp(format, "csv") == 0) {
+        if (cat_csv_offerings(stdout, all, excel, &err) != FG_OK)
+            code = cli_fail(&err);
+    } else if (strcmp(format, "fhir") == 0) {
+        cat_request_filter f = {0};
+        json_t *bundle;
+        if (with_requests && cat_request_list(ctx->cat, &f, &requests, &err) != FG_OK) {
+            json_decref(all);
+            return cli_fail(&err);
+        }
+        bundle = cat_fhir_bundle("collection", all, requests, NULL);
+        code = print_fhir(bundle);
+        json_decref(bundle);
+        json_decref(requests);
+    } else {
+        code = cli_print_json(all);
+    }
     json_decref(all);
     return code;
 }

@@ -320,7 +320,6 @@ void hub_api_route(hub_call *call, hub_reply *r)
 {
     const char *p = call->path + 3; /* after "/v1" */
     bool get = strcmp(call->method, "GET") == 0 || strcmp(call->method, "HEAD") == 0;
-    const char *auth;
 
     if (strcmp(p, "/health") == 0) {
         if (get)
@@ -329,11 +328,7 @@ void hub_api_route(hub_call *call, hub_reply *r)
             hub_reply_error(r, 405, "method_not_allowed", "use GET");
         return;
     }
-    auth = hub_lookup(call, MHD_HEADER_KIND,
-                                       MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
-        !hub_token_org(call->cat, auth + 7, call->org)) {
-        call->org[0] = '\0';
+    if (!hub_call_bearer(call)) {
         hub_reply_error(r, 401, "unauthorized", "a valid bearer token is required");
         hub_reply_header(r, "WWW-Authenticate", "Bearer realm=\"fgcat\"");
         return;

@@ -88,4 +88,14 @@ bool hub_token_org(cat_catalog *cat, const char *token, char org[8])
     return token && cat_token_check(cat, token, org, &e) == FG_OK;
 }
 
+bool hub_call_bearer(hub_call *call)
+{
+    const char *auth = hub_lookup(call, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth && strncmp(auth, "Bearer ", 7) == 0 &&
+        hub_token_org(call->cat, auth + 7, call->org))
+        return true;
+    call->org[0] = '\0';
+    return false;
+}
+
 /* Reads a bounded integer argument; false (and a 400) when malformed. */

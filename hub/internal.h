@@ -112,6 +112,10 @@ void hub_reply_error(hub_reply *r, unsigned status, const char *code, const char
 /* Answers a /v1/ call (api.c). */
 void hub_api_route(hub_call *call, hub_reply *r);
 
+/* Answers a call under /fhir (fhir.c: the FHIR R4 reads); false when
+   `call` is not one of them. */
+bool hub_fhir_route(hub_call *call, hub_reply *r);
+
 /* Answers a call for the browser pages (web/router.c); false when `call`
    is not one of them. */
 bool hub_web_route(hub_call *call, hub_reply *r);
@@ -133,5 +137,9 @@ void hub_cache_put(hub_cache *c, const char *key, int64_t seq, const char *body,
 
 /* The organisation of a token, or false. */
 bool hub_token_org(cat_catalog *cat, const char *token, char org[8]);
+
+/* Sets call->org from the call's "Authorization: Bearer TOKEN"; false,
+   with call->org "", when there is none or the token is not a member's. */
+bool hub_call_bearer(hub_call *call);
 
 #endif /* HUB_INTERNAL_H */

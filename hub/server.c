@@ -153,7 +153,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         hub_reply_error(&r, 503, "unavailable", "the catalogue cannot be opened");
     } else if (strncmp(url, "/v1/", 4) == 0 || strcmp(url, "/v1") == 0) {
         hub_api_route(&call, &r);
-    } else if (!hub_web_route(&call, &r)) {
+    } else if (!hub_fhir_route(&call, &r) && !hub_web_route(&call, &r)) {
         hub_reply_error(&r, 404, "not_found", "no such page");
     }
     fg_log(FG_LOG_INFO, "hub: %s %s %u %s %zuB %.1fms", method, url, r.status,

@@ -1,1 +1,1 @@
-^fgcat: export: --format must be json, not 'xml'
+^fgcat: export: --format must be json, csv or fhir, not 'xml'
