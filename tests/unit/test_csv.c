@@ -11,32 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    f->cat = tu_open_catalog(f->dir, "catalogue.db");
-    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_fixture fixture;
 
 /* cat_csv_offerings of `array` as a new string. */
 static char *to_csv(const json_t *array, bool bom)
@@ -151,8 +126,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_quoted_and_neutralised),
-        cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(errors_name_line_and_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(round_trip, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(errors_name_line_and_column, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,32 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    f->cat = tu_open_catalog(f->dir, "catalogue.db");
-    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
-    return 0;
-}
+typedef tu_fixture fixture;
 
 #define LONG_SLUG "a-slug-of-sixty-four-characters-which-is-the-most-that-ids-allow"
 
@@ -152,8 +127,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resource_ids),
         cmocka_unit_test(service_of_an_offering),
-        cmocka_unit_test_setup_teardown(bundle_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_bundles, setup, teardown),
+        cmocka_unit_test_setup_teardown(bundle_round_trip, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(bad_bundles, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
