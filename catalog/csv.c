@@ -246,8 +246,10 @@ typedef struct csv_reader {
 static fg_status at(const csv_reader *rd, size_t line, size_t col, fg_error *err,
                     const char *what)
 {
-    return fg_fail(err, FG_EINVAL, "%s: line %zu, column %zu: %s", rd->source, line, col,
-                   what);
+    /* `what` may quote a cell: a tab, a line break, anything. */
+    fg_fail(err, FG_EINVAL, "%s: line %zu, column %zu: %s", rd->source, line, col, what);
+    cat_error_printable(err);
+    return FG_EINVAL;
 }
 
 static bool cell_add(csv_reader *rd, char c)

@@ -495,6 +495,7 @@ static json_t *service_to_offering(const json_t *hs, const json_t *names,
             json_decref(o);
             fg_fail(err, FG_EINVAL, "%s: the attributes extension is not JSON: %s", where,
                     jerr.text);
+            cat_error_printable(err);
             return NULL;
         }
         json_object_set_new(o, "attributes", attrs);
@@ -551,6 +552,7 @@ fg_status cat_import_fhir(cat_catalog *cat, const rt_runtime *rt, const char *te
     if (!bundle) {
         st = fg_fail(err, FG_EINVAL, "%s: line %d, column %d: %s", source, jerr.line,
                      jerr.column, jerr.text);
+        cat_error_printable(err);
         goto out;
     }
     if (!str(bundle, "resourceType") ||

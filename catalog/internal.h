@@ -35,9 +35,14 @@ fg_status cat_migrate(cat_catalog *cat, fg_error *err);
 json_t *cat_offering_from_row(const char *content, int64_t rev, const char *status,
                               const char *updated_at, const char *withdrawn_at);
 
+/* Makes err->msg (when err is not NULL) printable text: a parser's message
+   may quote the bad input, control characters and broken UTF-8 included;
+   each such byte becomes '?'. */
+void cat_error_printable(fg_error *err);
+
 /* Steps `st` (prepared and bound; borrowed) to its end, collecting each
-   row's offering (CAT_OFFERING_COLUMNS of catalog.h, from column 0) into *out, a new
-   array; resets `st`.  `what` names the work in a database error. */
+   row's offering (CAT_OFFERING_COLUMNS of catalog.h, from column 0) into
+   *out, a new array; resets `st`.  `what` names the work in a database error. */
 fg_status cat_offerings_collect(cat_catalog *cat, sqlite3_stmt *st, const char *what,
                                 json_t **out, fg_error *err);
 

@@ -175,8 +175,19 @@ static fg_status syntax_error(const char *source, const char *text, size_t pos,
             column++;
         }
     }
-    return fg_fail(err, FG_EINVAL, "%s: line %zu, column %zu: %s", source, line, column,
-                   what);
+    fg_fail(err, FG_EINVAL, "%s: line %zu, column %zu: %s", source, line, column, what);
+    cat_error_printable(err);
+    return FG_EINVAL;
+}
+
+void cat_error_printable(fg_error *err)
+{
+    if (!err)
+        return;
+    fg_utf8_scrub(err->msg);
+    for (char *p = err->msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 /*

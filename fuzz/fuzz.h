@@ -57,6 +57,9 @@ void fz_check_fts(cat_catalog *cat, const char *after);
    input to know whether the fixture must be rebuilt. */
 int64_t fz_changes(cat_catalog *cat);
 
+/* How many offerings the catalogue holds (-1 when it cannot tell). */
+int64_t fz_offering_count(cat_catalog *cat);
+
 /* Parses the input as JSON with Jansson `flags`; new, or NULL. */
 json_t *fz_json(const uint8_t *data, size_t size, size_t flags);
 

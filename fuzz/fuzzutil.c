@@ -181,3 +181,15 @@ void fz_check_message(const fg_error *err)
     if (fg_has_control(err->msg, false))
         fz_fail("an error message with a control character: \"%s\"", err->msg);
 }
+
+int64_t fz_offering_count(cat_catalog *cat)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(cat_db(cat), "SELECT count(*) FROM offering", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
