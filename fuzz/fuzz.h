@@ -60,6 +60,18 @@ int64_t fz_changes(cat_catalog *cat);
 /* How many offerings the catalogue holds (-1 when it cannot tell). */
 int64_t fz_offering_count(cat_catalog *cat);
 
+/*
+ * What every import target checks once an import into `cat` has returned
+ * `st` (with `rep` and `err` as it left them), when `cat` held `seeded`
+ * offerings and had made `before` changes (fz_changes): all or nothing (a
+ * refusal leaves the offering count as it was, an acceptance adds what it
+ * reports), a one-line message, a sound full-text index.  Returns the
+ * catalogue for the next input: `cat`, or a restored one (fz_restore) when
+ * the import changed it.
+ */
+cat_catalog *fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
+                             const fg_error *err, int64_t seeded, int64_t before);
+
 /* Parses the input as JSON with Jansson `flags`; new, or NULL. */
 json_t *fz_json(const uint8_t *data, size_t size, size_t flags);
 

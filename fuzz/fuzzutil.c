@@ -193,3 +193,21 @@ int64_t fz_offering_count(cat_catalog *cat)
     sqlite3_finalize(st);
     return n;
 }
+
+cat_catalog *fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
+                             const fg_error *err, int64_t seeded, int64_t before)
+{
+    if (st == FG_OK) {
+        if (fz_offering_count(cat) != seeded + (int64_t)rep->added)
+            fz_fail("import added %zu offerings but the count went from %lld to %lld",
+                    rep->added, (long long)seeded, (long long)fz_offering_count(cat));
+    } else {
+        fz_check_message(err);
+        if (fz_offering_count(cat) != seeded)
+            fz_fail("a refused import changed the offering count");
+    }
+    if (fz_changes(cat) == before)
+        return cat;
+    fz_check_fts(cat, "an import");
+    return fz_restore(cat);
+}
