@@ -1,6 +1,8 @@
 /*
- * Times loading the plugins of one directory (dlopen, descriptor checks,
- * init) in a fresh process, as fgcat does at start-up: prints milliseconds.
+ * Times loading the plugins of one directory (each in its worker process:
+ * spawn, sandbox, dlopen, descriptor checks, init) in a fresh process, as
+ * fgcat does at start-up: prints milliseconds.  FGCAT_PLUGIN_WORKER names
+ * the worker executable (this program does not live beside it).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>

@@ -69,7 +69,8 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
 
 /*
  * Checks that the offering's area is loaded in `rt` and passes its plugin's
- * validate_offering.  `content` is borrowed.
+ * validate_offering: FG_EINVAL when it does not, FG_EPLUGIN when the plugin
+ * failed (crashed, overran its time limit).  `content` is borrowed.
  */
 fg_status cat_offering_check_area(const rt_runtime *rt, json_t *content,
                                   const char *where, fg_error *err);
@@ -148,7 +149,9 @@ typedef struct cat_refresh_report {
 
 /*
  * Runs every loaded plugin's registration and applies it, each plugin in
- * its own transaction: its offerings are added or updated, and offerings it
+ * its own transaction, written only once the registration is collected (no
+ * plugin runs while the catalogue is locked): its offerings are added or
+ * updated, and offerings it
  * registered before but no longer does become withdrawn.  A plugin whose
  * registration fails is marked refused in `rt` (its previous offerings stay
  * as they were) and counted in plugins_refused; the others carry on.
@@ -165,10 +168,11 @@ fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
  * Validates every offering `p` registers without touching any catalogue
  * (`fgcat plugins check`).  FG_OK with the count in *n, or FG_EREFUSED
  * with the first problem in `err`; every problem is also added to
- * p->problems.
+ * p->problems.  With `offerings`, *offerings gets the valid ones (new
+ * array of their normalised JSON).
  */
 fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
-                                     fg_error *err);
+                                     json_t **offerings, fg_error *err);
 
 /* ---- search (search.c) ---------------------------------------------- */
 
@@ -498,6 +502,13 @@ fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what);
 
 /* Reads and writes the meta table (key/value). *value is new or NULL. */
 fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err);
+
+/* The node's time limit of one plugin call, in seconds (1 to
+   RT_MAX_TIMEOUT_S), kept in the catalogue's settings: FG_ENOTFOUND when
+   it is not set (the runtime's default applies). */
+#define CAT_SETTING_PLUGIN_TIMEOUT "plugin_timeout"
+fg_status cat_plugin_timeout(cat_catalog *cat, int *seconds, fg_error *err);
+fg_status cat_set_plugin_timeout(cat_catalog *cat, int seconds, fg_error *err);
 fg_status cat_meta_set(cat_catalog *cat, const char *key, const char *value,
                        fg_error *err);
 

@@ -456,9 +456,13 @@ fg_status cat_offering_check_area(const rt_runtime *rt, json_t *content,
         return fg_fail(err, FG_EINVAL, "%s%sfield area names \"%s\", which no loaded "
                                        "plugin provides",
                        where, *where ? ": " : "", area);
-    if (rt_validate_offering(owner, content, &e) != FG_OK)
+    if (rt_validate_offering(owner, content, &e) != FG_OK) {
+        /* A plugin that failed (crash, overrun) says so itself. */
+        if (e.status == FG_EPLUGIN)
+            return fg_fail(err, FG_EPLUGIN, "%s%s%s", where, *where ? ": " : "", e.msg);
         return fg_fail(err, FG_EINVAL, "%s%srefused by the %s plugin: %s", where,
                        *where ? ": " : "", owner->name, e.msg);
+    }
     return FG_OK;
 }
 

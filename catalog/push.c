@@ -155,11 +155,17 @@ static bool same_move(const json_t *a, const json_t *b)
  * active, and when this hub has the area's plugin it must agree with the
  * request and its quote.  Stores the submission (the first move) only.
  */
-static fg_status create_pushed(cat_catalog *cat, const rt_runtime *rt, const json_t *r,
-                               fg_error *err)
+/*
+ * Checks a new request pushed by its requester's node against the hub's
+ * offering and has the area's plugin quote it again: the hub stores only
+ * what its own plugin would quote.  Runs before the push's transaction, so
+ * that no plugin runs while the hub holds a write transaction.
+ */
+static fg_status check_pushed(cat_catalog *cat, const rt_runtime *rt, const json_t *r,
+                              fg_error *err)
 {
     const char *offering_id = json_string_value(json_object_get(r, "offering_id"));
-    json_t *offering = NULL, *first = NULL;
+    json_t *offering = NULL;
     rt_plugin *owner;
     fg_status st;
 
@@ -205,8 +211,18 @@ static fg_status create_pushed(cat_catalog *cat, const rt_runtime *rt, const jso
             goto out;
         }
     }
-    /* The submission alone; later moves are applied as moves. */
-    first = json_deep_copy(r);
+out:
+    json_decref(offering);
+    return st;
+}
+
+/* Stores a new request that check_pushed passed, in the open transaction:
+   the submission alone; later moves are applied as moves. */
+static fg_status create_pushed(cat_catalog *cat, const json_t *r, fg_error *err)
+{
+    json_t *first = json_deep_copy(r);
+    fg_status st;
+
     json_object_set_new(first, "history",
                         json_pack("[O]", json_array_get(json_object_get(r, "history"), 0)));
     json_object_set_new(first, "status", json_string("submitted"));
@@ -215,9 +231,7 @@ static fg_status create_pushed(cat_catalog *cat, const rt_runtime *rt, const jso
                                                               json_object_get(first, "history"), 0),
                                                           "at"));
     st = cat_request_store_locked(cat, first, 0, err);
-out:
     json_decref(first);
-    json_decref(offering);
     return st;
 }
 
@@ -233,6 +247,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
     const json_t *pushed = json_object_get(r, "history");
     json_t *hub = NULL, *res = NULL;
     size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
+    bool checked = false;
     fg_error e;
     fg_status st;
 
@@ -242,6 +257,22 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
     if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
         return result("request", id, "forbidden", 0,
                       "only its requester's and its provider's nodes may push a request");
+    /* A new request is quoted by the area's plugin first, outside the
+       transaction (the hub serialises pushes, so it is still new below). */
+    if (strcmp(org, requester) == 0 && cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
+        if ((st = check_pushed(cat, rt, r, &e)) != FG_OK) {
+            if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO) {
+                if (err)
+                    *err = e;
+                *fatal = st;
+                return NULL;
+            }
+            return result("request", id, status_for(st), 0, e.msg);
+        }
+        checked = true;
+    }
+    json_decref(hub);
+    hub = NULL;
     if ((st = cat_begin(cat, err)) != FG_OK) {
         *fatal = st;
         return NULL;
@@ -252,7 +283,10 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             st = fg_fail(&e, FG_EPERM, "a new request is pushed by its requester's node");
             goto refused;
         }
-        if ((st = create_pushed(cat, rt, r, &e)) != FG_OK)
+        /* Not checked above only when the hub could not read it then. */
+        if (!checked && (st = check_pushed(cat, rt, r, &e)) != FG_OK)
+            goto refused;
+        if ((st = create_pushed(cat, r, &e)) != FG_OK)
             goto refused;
         have = reached = 1;
     } else if (st != FG_OK) {

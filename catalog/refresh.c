@@ -12,23 +12,21 @@
 #include "util.h"
 
 typedef struct apply_ctx {
-    cat_catalog *cat;        /* NULL when only checking */
+    cat_catalog *cat;        /* set once the registration is collected */
     const rt_runtime *rt;
     const json_t *overrides; /* the operator's offerings, or NULL */
     json_t *ids;             /* ids registered this time, as object keys */
+    json_t *collected;       /* their normalised content, when refreshing */
     char origin[64];
     cat_refresh_report *rep;
-    fg_status fatal;         /* a catalogue failure, not the plugin's fault */
-    fg_error fatal_err;
 } apply_ctx;
 
-/* Validates one registered offering and, when there is a catalogue,
-   stores it.  Called back by rt_register for each add_offering. */
-static fg_status apply_one(void *ud, rt_plugin *p, json_t *offering, fg_error *err)
+/* Validates one registered offering and keeps it for writing.  Called
+   back by rt_register for each add_offering, outside any transaction. */
+static fg_status collect_one(void *ud, rt_plugin *p, json_t *offering, fg_error *err)
 {
     apply_ctx *ctx = ud;
     json_t *content = NULL;
-    cat_put_result res;
     const char *area;
     fg_status st;
 
@@ -44,24 +42,32 @@ static fg_status apply_one(void *ud, rt_plugin *p, json_t *offering, fg_error *e
         goto out;
     json_object_set_new(ctx->ids, json_string_value(json_object_get(content, "id")),
                         json_true());
-    if (!ctx->cat)
-        goto out;
-    if ((st = cat_offering_put(ctx->cat, content, NULL, ctx->origin, &res, err)) != FG_OK) {
-        if (ctx->fatal == FG_OK && err) {
-            ctx->fatal = st;
-            ctx->fatal_err = *err;
-        }
-        goto out;
-    }
-    if (res == CAT_PUT_ADDED)
-        ctx->rep->added++;
-    else if (res == CAT_PUT_CHANGED)
-        ctx->rep->changed++;
-    else
-        ctx->rep->unchanged++;
+    if (ctx->collected)
+        json_array_append(ctx->collected, content);
 out:
     json_decref(content);
     return st;
+}
+
+/* Stores the offerings collect_one kept, in the open transaction. */
+static fg_status put_collected(apply_ctx *ctx, fg_error *err)
+{
+    size_t i;
+    json_t *content;
+    json_array_foreach(ctx->collected, i, content)
+    {
+        cat_put_result res;
+        fg_status st = cat_offering_put(ctx->cat, content, NULL, ctx->origin, &res, err);
+        if (st != FG_OK)
+            return st;
+        if (res == CAT_PUT_ADDED)
+            ctx->rep->added++;
+        else if (res == CAT_PUT_CHANGED)
+            ctx->rep->changed++;
+        else
+            ctx->rep->unchanged++;
+    }
+    return FG_OK;
 }
 
 static const char sql_owned_active[] =
@@ -111,42 +117,44 @@ static fg_status withdraw_missing(apply_ctx *ctx, fg_error *err)
     return rc;
 }
 
-/* Applies one plugin's registration in its own transaction. */
+/*
+ * Applies one plugin's registration: collected first, with every plugin
+ * callback it takes, then written in one transaction, so that no plugin
+ * runs while the catalogue is locked for writing.
+ */
 static fg_status refresh_plugin(cat_catalog *cat, rt_runtime *rt, rt_plugin *p,
                                 const json_t *overrides, cat_refresh_report *rep,
                                 fg_error *err)
 {
     cat_refresh_report mine = {0};
-    apply_ctx ctx = {.cat = cat, .rt = rt, .rep = &mine, .overrides = overrides};
+    apply_ctx ctx = {.rt = rt, .rep = &mine, .overrides = overrides};
     fg_error perr;
     fg_status st;
 
     snprintf(ctx.origin, sizeof ctx.origin, "plugin:%s", p->name);
-    if ((st = cat_begin(cat, err)) != FG_OK)
-        return st;
     ctx.ids = json_object();
-    st = rt_register(p, ctx.overrides, apply_one, &ctx, &perr);
-    if (ctx.fatal != FG_OK) {
-        json_decref(ctx.ids);
-        cat_rollback(cat);
-        if (err)
-            *err = ctx.fatal_err;
-        return ctx.fatal;
-    }
-    if (st == FG_OK)
-        st = withdraw_missing(&ctx, err);
-    json_decref(ctx.ids);
-    if (st == FG_EREFUSED) {
+    ctx.collected = json_array();
+    st = rt_register(p, ctx.overrides, collect_one, &ctx, &perr);
+    if (st != FG_OK) {
         /* The plugin's fault: keep its previous offerings, refuse it, go on. */
-        cat_rollback(cat);
+        json_decref(ctx.ids);
+        json_decref(ctx.collected);
         rt_refuse(p, perr.msg);
         rep->plugins_refused++;
         return FG_OK;
     }
-    if (st != FG_OK || (st = cat_commit(cat, err)) != FG_OK) {
-        cat_rollback(cat);
-        return st;
+    ctx.cat = cat;
+    if ((st = cat_begin(cat, err)) == FG_OK) {
+        if ((st = put_collected(&ctx, err)) == FG_OK &&
+            (st = withdraw_missing(&ctx, err)) == FG_OK)
+            st = cat_commit(cat, err);
+        if (st != FG_OK)
+            cat_rollback(cat);
     }
+    json_decref(ctx.ids);
+    json_decref(ctx.collected);
+    if (st != FG_OK)
+        return st;
     rep->added += mine.added;
     rep->changed += mine.changed;
     rep->unchanged += mine.unchanged;
@@ -222,15 +230,18 @@ fg_status cat_seed(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
 /* `err` gets the first problem; every refused offering, with its field,
    is in p->problems (rt_register keeps them), for `plugins check`. */
 fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
-                                     fg_error *err)
+                                     json_t **offerings, fg_error *err)
 {
     cat_refresh_report mine = {0};
     apply_ctx ctx = {.cat = NULL, .rt = rt, .rep = &mine};
     fg_status st;
 
     ctx.ids = json_object();
-    st = rt_register(p, NULL, apply_one, &ctx, err);
+    ctx.collected = offerings ? json_array() : NULL;
+    st = rt_register(p, NULL, collect_one, &ctx, err);
     *n = json_object_size(ctx.ids);
     json_decref(ctx.ids);
+    if (offerings)
+        *offerings = ctx.collected;
     return st;
 }

@@ -277,3 +277,33 @@ fg_status cat_needs_seed(cat_catalog *cat, bool *needs, fg_error *err)
     free(v);
     return st;
 }
+
+fg_status cat_plugin_timeout(cat_catalog *cat, int *seconds, fg_error *err)
+{
+    char *v = NULL;
+    int64_t n;
+    fg_status st = cat_meta_get(cat, CAT_SETTING_PLUGIN_TIMEOUT, &v, err);
+
+    if (st != FG_OK)
+        return st;
+    if (!v)
+        return fg_fail(err, FG_ENOTFOUND, "no plugin time limit is set");
+    if (!fg_parse_int(v, 1, RT_MAX_TIMEOUT_S, &n)) {
+        free(v);
+        return fg_fail(err, FG_EINVAL, "the catalogue's plugin time limit is not 1-%d s",
+                       RT_MAX_TIMEOUT_S);
+    }
+    free(v);
+    *seconds = (int)n;
+    return FG_OK;
+}
+
+fg_status cat_set_plugin_timeout(cat_catalog *cat, int seconds, fg_error *err)
+{
+    char v[16];
+    if (seconds < 1 || seconds > RT_MAX_TIMEOUT_S)
+        return fg_fail(err, FG_EINVAL, "the plugin time limit must be 1-%d s",
+                       RT_MAX_TIMEOUT_S);
+    snprintf(v, sizeof v, "%d", seconds);
+    return cat_meta_set(cat, CAT_SETTING_PLUGIN_TIMEOUT, v, err);
+}

@@ -71,6 +71,10 @@ void cli_log_level(fg_log_level level);
 /* Loads the plugins (once).  Refusals are warned about, not fatal. */
 rt_runtime *cli_runtime(cli_ctx *ctx);
 
+/* Applies the catalogue's plugin settings (the time limit of a plugin
+   call) to `rt`, opening the catalogue when its file exists. */
+void cli_apply_settings(cli_ctx *ctx, rt_runtime *rt);
+
 /*
  * Opens the catalogue (once).  A new catalogue is filled by the plugins'
  * registrations first (SPEC §6: right after building, search shows results).

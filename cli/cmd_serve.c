@@ -20,6 +20,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+    rt_interrupt(); /* a plugin call in progress ends now */
 }
 
 static void say_listening(const char *addr, unsigned port, void *ud)
@@ -31,7 +32,7 @@ static void say_listening(const char *addr, unsigned port, void *ud)
 
 static const char serve_usage[] =
     "usage: fgcat serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-    "                   [--tombstone-days N] [--threads N]\n"
+    "                   [--tombstone-days N] [--threads N] [--plugin-timeout N]\n"
     "\n"
     "Runs a hub on this catalogue: the /v1/ sync API of docs/sync-protocol.md,\n"
     "FHIR R4 reads under /fhir/ (docs/fhir.md) and a browser catalogue, until\n"
@@ -43,20 +44,26 @@ static const char serve_usage[] =
     "  --tls-key FILE       PEM private key\n"
     "  --tombstone-days N   keep deletions in the feed N days (default 30)\n"
     "  --threads N          worker threads (default 4)\n"
+    "  --plugin-timeout N   time limit of each plugin call in seconds (1-3600;\n"
+    "                       default: the catalogue's setting, see 'fgcat plugins\n"
+    "                       timeout', else 5).  A plugin that crashes or overruns\n"
+    "                       gets that request or push item an error, and its\n"
+    "                       worker is restarted after 1 s, doubling to 60 s\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_LISTEN = CLI_OPT_FIRST_OWN, O_CERT, O_KEY, O_DAYS, O_THREADS };
+    enum { O_LISTEN = CLI_OPT_FIRST_OWN, O_CERT, O_KEY, O_DAYS, O_THREADS, O_TIMEOUT };
     static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
                                          {"tls-cert", required_argument, NULL, O_CERT},
                                          {"tls-key", required_argument, NULL, O_KEY},
                                          {"tombstone-days", required_argument, NULL, O_DAYS},
                                          {"threads", required_argument, NULL, O_THREADS},
+                                         {"plugin-timeout", required_argument, NULL, O_TIMEOUT},
                                          CLI_COMMON_OPTIONS};
     hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
     struct sigaction sa;
-    int64_t n;
+    int64_t n, timeout = 0;
     fg_error err;
     int code = 0, c;
 
@@ -81,6 +88,11 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(argv[0], "--threads must be 1-256");
             cfg.threads = (unsigned)n;
             break;
+        case O_TIMEOUT:
+            if (!fg_parse_int(optarg, 1, RT_MAX_TIMEOUT_S, &timeout))
+                return cli_usage_error(argv[0], "--plugin-timeout must be 1-%d",
+                                       RT_MAX_TIMEOUT_S);
+            break;
         }
     }
     if (c == CLI_GETOPT_EXIT)
@@ -102,6 +114,10 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 
     cfg.db_path = ctx->db_path;
     cfg.rt = cli_runtime(ctx);
+    /* A hub runs for days: a failed plugin worker is started again. */
+    rt_set_restart(cfg.rt, true);
+    if (timeout)
+        rt_set_timeout(cfg.rt, (int)timeout);
     cfg.on_listen = say_listening;
     cli_log_level(FG_LOG_INFO);
     if (hub_run(&cfg, &stop_requested, &err) != FG_OK)

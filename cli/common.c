@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -143,16 +144,39 @@ void cli_log_level(fg_log_level level)
     fg_log_set_sink(stderr_sink, level, NULL);
 }
 
+void cli_apply_settings(cli_ctx *ctx, rt_runtime *rt)
+{
+    int seconds;
+    fg_error err;
+
+    /* The catalogue's settings apply from the first plugin call: open it
+       when it exists (a new one is only created by commands that need it).
+       A catalogue that cannot be opened is reported by the command. */
+    if (!ctx->cat && access(ctx->db_path, F_OK) == 0)
+        (void)cli_catalog(ctx, &err);
+    if (ctx->cat && cat_plugin_timeout(ctx->cat, &seconds, &err) == FG_OK)
+        rt_set_timeout(rt, seconds);
+}
+
 rt_runtime *cli_runtime(cli_ctx *ctx)
 {
+    rt_runtime *rt;
+
     if (ctx->rt)
         return ctx->rt;
-    ctx->rt = rt_create();
-    if (!ctx->rt) {
+    rt = rt_create();
+    if (!rt) {
         cli_error(1, "out of memory");
         exit(1);
     }
-    rt_load_path(ctx->rt, ctx->plugin_path);
+    cli_apply_settings(ctx, rt);
+    /* Opening a new catalogue seeds it, which loads the plugins. */
+    if (ctx->rt) {
+        rt_free(rt);
+        return ctx->rt;
+    }
+    rt_load_path(rt, ctx->plugin_path);
+    ctx->rt = rt;
     return ctx->rt;
 }
 

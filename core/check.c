@@ -1,10 +1,11 @@
 /*
  * Checking a plugin file without trusting it (`fgcat plugins check`) and
- * the warnings about a loaded plugin's exports (`fgcat plugins`): the
- * fork sandbox, the ELF export policy and the merging of both into one
- * report.  Nothing here prints; the front end shows the reports.
+ * the warnings about a loaded plugin's exports (`fgcat plugins`): every
+ * callback exercised in the plugin's worker, the ELF export policy and the
+ * merging of both into one report.  Nothing here prints; the front end
+ * shows the reports.
  */
-#define _XOPEN_SOURCE 700 /* realpath, strsignal */
+#define _XOPEN_SOURCE 700 /* realpath, gmtime_r */
 #include "check.h"
 
 #include <elf.h>
@@ -15,14 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "elfsyms.h"
 #include "log.h"
 #include "util.h"
-
-#define CHECK_REPORT_MAX ((size_t)256 * 1024)
 
 /* A JSON string of `s`; text that is not valid UTF-8 (a message cut inside
    a character, bytes from a plugin) gets '?' for each non-ASCII byte.
@@ -54,7 +53,10 @@ json_t *rt_plugin_json(const rt_plugin *p, size_t offerings)
     j = json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id", json_text(p->name), "version",
                   p->version ? p->version : "", "abi", p->abi_major ? abi : "", "path",
                   json_text(p->path), "state",
-                  p->state == RT_LOADED ? "loaded" : "refused", "areas", areas);
+                  p->state == RT_LOADED   ? "loaded"
+                  : p->state == RT_FAILED ? "failed"
+                                          : "refused",
+                  "areas", areas);
     json_object_set_new(j, "description", json_string(p->description ? p->description : ""));
     if (p->state == RT_LOADED)
         json_object_set_new(j, "offerings", json_integer((json_int_t)offerings));
@@ -213,8 +215,8 @@ json_t *rt_export_warnings(const rt_plugin *p)
     return out;
 }
 
-/* The report of `plugins check` for `p`, from the child: its state, what
-   it provides, and every problem found while loading and registering. */
+/* The report of `plugins check` for `p`: its state, what it provides, and
+   every problem found while loading, registering and quoting. */
 static json_t *check_report(const rt_plugin *p, size_t offerings)
 {
     json_t *j = rt_plugin_json(p, offerings);
@@ -230,125 +232,114 @@ static json_t *check_report(const rt_plugin *p, size_t offerings)
     return j;
 }
 
+/* The smallest (`max` false) or largest quantity `offering`'s attributes
+   allow: its integer attributes named min_* or *_min (max_*, *_max),
+   lead times aside; 1 when it has none. */
+static int64_t sample_quantity(const json_t *offering, bool max)
+{
+    json_t *attrs = json_object_get(offering, "attributes"), *v;
+    const char *key;
+    int64_t best = 0;
+    bool found = false;
+
+    json_object_foreach(attrs, key, v)
+    {
+        size_t len = strlen(key);
+        bool is_min = strncmp(key, "min_", 4) == 0 || (len > 4 && !strcmp(key + len - 4, "_min"));
+        bool is_max = strncmp(key, "max_", 4) == 0 || (len > 4 && !strcmp(key + len - 4, "_max"));
+        int64_t n;
+        if (!json_is_integer(v) || strstr(key, "lead") || (max ? !is_max : !is_min))
+            continue;
+        n = (int64_t)json_integer_value(v);
+        if (n < 1)
+            continue;
+        if (!found || (max ? n > best : n < best))
+            best = n;
+        found = true;
+    }
+    return found ? best : 1;
+}
+
 /*
- * Loads and checks one plugin file, registering its offerings and having
- * `check` validate them (without a catalogue).  Runs in the child of `plugins check`.  The plugins of
- * `plugin_path` are loaded first, as every other command would, so that the
- * answer is "would this file load here": a name or area another plugin
- * already has is a refusal.  When the file is on the path itself, its
- * record from the path is the one reported.  Writes one byte, 'P', to `fd`
- * once the path is loaded, so the parent can tell whose crash it saw.
- * Returns the report.
+ * Asks `p` to quote sample requests for each of its offerings: the
+ * smallest and the largest quantity the offering's attributes allow, with
+ * no start date and with a start date tomorrow.  A refusal is the area's
+ * rule at work; a crash, an overrun or a bad quote is a problem (in
+ * p->problems, from the runtime).  Stops at the first failure.
  */
-static json_t *check_in_process(const char *path, const char *plugin_path,
-                                rt_offerings_check check, int fd)
+static void check_quotes(rt_plugin *p, const json_t *offerings)
+{
+    char tomorrow[FG_DATE_SIZE];
+    time_t t = time(NULL) + (time_t)24 * 3600;
+    struct tm tm;
+    size_t i;
+    json_t *o;
+
+    gmtime_r(&t, &tm);
+    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    json_array_foreach(offerings, i, o)
+    {
+        for (int k = 0; k < 4; k++) {
+            rt_request req = {.requester_ods = "ZZ999",
+                              .contact = "plugins-check@example.nhs.uk",
+                              .quantity = sample_quantity(o, k & 1),
+                              .start = (k & 2) ? tomorrow : NULL,
+                              .note = "fgcat plugins check: a sample request"};
+            int64_t amount;
+            char currency[4];
+            fg_error err;
+            if (rt_quote(p, (json_t *)o, &req, &amount, currency, &err) == FG_EPLUGIN) {
+                const char *id = json_string_value(json_object_get(o, "id"));
+                if (p->state == RT_LOADED)
+                    rt_problem_add(p, "quote", id, "%s", err.msg);
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Loads and checks one plugin file: registers its offerings and has
+ * `check` validate them (without a catalogue), then quotes sample
+ * requests for each.  The plugins of `plugin_path` are loaded first, as
+ * every other command would, so that the answer is "would this file load
+ * here": a name or area another plugin already has is a refusal.  When
+ * the file is on the path itself, its record from the path is the one
+ * reported.  Every callback runs in the plugin's worker, so a crash, a
+ * hang or output is reported, not fatal.  Returns the report (new), NULL
+ * on OOM.
+ */
+static json_t *check_plugin(const char *path, const char *plugin_path, int timeout_s,
+                            rt_offerings_check check)
 {
     rt_runtime *rt = rt_create();
     rt_plugin *p;
     size_t n = 0;
-    json_t *report;
+    json_t *report, *offerings = NULL;
     fg_error err;
 
     if (!rt)
         return NULL;
+    if (timeout_s > 0)
+        rt_set_timeout(rt, timeout_s);
     rt_load_path(rt, plugin_path);
-    if (write(fd, "P", 1) != 1)
-        _exit(1);
     p = find_by_file(rt, path);
     if (!p)
         p = rt_load_file(rt, path);
-    if (p && p->state == RT_LOADED && check && check(rt, p, &n, &err) != FG_OK) {
-        p->state = RT_REFUSED;
-        snprintf(p->reason, sizeof p->reason, "%s", err.msg);
+    if (p && p->state == RT_LOADED && check) {
+        if (check(rt, p, &n, &offerings, &err) != FG_OK) {
+            if (p->state == RT_LOADED) {
+                p->state = RT_REFUSED;
+                snprintf(p->reason, sizeof p->reason, "%s", err.msg);
+            }
+        } else {
+            check_quotes(p, offerings);
+        }
     }
     report = p ? check_report(p, n) : NULL;
+    json_decref(offerings);
     rt_free(rt);
     return report;
-}
-
-/*
- * Runs check_in_process in a child, so that a plugin that crashes or
- * exits while loading is reported rather than taking fgcat with it.
- * Returns the child's report; or, when it died or said nothing, a report
- * whose one problem ("crash") says so.  NULL, with the reason in `why`,
- * only when no child could be started.
- */
-static json_t *check_in_child(const char *path, const char *plugin_path,
-                              rt_offerings_check check, char *why, size_t why_size)
-{
-    int fds[2], status;
-    pid_t pid;
-    char *buf;
-    size_t len = 0;
-    bool path_loaded;
-    json_t *report;
-
-    if (pipe(fds) != 0) {
-        snprintf(why, why_size, "cannot create a pipe: %s", strerror(errno));
-        return NULL;
-    }
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        snprintf(why, why_size, "cannot fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return NULL;
-    }
-    if (pid == 0) {
-        json_t *r;
-        char *text;
-        close(fds[0]);
-        /* The parent reports the outcome; the child's loader stays quiet. */
-        fg_log_set_sink(NULL, FG_LOG_ERROR, NULL);
-        r = check_in_process(path, plugin_path, check, fds[1]);
-        text = r ? json_dumps(r, JSON_COMPACT) : NULL;
-        if (text) {
-            size_t off = 0, n = strlen(text);
-            while (off < n) {
-                ssize_t w = write(fds[1], text + off, n - off);
-                if (w <= 0)
-                    break;
-                off += (size_t)w;
-            }
-        }
-        _exit(0);
-    }
-    close(fds[1]);
-    buf = fg_xmalloc(CHECK_REPORT_MAX + 1);
-    for (;;) {
-        ssize_t r = read(fds[0], buf + len, CHECK_REPORT_MAX - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        if (len == CHECK_REPORT_MAX)
-            break;
-    }
-    buf[len] = '\0';
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    path_loaded = len > 0 && buf[0] == 'P';
-    report = path_loaded && !WIFSIGNALED(status) ? json_loads(buf + 1, 0, NULL) : NULL;
-    free(buf);
-    if (report && json_is_object(report))
-        return report;
-    json_decref(report);
-    if (WIFSIGNALED(status) && path_loaded)
-        snprintf(why, why_size, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else if (WIFSIGNALED(status))
-        snprintf(why, why_size,
-                 "not checked: a plugin on the plugin path %s crashed "
-                 "while loading (signal %d, %s)",
-                 plugin_path, WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else
-        snprintf(why, why_size, "exited (status %d) before reporting",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return json_pack("{s:o, s:s, s:[o]}", "path", json_text(path), "state", "refused",
-                     "problems", problem_json("crash", NULL, why));
 }
 
 /* Most problems `plugins check` lists about exports, one per symbol. */
@@ -421,11 +412,10 @@ static void finish_report(json_t *report, const char *path)
     json_object_del(report, "offerings");
 }
 
-fg_status rt_check_file(const char *path, const char *plugin_path, rt_offerings_check check,
-                        json_t **report, fg_error *err)
+fg_status rt_check_file(const char *path, const char *plugin_path, int timeout_s,
+                        rt_offerings_check check, json_t **report, fg_error *err)
 {
     struct stat sb;
-    char why[512] = "";
 
     *report = NULL;
     if (stat(path, &sb) != 0)
@@ -433,9 +423,12 @@ fg_status rt_check_file(const char *path, const char *plugin_path, rt_offerings_
     /* dlopen would wait for ever on a FIFO's writer. */
     if (!S_ISREG(sb.st_mode))
         return fg_fail(err, FG_EINVAL, "'%s' is not a regular file", path);
-    *report = check_in_child(path, plugin_path, check, why, sizeof why);
+    /* The report says what went wrong; the loader stays quiet meanwhile
+       (the front end installs its sink again). */
+    fg_log_set_sink(NULL, FG_LOG_ERROR, NULL);
+    *report = check_plugin(path, plugin_path, timeout_s, check);
     if (!*report)
-        return fg_fail(err, FG_EIO, "%s", why);
+        return fg_fail(err, FG_ENOMEM, "out of memory");
     finish_report(*report, path);
     return FG_OK;
 }

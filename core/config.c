@@ -31,7 +31,11 @@ fg_status fg_default_db_path(char *buf, size_t size, fg_error *err)
     return FG_OK;
 }
 
-fg_status fg_default_plugin_path(char *buf, size_t size, fg_error *err)
+/* `rel` (a path relative to the running binary's directory) made whole:
+   the directory of /proc/self/exe, "/", `rel`.  `what` names it in
+   messages. */
+static fg_status beside_binary(const char *rel, const char *what, char *buf, size_t size,
+                               fg_error *err)
 {
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -44,11 +48,27 @@ fg_status fg_default_plugin_path(char *buf, size_t size, fg_error *err)
     slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    n = snprintf(buf, size, "%s/%s", exe, FGCAT_REL_PLUGIN_DIR);
+    n = snprintf(buf, size, "%s/%s", exe, rel);
     if (n < 0 || (size_t)n >= size)
-        return fg_fail(err, FG_EINVAL, "plugin path is too long");
-    /* Show users a clean path when it exists (bin/../lib -> lib). */
-    if (realpath(buf, exe) && strlen(exe) < size)
-        memcpy(buf, exe, strlen(exe) + 1);
+        return fg_fail(err, FG_EINVAL, "%s is too long", what);
     return FG_OK;
+}
+
+fg_status fg_default_plugin_path(char *buf, size_t size, fg_error *err)
+{
+    char clean[4096];
+    fg_status st = beside_binary(FGCAT_REL_PLUGIN_DIR, "plugin path", buf, size, err);
+
+    if (st != FG_OK)
+        return st;
+    /* Show users a clean path when it exists (bin/../lib -> lib). */
+    if (realpath(buf, clean) && strlen(clean) < size)
+        memcpy(buf, clean, strlen(clean) + 1);
+    return FG_OK;
+}
+
+fg_status fg_default_worker_path(char *buf, size_t size, fg_error *err)
+{
+    return beside_binary(FGCAT_REL_WORKER_DIR "/fgcat-plugin-worker", "plugin worker path",
+                         buf, size, err);
 }

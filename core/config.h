@@ -25,4 +25,12 @@ fg_status fg_default_db_path(char *buf, size_t size, fg_error *err);
  */
 fg_status fg_default_plugin_path(char *buf, size_t size, fg_error *err);
 
+/*
+ * The plugin worker executable of this build or install: fgcat-plugin-worker
+ * in the directory at the same place relative to the running binary as the
+ * install layout puts it (bin/../libexec/fgcat), which the build tree
+ * mirrors.
+ */
+fg_status fg_default_worker_path(char *buf, size_t size, fg_error *err);
+
 #endif /* FG_CONFIG_H */

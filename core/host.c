@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rt_internal.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -26,7 +27,16 @@
    directory (the built-in files are about 40 KB each). */
 #define MAX_OFFERINGS_FILE ((size_t)16 * 1024 * 1024)
 
+/* What the host functions of a registration hand each offering (or
+   refusal) to: the collector in fgcat, or the worker's link to fgcat. */
 struct fgcat_registrar {
+    rt_offering_fn fn;
+    void *ud;
+    char data_dir[4096]; /* the plugin's data directory (data_dir) */
+};
+
+/* fgcat's side of a registration: the checks every offering shares. */
+struct rt_collector {
     rt_plugin *plugin;
     rt_add_fn add;
     void *ud;
@@ -34,7 +44,6 @@ struct fgcat_registrar {
     const json_t *overrides; /* the operator's offerings (rt_register) */
     fg_error first;   /* the first refusal */
     size_t failures;
-    char data_dir[4096];
 };
 
 /* --- attributes ------------------------------------------------------- */
@@ -151,16 +160,16 @@ static bool put_list(json_t *obj, const char *key, const char *const *items,
     return true;
 }
 
-/*
- * Converts an offering a plugin added into its JSON form.  Only the shape
- * changes here; SPEC §4 validation is the catalogue's.  New, or NULL with
- * the reason in `err`.
- */
-static json_t *offering_to_json(const fgcat_offering *o, fg_error *err)
+/* Only the shape changes here; validation is the catalogue's. */
+json_t *rt_offering_to_json(const fgcat_offering *o, const char **id, fg_error *err)
 {
     json_t *j, *provider, *price, *attrs;
     json_error_t jerr;
 
+    *id = "?";
+    if (o->struct_size >= offsetof(fgcat_offering, id) + sizeof o->id && o->id &&
+        fg_utf8_valid(o->id, strlen(o->id)))
+        *id = o->id;
     if (o->struct_size < OFFERING_MIN_SIZE) {
         fg_fail(err, FG_EINVAL, "struct_size %zu is smaller than the %zu bytes of ABI %d.0",
                 o->struct_size, (size_t)OFFERING_MIN_SIZE, FGCAT_ABI_MAJOR);
@@ -205,7 +214,7 @@ fail:
 }
 
 /* Records one refusal: the first becomes the registration's error. */
-static void reg_refuse(fgcat_registrar *reg, const char *source, const char *id,
+static void reg_refuse(rt_collector *reg, const char *source, const char *id,
                        const char *msg)
 {
     if (reg->failures++ == 0) {
@@ -232,7 +241,7 @@ static void reg_refuse(fgcat_registrar *reg, const char *source, const char *id,
  * usable one, else NULL.  An id the operator overrides is skipped (marked
  * seen): the override is added after the plugin's registration.
  */
-static int reg_add_json(fgcat_registrar *reg, json_t *j, const char *id, const char *source,
+static int reg_add_json(rt_collector *reg, json_t *j, const char *id, const char *source,
                         bool from_override)
 {
     fg_error e;
@@ -261,26 +270,29 @@ refused:
     return FGCAT_ERR_INVALID;
 }
 
+/* Reports a refusal (of an offering, or of a whole text when `id` is
+   NULL) to the registrar's receiver. */
+static int reg_reject(fgcat_registrar *reg, const char *source, const char *id,
+                      const char *msg)
+{
+    reg->fn(reg->ud, id, source, NULL, msg);
+    return FGCAT_ERR_INVALID;
+}
+
 static int host_add_offering(fgcat_registrar *reg, const fgcat_offering *o)
 {
     fg_error e;
     json_t *j;
-    const char *id = "?";
-
+    const char *id;
     int rc;
 
-    fg_error_clear(&e);
     if (!reg || !o)
         return FGCAT_ERR_INVALID;
-    if (o->struct_size >= offsetof(fgcat_offering, id) + sizeof o->id && o->id &&
-        fg_utf8_valid(o->id, strlen(o->id)))
-        id = o->id;
-    j = offering_to_json(o, &e);
-    if (!j) {
-        reg_refuse(reg, NULL, id, e.msg);
-        return FGCAT_ERR_INVALID;
-    }
-    rc = reg_add_json(reg, j, strcmp(id, "?") != 0 ? id : NULL, NULL, false);
+    fg_error_clear(&e);
+    j = rt_offering_to_json(o, &id, &e);
+    if (!j)
+        return reg_reject(reg, NULL, id, e.msg);
+    rc = reg->fn(reg->ud, strcmp(id, "?") != 0 ? id : NULL, NULL, j, NULL);
     json_decref(j);
     return rc;
 }
@@ -297,7 +309,7 @@ static const char *json_id(const json_t *o)
  * (status "active"; rev and dates dropped).  Borrowed.
  */
 static int add_element(fgcat_registrar *reg, json_t *elem, size_t index, bool is_array,
-                       const char *source, bool from_override)
+                       const char *source)
 {
     json_t *copy;
     const json_t *status;
@@ -307,15 +319,16 @@ static int add_element(fgcat_registrar *reg, json_t *elem, size_t index, bool is
 
     if (!json_is_object(elem)) {
         snprintf(where, sizeof where, "element [%zu] is not an offering object", index);
-        reg_refuse(reg, source, NULL, is_array ? where : "the text is not an offering object or an array of them");
-        return FGCAT_ERR_INVALID;
+        return reg_reject(reg, source, NULL,
+                          is_array ? where
+                                   : "the text is not an offering object or an array of them");
     }
     id = json_id(elem);
     status = json_object_get(elem, "status");
     if (status && !(json_is_string(status) && strcmp(json_string_value(status), "active") == 0)) {
-        reg_refuse(reg, source, id ? id : "?",
-                   "field status must be \"active\" (leave an offering out to withdraw it)");
-        return FGCAT_ERR_INVALID;
+        return reg_reject(reg, source, id ? id : "?",
+                          "field status must be \"active\" (leave an offering out to "
+                          "withdraw it)");
     }
     copy = json_deep_copy(elem);
     if (!copy)
@@ -324,7 +337,7 @@ static int add_element(fgcat_registrar *reg, json_t *elem, size_t index, bool is
     json_object_del(copy, "updated_at");
     json_object_del(copy, "withdrawn_at");
     json_object_set_new(copy, "status", json_string("active"));
-    rc = reg_add_json(reg, copy, id, source, from_override);
+    rc = reg->fn(reg->ud, id, source, copy, NULL);
     json_decref(copy);
     return rc;
 }
@@ -340,12 +353,12 @@ static json_t *parse_offerings(fgcat_registrar *reg, const char *text, size_t le
 
     if (!doc) {
         snprintf(msg, sizeof msg, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
-        reg_refuse(reg, source, NULL, msg);
+        reg_reject(reg, source, NULL, msg);
         return NULL;
     }
     if (!json_is_array(doc) && !json_is_object(doc)) {
         json_decref(doc);
-        reg_refuse(reg, source, NULL, "the text is not an offering object or an array of them");
+        reg_reject(reg, source, NULL, "the text is not an offering object or an array of them");
         return NULL;
     }
     return doc;
@@ -359,9 +372,9 @@ static int add_document(fgcat_registrar *reg, json_t *doc, const char *source)
     json_t *elem;
 
     if (json_is_object(doc))
-        return add_element(reg, doc, 0, false, source, false);
+        return add_element(reg, doc, 0, false, source);
     json_array_foreach(doc, i, elem) {
-        int rc = add_element(reg, elem, i, true, source, false);
+        int rc = add_element(reg, elem, i, true, source);
         if (rc != FGCAT_OK && result == FGCAT_OK)
             result = rc;
     }
@@ -379,8 +392,7 @@ static int host_add_offerings_json(fgcat_registrar *reg, const char *json_text,
     if (!source || !fg_utf8_valid(source, strlen(source)) || fg_has_control(source, false))
         source = "JSON text";
     if (!json_text) {
-        reg_refuse(reg, source, NULL, "no text was given");
-        return FGCAT_ERR_INVALID;
+        return reg_reject(reg, source, NULL, "no text was given");
     }
     doc = parse_offerings(reg, json_text, strlen(json_text), source);
     if (!doc)
@@ -437,15 +449,13 @@ static int host_add_offerings_file(fgcat_registrar *reg, const char *name)
         return FGCAT_ERR_INVALID;
     if (!name || !*name || strchr(name, '/') || strlen(name) > 255 ||
         strcmp(name, "..") == 0 || !fg_utf8_valid(name, strlen(name))) {
-        reg_refuse(reg, reg->data_dir, NULL,
-                   "add_offerings_file takes a plain file name of at most 255 bytes");
-        return FGCAT_ERR_INVALID;
+        return reg_reject(reg, reg->data_dir, NULL,
+                          "add_offerings_file takes a plain file name of at most 255 bytes");
     }
     snprintf(path, sizeof path, "%s/%s", reg->data_dir, name);
     fg_error_clear(&e);
     if (read_text_file(path, &text, &len, &e) != FG_OK) {
-        reg_refuse(reg, NULL, NULL, e.msg);
-        return FGCAT_ERR_INVALID;
+        return reg_reject(reg, NULL, NULL, e.msg);
     }
     doc = parse_offerings(reg, text, len, path);
     free(text);
@@ -459,6 +469,114 @@ static int host_add_offerings_file(fgcat_registrar *reg, const char *name)
 static const char *host_data_dir(const fgcat_registrar *reg)
 {
     return reg ? reg->data_dir : NULL;
+}
+
+rt_collector *rt_collector_new(rt_plugin *p, const json_t *overrides, rt_add_fn add,
+                               void *ud)
+{
+    rt_collector *c = fg_xcalloc(1, sizeof *c);
+    size_t kept = 0;
+
+    c->plugin = p;
+    c->add = add;
+    c->ud = ud;
+    c->overrides = overrides;
+    c->seen = json_object();
+    fg_error_clear(&c->first);
+    /* A loaded plugin's problems come from an earlier registration, and
+       its output (kept: `plugins check` reports it). */
+    for (size_t i = 0; i < p->n_problems; i++)
+        if (strcmp(p->problems[i].what, "output") == 0)
+            p->problems[kept++] = p->problems[i];
+    p->n_problems = kept;
+    p->more_problems = 0;
+    return c;
+}
+
+int rt_collector_add(rt_collector *c, const char *id, const char *source, json_t *j,
+                     const char *why)
+{
+    if (!j) {
+        reg_refuse(c, source, id, why ? why : "not an offering");
+        return FGCAT_ERR_INVALID;
+    }
+    return reg_add_json(c, j, id, source, false);
+}
+
+/* Receives the operator's offerings: they replace the plugin's own. */
+static int add_override_one(void *ud, const char *id, const char *source, json_t *j,
+                            const char *why)
+{
+    rt_collector *c = ud;
+    if (!j) {
+        reg_refuse(c, source, id, why ? why : "not an offering");
+        return FGCAT_ERR_INVALID;
+    }
+    return reg_add_json(c, j, id, source, true);
+}
+
+/* True when `area` is one of `p`'s areas. */
+static bool plugin_has_area(const rt_plugin *p, const char *area)
+{
+    for (char **a = p->areas; area && a && *a; a++)
+        if (strcmp(*a, area) == 0)
+            return true;
+    return false;
+}
+
+/* Adds the operator's offerings of `c`'s plugin's areas, after the
+   plugin's own; they are operator data, handled in fgcat. */
+static void add_overrides(rt_collector *c)
+{
+    struct fgcat_registrar reg = {.fn = add_override_one, .ud = c};
+    const char *id;
+    json_t *entry;
+
+    json_object_foreach((json_t *)c->overrides, id, entry) {
+        json_t *o = json_object_get(entry, "offering");
+        const char *source = json_string_value(json_object_get(entry, "source"));
+        if (!plugin_has_area(c->plugin, json_string_value(json_object_get(o, "area"))))
+            continue;
+        json_object_del(c->seen, id); /* the plugin's own is replaced */
+        add_element(&reg, o, 0, false, source);
+    }
+}
+
+fg_status rt_collector_finish(rt_collector *c, int rc, fg_error *err)
+{
+    rt_plugin *p = c->plugin;
+    size_t failures;
+    fg_error first;
+
+    if (rc == FGCAT_OK && c->overrides)
+        add_overrides(c);
+    failures = c->failures;
+    first = c->first;
+    json_decref(c->seen);
+    free(c);
+    if (rc != FGCAT_OK)
+        rt_problem_add(p, "register", NULL, "register_offerings failed (status %d)", rc);
+    if (failures > 1)
+        return fg_fail(err, FG_EREFUSED, "%s (and %zu more refused offerings)", first.msg,
+                       failures - 1);
+    if (failures == 1)
+        return fg_fail(err, FG_EREFUSED, "%s", first.msg);
+    if (rc != FGCAT_OK)
+        return fg_fail(err, FG_EREFUSED, "register_offerings failed (status %d)", rc);
+    return FG_OK;
+}
+
+void rt_collector_abandon(rt_collector *c)
+{
+    fg_error ignored;
+    c->overrides = NULL;
+    rt_collector_finish(c, FGCAT_OK, &ignored);
+}
+
+static int collect_one(void *ud, const char *id, const char *source, json_t *offering,
+                       const char *why)
+{
+    return rt_collector_add(ud, id, source, offering, why);
 }
 
 static const fgcat_host_api host_api = {
@@ -511,64 +629,24 @@ static void set_data_dir(fgcat_registrar *reg, const char *found)
     free(real);
 }
 
-/* True when `area` is one of `p`'s areas. */
-static bool plugin_has_area(const rt_plugin *p, const char *area)
+int rt_direct_register(rt_plugin *p, rt_offering_fn fn, void *ud)
 {
-    for (char **a = p->areas; area && a && *a; a++)
-        if (strcmp(*a, area) == 0)
-            return true;
-    return false;
-}
-
-/* Adds the operator's offerings of `p`'s areas, after the plugin's own. */
-static int add_overrides(fgcat_registrar *reg)
-{
-    const char *id;
-    json_t *entry;
-    int result = FGCAT_OK;
-
-    json_object_foreach((json_t *)reg->overrides, id, entry) {
-        json_t *o = json_object_get(entry, "offering");
-        const char *source = json_string_value(json_object_get(entry, "source"));
-        int rc;
-        if (!plugin_has_area(reg->plugin, json_string_value(json_object_get(o, "area"))))
-            continue;
-        json_object_del(reg->seen, id); /* the plugin's own is replaced */
-        rc = add_element(reg, o, 0, false, source, true);
-        if (rc != FGCAT_OK && result == FGCAT_OK)
-            result = rc;
-    }
-    return result;
+    struct fgcat_registrar reg = {.fn = fn, .ud = ud};
+    set_data_dir(&reg, p->path);
+    return p->desc->register_offerings(rt_host_api(), p->pstate, &reg);
 }
 
 fg_status rt_register(rt_plugin *p, const json_t *overrides, rt_add_fn add, void *ud,
                       fg_error *err)
 {
-    struct fgcat_registrar reg = {.plugin = p, .add = add, .ud = ud, .overrides = overrides};
-    int rc;
+    rt_collector *c;
 
     if (p->state != RT_LOADED)
         return fg_fail(err, FG_EREFUSED, "plugin %s is not loaded", p->name);
-    reg.seen = json_object();
-    fg_error_clear(&reg.first);
-    set_data_dir(&reg, p->path);
-    /* A loaded plugin's problems all come from an earlier registration. */
-    p->n_problems = 0;
-    p->more_problems = 0;
-    rc = p->desc->register_offerings(rt_host_api(), p->pstate, &reg);
-    if (rc == FGCAT_OK && overrides)
-        add_overrides(&reg);
-    json_decref(reg.seen);
-    if (rc != FGCAT_OK)
-        rt_problem_add(p, "register", NULL, "register_offerings failed (status %d)", rc);
-    if (reg.failures > 1)
-        return fg_fail(err, FG_EREFUSED, "%s (and %zu more refused offerings)",
-                       reg.first.msg, reg.failures - 1);
-    if (reg.failures == 1)
-        return fg_fail(err, FG_EREFUSED, "%s", reg.first.msg);
-    if (rc != FGCAT_OK)
-        return fg_fail(err, FG_EREFUSED, "register_offerings failed (status %d)", rc);
-    return FG_OK;
+    if (p->worker)
+        return rt_worker_register(p, overrides, add, ud, err);
+    c = rt_collector_new(p, overrides, add, ud);
+    return rt_collector_finish(c, rt_direct_register(p, collect_one, c), err);
 }
 
 /* --- the operator's offerings directory --------------------------------- */
@@ -758,6 +836,8 @@ fg_status rt_validate_offering(rt_plugin *p, json_t *offering, fg_error *err)
 
     if (p->state != RT_LOADED)
         return fg_fail(err, FG_EREFUSED, "plugin %s is not loaded", p->name);
+    if (p->worker)
+        return rt_worker_validate(p, offering, err);
     if (!p->desc->validate_offering)
         return FG_OK;
     view_open(&v, offering);
@@ -782,6 +862,8 @@ fg_status rt_quote(rt_plugin *p, json_t *offering, const rt_request *req,
 
     if (p->state != RT_LOADED)
         return fg_fail(err, FG_EREFUSED, "plugin %s is not loaded", p->name);
+    if (p->worker)
+        return rt_worker_quote(p, offering, req, amount_pence, currency, err);
     fg_today(today);
     memset(&r, 0, sizeof r);
     r.struct_size = sizeof r;

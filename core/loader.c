@@ -15,19 +15,32 @@
 
 #include "elfsyms.h"
 #include "log.h"
+#include "rt_internal.h"
 #include "runtime.h"
 #include "util.h"
 
 #define RT_MAX_AREAS 16
 
-struct rt_runtime {
-    rt_plugin **plugins;
-    size_t count, cap;
-};
-
 rt_runtime *rt_create(void)
 {
-    return fg_xcalloc(1, sizeof(rt_runtime));
+    rt_runtime *rt = fg_xcalloc(1, sizeof(rt_runtime));
+    rt->timeout_ms = RT_DEFAULT_TIMEOUT_S * 1000;
+    return rt;
+}
+
+void rt_set_timeout(rt_runtime *rt, int seconds)
+{
+    rt->timeout_ms = seconds * 1000;
+}
+
+int rt_timeout(const rt_runtime *rt)
+{
+    return rt->timeout_ms / 1000;
+}
+
+void rt_set_restart(rt_runtime *rt, bool restart)
+{
+    rt->restart = restart;
 }
 
 static void plugin_free(rt_plugin *p)
@@ -42,6 +55,7 @@ static void plugin_free(rt_plugin *p)
         for (char **a = p->areas; *a; a++)
             free(*a);
     free(p->areas);
+    json_decref(p->labels);
     free(p->problems);
     free(p);
 }
@@ -52,11 +66,14 @@ void rt_free(rt_runtime *rt)
         return;
     for (size_t i = 0; i < rt->count; i++) {
         rt_plugin *p = rt->plugins[i];
-        if (p->initialised && p->desc->shutdown)
+        if (p->worker)
+            rt_worker_stop(p);
+        else if (p->initialised && p->desc->shutdown)
             p->desc->shutdown(rt_host_api(), p->pstate);
         plugin_free(p);
     }
     free(rt->plugins);
+    free(rt->worker_exe);
     free(rt);
 }
 
@@ -85,6 +102,12 @@ rt_plugin *rt_area_owner(const rt_runtime *rt, const char *area)
 
 void rt_refuse(rt_plugin *p, const char *reason)
 {
+    /* A failed plugin keeps its state and reason: what happened to its
+       worker. */
+    if (p->state == RT_FAILED) {
+        fg_log(FG_LOG_WARN, "plugin %s failed: %s", p->path, p->reason);
+        return;
+    }
     p->state = RT_REFUSED;
     snprintf(p->reason, sizeof p->reason, "%s", reason);
     fg_log(FG_LOG_WARN, "plugin %s refused: %s", p->path, p->reason);
@@ -136,9 +159,7 @@ static bool has_problems(const rt_plugin *p)
  * (it never reaches RT_LOADED) and becomes its reason; finish_refusal logs
  * it once loading is over.
  */
-static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, ...)
+rt_plugin *rt_refuse_load(rt_plugin *p, const char *what, const char *fmt, ...)
 {
     char msg[FG_ERROR_MSG_SIZE];
     va_list ap;
@@ -146,7 +167,9 @@ static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (!has_problems(p)) {
+    /* The first refusal is the reason (what the plugin printed, listed
+       too, refuses nothing). */
+    if (!p->reason[0]) {
         p->state = RT_REFUSED;
         snprintf(p->reason, sizeof p->reason, "%s", msg);
     }
@@ -154,8 +177,7 @@ static rt_plugin *refuse_load(rt_plugin *p, const char *what, const char *fmt, .
     return p;
 }
 
-/* Completes the reason of a plugin refused while loading and logs it. */
-static rt_plugin *finish_refusal(rt_plugin *p)
+rt_plugin *rt_finish_refusal(rt_plugin *p)
 {
     size_t more = p->n_problems + p->more_problems - 1;
     if (more > 0) {
@@ -202,28 +224,28 @@ static void check_attr_label(rt_plugin *p, const char *area, size_t i,
                              const fgcat_attr_label *l)
 {
     if (l->struct_size < ATTR_LABEL_MIN_SIZE) {
-        refuse_load(p, "descriptor",
-                    "bad descriptor: area_labels '%s' attributes[%zu] has struct_size "
-                    "%zu, smaller than the %zu bytes of ABI 1.1",
-                    area, i, l->struct_size, (size_t)ATTR_LABEL_MIN_SIZE);
+        rt_refuse_load(p, "descriptor",
+                       "bad descriptor: area_labels '%s' attributes[%zu] has struct_size "
+                       "%zu, smaller than the %zu bytes of ABI 1.1",
+                       area, i, l->struct_size, (size_t)ATTR_LABEL_MIN_SIZE);
         return;
     }
     if (!good_text(l->key, 64) || !*l->key)
-        refuse_load(p, "descriptor",
-                    "bad descriptor: area_labels '%s' attributes[%zu] needs a key of "
-                    "1-64 printable characters",
-                    area, i);
+        rt_refuse_load(p, "descriptor",
+                       "bad descriptor: area_labels '%s' attributes[%zu] needs a key of "
+                       "1-64 printable characters",
+                       area, i);
     else if (!good_text(l->label, 80) || !*l->label)
-        refuse_load(p, "descriptor",
-                    "bad descriptor: the label of attribute %s of area '%s' must be "
-                    "1-80 printable characters",
-                    l->key, area);
+        rt_refuse_load(p, "descriptor",
+                       "bad descriptor: the label of attribute %s of area '%s' must be "
+                       "1-80 printable characters",
+                       l->key, area);
     else if ((l->unit && !good_text(l->unit, 40)) ||
              (l->description && !good_text(l->description, 500)))
-        refuse_load(p, "descriptor",
-                    "bad descriptor: the unit (at most 40) or description (at most "
-                    "500 printable characters) of attribute %s of area '%s' is bad",
-                    l->key, area);
+        rt_refuse_load(p, "descriptor",
+                       "bad descriptor: the unit (at most 40) or description (at most "
+                       "500 printable characters) of attribute %s of area '%s' is bad",
+                       l->key, area);
 }
 
 /*
@@ -236,42 +258,42 @@ static void check_labels(rt_plugin *p, const fgcat_plugin *d)
     for (size_t i = 0; d->area_labels[i]; i++) {
         const fgcat_area_label *l = d->area_labels[i];
         if (i >= RT_MAX_AREAS) {
-            refuse_load(p, "descriptor", "bad descriptor: more than %d area_labels",
-                        RT_MAX_AREAS);
+            rt_refuse_load(p, "descriptor", "bad descriptor: more than %d area_labels",
+                           RT_MAX_AREAS);
             return;
         }
         if (l->struct_size < AREA_LABEL_MIN_SIZE) {
-            refuse_load(p, "descriptor",
-                        "bad descriptor: area_labels[%zu] has struct_size %zu, smaller "
-                        "than the %zu bytes of ABI 1.1",
-                        i, l->struct_size, (size_t)AREA_LABEL_MIN_SIZE);
+            rt_refuse_load(p, "descriptor",
+                           "bad descriptor: area_labels[%zu] has struct_size %zu, smaller "
+                           "than the %zu bytes of ABI 1.1",
+                           i, l->struct_size, (size_t)AREA_LABEL_MIN_SIZE);
             continue;
         }
         if (!has_area(d, l->area)) {
-            refuse_load(p, "descriptor",
-                        "bad descriptor: area_labels[%zu] does not name one of the "
-                        "plugin's areas",
-                        i);
+            rt_refuse_load(p, "descriptor",
+                           "bad descriptor: area_labels[%zu] does not name one of the "
+                           "plugin's areas",
+                           i);
             continue;
         }
         for (size_t k = 0; k < i; k++)
             if (d->area_labels[k]->struct_size >= AREA_LABEL_MIN_SIZE &&
                 d->area_labels[k]->area && strcmp(d->area_labels[k]->area, l->area) == 0) {
-                refuse_load(p, "descriptor",
-                            "bad descriptor: area '%s' is labelled twice", l->area);
+                rt_refuse_load(p, "descriptor",
+                               "bad descriptor: area '%s' is labelled twice", l->area);
                 break;
             }
         if (!good_text(l->label, 80) || !*l->label ||
             (l->description && !good_text(l->description, 500)))
-            refuse_load(p, "descriptor",
-                        "bad descriptor: the label of area '%s' must be 1-80 and its "
-                        "description at most 500 printable characters",
-                        l->area);
+            rt_refuse_load(p, "descriptor",
+                           "bad descriptor: the label of area '%s' must be 1-80 and its "
+                           "description at most 500 printable characters",
+                           l->area);
         for (size_t k = 0; l->attributes && l->attributes[k]; k++) {
             if (k >= RT_MAX_ATTR_LABELS) {
-                refuse_load(p, "descriptor",
-                            "bad descriptor: area '%s' labels more than %d attributes",
-                            l->area, RT_MAX_ATTR_LABELS);
+                rt_refuse_load(p, "descriptor",
+                               "bad descriptor: area '%s' labels more than %d attributes",
+                               l->area, RT_MAX_ATTR_LABELS);
                 break;
             }
             check_attr_label(p, l->area, k, l->attributes[k]);
@@ -279,27 +301,55 @@ static void check_labels(rt_plugin *p, const fgcat_plugin *d)
     }
 }
 
-/* The label record of `area` in a loaded plugin, or NULL. */
-static const fgcat_area_label *area_label(const rt_plugin *p, const char *area)
+/* Sets obj[key] to the string `value` unless it is NULL. */
+static void set_text(json_t *obj, const char *key, const char *value)
 {
-    const fgcat_plugin *d = p->desc;
-    if (!d || !FGCAT_HAS_FIELD(d, fgcat_plugin, area_labels) || !d->area_labels)
+    if (value)
+        json_object_set_new(obj, key, json_string(value));
+}
+
+/* The descriptor's labels (checked by check_labels) as p->labels holds
+   them; new, or NULL when there are none. */
+static json_t *labels_json(const fgcat_plugin *d)
+{
+    json_t *out;
+    if (!FGCAT_HAS_FIELD(d, fgcat_plugin, area_labels) || !d->area_labels)
         return NULL;
-    for (size_t i = 0; d->area_labels[i]; i++)
-        if (strcmp(d->area_labels[i]->area, area) == 0)
-            return d->area_labels[i];
-    return NULL;
+    out = json_object();
+    for (size_t i = 0; d->area_labels[i]; i++) {
+        const fgcat_area_label *l = d->area_labels[i];
+        json_t *area = json_object(), *attrs = json_object();
+        set_text(area, "label", l->label);
+        set_text(area, "description", l->description);
+        for (size_t k = 0; l->attributes && l->attributes[k]; k++) {
+            json_t *attr = json_object();
+            set_text(attr, "label", l->attributes[k]->label);
+            set_text(attr, "unit", l->attributes[k]->unit);
+            set_text(attr, "description", l->attributes[k]->description);
+            json_object_set_new(attrs, l->attributes[k]->key, attr);
+        }
+        json_object_set_new(area, "attributes", attrs);
+        json_object_set_new(out, l->area, area);
+    }
+    return out;
+}
+
+/* The labels of `area` in a loaded plugin, or NULL. */
+static json_t *area_labels(const rt_plugin *p, const char *area)
+{
+    json_t *l = json_object_get(p->labels, area);
+    return json_is_string(json_object_get(l, "label")) ? l : NULL;
 }
 
 bool rt_area_label(const rt_runtime *rt, const char *area, const char **label,
                    const char **description)
 {
     rt_plugin *p = rt_area_owner(rt, area);
-    const fgcat_area_label *l = p ? area_label(p, area) : NULL;
+    json_t *l = p ? area_labels(p, area) : NULL;
     if (!l)
         return false;
-    *label = l->label;
-    *description = l->description;
+    *label = json_string_value(json_object_get(l, "label"));
+    *description = json_string_value(json_object_get(l, "description"));
     return true;
 }
 
@@ -307,15 +357,14 @@ bool rt_attr_label(const rt_runtime *rt, const char *area, const char *key,
                    const char **label, const char **unit, const char **description)
 {
     rt_plugin *p = rt_area_owner(rt, area);
-    const fgcat_area_label *l = p ? area_label(p, area) : NULL;
-    for (size_t i = 0; l && l->attributes && l->attributes[i]; i++)
-        if (strcmp(l->attributes[i]->key, key) == 0) {
-            *label = l->attributes[i]->label;
-            *unit = l->attributes[i]->unit;
-            *description = l->attributes[i]->description;
-            return true;
-        }
-    return false;
+    json_t *l = p ? area_labels(p, area) : NULL;
+    json_t *a = json_object_get(json_object_get(l, "attributes"), key);
+    if (!json_is_string(json_object_get(a, "label")))
+        return false;
+    *label = json_string_value(json_object_get(a, "label"));
+    *unit = json_string_value(json_object_get(a, "unit"));
+    *description = json_string_value(json_object_get(a, "description"));
+    return true;
 }
 
 /*
@@ -324,17 +373,17 @@ bool rt_attr_label(const rt_runtime *rt, const char *area, const char *key,
  * only where reading on is unsafe (another ABI major: the layout is
  * unknown; a struct_size below ABI 1.0's: the fields may not exist) or
  * pointless (no areas).  Returns false (plugin refused) when it found any.
+ * Clashes with other plugins are rt_check_conflicts' business: the worker
+ * that reads a descriptor sees no other plugin.
  */
-static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d)
+static bool check_descriptor(rt_plugin *p, const fgcat_plugin *d)
 {
     size_t n_areas = 0;
-    rt_plugin *same_name = NULL;
-    bool name_ok;
 
     p->abi_major = d->abi_major;
     p->abi_minor = d->abi_minor;
     if (d->abi_major != FGCAT_ABI_MAJOR) {
-        refuse_load(p, "abi",
+        rt_refuse_load(p, "abi",
                     "built for plugin ABI %u.%u, this fgcat provides ABI %d.%d "
                     "(major versions differ)",
                     (unsigned)d->abi_major, (unsigned)d->abi_minor, FGCAT_ABI_MAJOR,
@@ -343,34 +392,34 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
     }
     /* A newer minor only appends: its ABI 1.0 fields can still be checked. */
     if (d->abi_minor > FGCAT_ABI_MINOR)
-        refuse_load(p, "abi",
+        rt_refuse_load(p, "abi",
                     "built for plugin ABI %u.%u, newer than this fgcat's ABI %d.%d",
                     (unsigned)d->abi_major, (unsigned)d->abi_minor, FGCAT_ABI_MAJOR,
                     FGCAT_ABI_MINOR);
     if (d->struct_size < RT_PLUGIN_MIN_SIZE) {
-        refuse_load(p, "descriptor",
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: struct_size %zu is smaller than the %zu bytes "
                     "of ABI %d.0",
                     d->struct_size, (size_t)RT_PLUGIN_MIN_SIZE, FGCAT_ABI_MAJOR);
         return false;
     }
-    name_ok = d->name && fg_valid_slug(d->name, 40);
-    if (!name_ok) {
-        refuse_load(p, "descriptor",
+    p->desc = d;
+    if (!d->name || !fg_valid_slug(d->name, 40)) {
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: name must be 1-40 characters of [a-z0-9-]");
     } else {
         free(p->name);
         p->name = fg_strdup(d->name);
     }
     if (!good_text(d->version, 40) || !*d->version) {
-        refuse_load(p, "descriptor",
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: version must be 1-40 printable characters");
     } else {
         free(p->version);
         p->version = fg_strdup(d->version);
     }
     if (d->description && !good_text(d->description, 200)) {
-        refuse_load(p, "descriptor",
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: description must be at most 200 printable "
                     "characters");
     } else {
@@ -378,35 +427,25 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
         p->description = fg_strdup(d->description ? d->description : "");
     }
     if (!d->register_offerings)
-        refuse_load(p, "descriptor",
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: the register_offerings callback is missing");
     if (!d->quote_request)
-        refuse_load(p, "descriptor",
+        rt_refuse_load(p, "descriptor",
                     "bad descriptor: the quote_request callback is missing");
-    for (size_t i = 0; name_ok && i < rt->count; i++) {
-        rt_plugin *o = rt->plugins[i];
-        if (o != p && o->state == RT_LOADED && strcmp(o->name, d->name) == 0) {
-            refuse_load(p, "conflict", "plugin name '%s' is already used by %s", d->name,
-                        o->path);
-            same_name = o;
-            break;
-        }
-    }
     if (!d->areas || !d->areas[0]) {
-        refuse_load(p, "descriptor", "bad descriptor: it names no service area");
+        rt_refuse_load(p, "descriptor", "bad descriptor: it names no service area");
         return false;
     }
     for (; d->areas[n_areas]; n_areas++) {
         const char *area = d->areas[n_areas];
-        rt_plugin *owner;
         bool twice = false;
         if (n_areas >= RT_MAX_AREAS) {
-            refuse_load(p, "descriptor", "bad descriptor: more than %d areas",
+            rt_refuse_load(p, "descriptor", "bad descriptor: more than %d areas",
                         RT_MAX_AREAS);
             break;
         }
         if (!fg_valid_slug(area, 40)) {
-            refuse_load(p, "descriptor",
+            rt_refuse_load(p, "descriptor",
                         "bad descriptor: area names must be 1-40 characters of "
                         "[a-z0-9-] (areas[%zu])",
                         n_areas);
@@ -414,18 +453,9 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
         }
         for (size_t k = 0; k < n_areas && !twice; k++)
             twice = strcmp(d->areas[k], area) == 0;
-        if (twice) {
-            refuse_load(p, "descriptor", "bad descriptor: area '%s' is listed twice",
+        if (twice)
+            rt_refuse_load(p, "descriptor", "bad descriptor: area '%s' is listed twice",
                         area);
-            continue;
-        }
-        /* A second copy of a loaded plugin: its areas clash too, which says
-           nothing more. */
-        owner = rt_area_owner(rt, area);
-        if (owner && owner != same_name)
-            refuse_load(p, "conflict",
-                        "area '%s' is already provided by %s (plugin %s %s)", area,
-                        owner->path, owner->name, owner->version);
     }
     if (FGCAT_HAS_FIELD(d, fgcat_plugin, area_labels) && d->area_labels)
         check_labels(p, d);
@@ -434,7 +464,37 @@ static bool check_descriptor(rt_runtime *rt, rt_plugin *p, const fgcat_plugin *d
     p->areas = fg_xcalloc(n_areas + 1, sizeof *p->areas);
     for (size_t i = 0; i < n_areas; i++)
         p->areas[i] = fg_strdup(d->areas[i]);
+    p->labels = labels_json(d);
     return true;
+}
+
+bool rt_check_conflicts(rt_runtime *rt, rt_plugin *p)
+{
+    rt_plugin *same_name = NULL;
+    bool ok = true;
+
+    for (size_t i = 0; i < rt->count; i++) {
+        rt_plugin *o = rt->plugins[i];
+        if (o != p && o->state == RT_LOADED && strcmp(o->name, p->name) == 0) {
+            rt_refuse_load(p, "conflict", "plugin name '%s' is already used by %s", p->name,
+                        o->path);
+            same_name = o;
+            ok = false;
+            break;
+        }
+    }
+    for (char **a = p->areas; a && *a; a++) {
+        /* A second copy of a loaded plugin: its areas clash too, which says
+           nothing more. */
+        rt_plugin *owner = rt_area_owner(rt, *a);
+        if (owner && owner != p && owner != same_name) {
+            rt_refuse_load(p, "conflict",
+                        "area '%s' is already provided by %s (plugin %s %s)", *a,
+                        owner->path, owner->name, owner->version);
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 /*
@@ -463,13 +523,9 @@ static const char *entry_not_function(void *addr)
     return NULL;
 }
 
-rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
+rt_plugin *rt_record_new(rt_runtime *rt, const char *path)
 {
     rt_plugin *p;
-    void *handle, *addr;
-    fgcat_plugin_entry_fn entry;
-    const fgcat_plugin *d;
-    const char *type;
 
     if (rt->count == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 8;
@@ -482,42 +538,60 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
     p->version = fg_strdup("");
     p->description = fg_strdup("");
     rt->plugins[rt->count++] = p;
+    return p;
+}
 
+void rt_direct_open(rt_runtime *rt, rt_plugin *p)
+{
+    void *handle, *addr;
+    fgcat_plugin_entry_fn entry;
+    const fgcat_plugin *d;
+    const char *type;
+
+    (void)rt;
     /* dlopen looks a name without a slash up on the system's library path;
        a plugin is a file, so "my-area.so" means the one in the current
        directory. */
-    if (!strchr(path, '/')) {
+    if (!strchr(p->path, '/')) {
         char local[4096];
-        if ((size_t)snprintf(local, sizeof local, "./%s", path) >= sizeof local)
-            return finish_refusal(
-                refuse_load(p, "load", "cannot load: the file name is too long"));
+        if ((size_t)snprintf(local, sizeof local, "./%s", p->path) >= sizeof local) {
+            rt_refuse_load(p, "load", "cannot load: the file name is too long");
+            return;
+        }
         handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
     } else {
-        handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
     }
     if (!handle) {
         const char *why = dlerror();
-        return finish_refusal(refuse_load(p, "load", "cannot load: %s",
-                                          why ? why : "unknown dlopen error"));
+        rt_refuse_load(p, "load", "cannot load: %s", why ? why : "unknown dlopen error");
+        return;
     }
     addr = dlsym(handle, FGCAT_PLUGIN_ENTRY_SYMBOL);
-    if (!addr)
-        return finish_refusal(refuse_load(
-            p, "entry", "no entry symbol '%s' (is it exported with FGCAT_EXPORT?)",
-            FGCAT_PLUGIN_ENTRY_SYMBOL));
-    if ((type = entry_not_function(addr)) != NULL)
-        return finish_refusal(refuse_load(
-            p, "entry", "entry symbol '%s' is not a function (ELF symbol type %s)",
-            FGCAT_PLUGIN_ENTRY_SYMBOL, type));
+    if (!addr) {
+        rt_refuse_load(p, "entry", "no entry symbol '%s' (is it exported with FGCAT_EXPORT?)",
+                       FGCAT_PLUGIN_ENTRY_SYMBOL);
+        return;
+    }
+    if ((type = entry_not_function(addr)) != NULL) {
+        rt_refuse_load(p, "entry", "entry symbol '%s' is not a function (ELF symbol type %s)",
+                       FGCAT_PLUGIN_ENTRY_SYMBOL, type);
+        return;
+    }
     /* POSIX says a data pointer may hold a function pointer from dlsym. */
     *(void **)(&entry) = addr;
     d = entry();
-    if (!d)
-        return finish_refusal(
-            refuse_load(p, "entry", "%s() returned NULL", FGCAT_PLUGIN_ENTRY_SYMBOL));
-    if (!check_descriptor(rt, p, d))
-        return finish_refusal(p);
-    p->desc = d;
+    if (!d) {
+        rt_refuse_load(p, "entry", "%s() returned NULL", FGCAT_PLUGIN_ENTRY_SYMBOL);
+        return;
+    }
+    if (check_descriptor(p, d))
+        p->state = RT_LOADED;
+}
+
+bool rt_direct_init(rt_plugin *p)
+{
+    const fgcat_plugin *d = p->desc;
     if (d->init) {
         char msg[FG_ERROR_MSG_SIZE] = "";
         int rc = d->init(rt_host_api(), &p->pstate, msg, sizeof msg);
@@ -526,12 +600,30 @@ rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
         for (char *c = msg; *c; c++)
             if ((unsigned char)*c < 0x20 || *c == 0x7F)
                 *c = ' ';
-        if (rc != FGCAT_OK)
-            return finish_refusal(refuse_load(p, "init", "init failed (status %d): %s",
-                                              rc, msg[0] ? msg : "no message"));
+        if (rc != FGCAT_OK) {
+            rt_refuse_load(p, "init", "init failed (status %d): %s", rc,
+                           msg[0] ? msg : "no message");
+            return false;
+        }
     }
     p->initialised = true;
-    p->state = RT_LOADED;
+    return true;
+}
+
+rt_plugin *rt_load_file(rt_runtime *rt, const char *path)
+{
+    rt_plugin *p = rt_record_new(rt, path);
+
+    if (!p)
+        return NULL;
+    if (rt->direct) {
+        rt_direct_open(rt, p);
+        if (p->state != RT_LOADED || !rt_check_conflicts(rt, p) || !rt_direct_init(p))
+            return rt_finish_refusal(p);
+        return p;
+    }
+    rt_worker_start(rt, p);
+    rt_worker_finish(rt, p);
     return p;
 }
 
@@ -540,7 +632,8 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Loads the "*.so" files of one directory in name order. */
+/* Adds the "*.so" files of one directory, in name order, to `rt`'s list
+   of records, and starts their workers. */
 static void load_dir(rt_runtime *rt, const char *dir)
 {
     DIR *dh = opendir(dir);
@@ -568,17 +661,26 @@ static void load_dir(rt_runtime *rt, const char *dir)
         qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         char path[4096];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) < sizeof path)
-            rt_load_file(rt, path);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) < sizeof path) {
+            rt_plugin *p = rt_record_new(rt, path);
+            if (p)
+                rt_worker_start(rt, p);
+        }
         free(names[i]);
     }
     free(names);
 }
 
+/*
+ * Every worker is started first, then each plugin's loading completes in
+ * order (conflicts are judged in load order): the workers start in
+ * parallel.
+ */
 void rt_load_path(rt_runtime *rt, const char *dirs)
 {
     char *copy = fg_strdup(dirs);
     char *rest = copy;
+    size_t first = rt->count;
     while (rest) {
         char *colon = strchr(rest, ':');
         if (colon)
@@ -588,4 +690,6 @@ void rt_load_path(rt_runtime *rt, const char *dirs)
         rest = colon ? colon + 1 : NULL;
     }
     free(copy);
+    for (size_t i = first; i < rt->count; i++)
+        rt_worker_finish(rt, rt->plugins[i]);
 }

@@ -1,7 +1,14 @@
 /*
- * The plugin runtime: finds plugins on a path, loads them with dlopen,
- * checks their descriptors against the ABI of include/fgcat/plugin.h, and
+ * The plugin runtime: finds plugins on a path, loads each in its own
+ * supervised worker process (fgcat-plugin-worker, which dlopens it), checks
+ * their descriptors against the ABI of include/fgcat/plugin.h, and
  * marshals offerings, attributes and requests across the boundary.
+ *
+ * Every callback runs in the plugin's worker, one call at a time, with a
+ * time limit; a worker that crashes, overruns or breaks the protocol makes
+ * its plugin RT_FAILED (or, with rt_set_restart, is restarted with
+ * backoff) and the call returns FG_EPLUGIN naming the plugin and what
+ * happened.  The design is in docs/design.md.
  *
  * A refused plugin stays in the list with its reason, so `fgcat plugins`
  * can show it; the others load and work (collectd's model).  Plugins are
@@ -17,7 +24,13 @@
 #include "fgcat/plugin.h"
 #include "status.h"
 
-typedef enum rt_state { RT_LOADED = 0, RT_REFUSED = 1 } rt_state;
+/* RT_FAILED: its worker crashed, overran its time limit or broke the
+   protocol; ->reason says which, in which callback. */
+typedef enum rt_state { RT_LOADED = 0, RT_REFUSED = 1, RT_FAILED = 2 } rt_state;
+
+/* The time limit of one callback unless rt_set_timeout says otherwise. */
+#define RT_DEFAULT_TIMEOUT_S 5
+#define RT_MAX_TIMEOUT_S 3600
 
 /* At most this many problems are kept per plugin; more are only counted. */
 #define RT_MAX_PROBLEMS 50
@@ -33,6 +46,10 @@ typedef enum rt_state { RT_LOADED = 0, RT_REFUSED = 1 } rt_state;
  *   "init"        init returned an error
  *   "offering"    an offering add_offering refused (`offering` is its id)
  *   "register"    register_offerings returned an error
+ *   "crash"       the worker died (signal or exit) during a callback
+ *   "timeout"     a callback overran the time limit
+ *   "protocol"    the worker sent something that is not the protocol
+ *   "output"      the plugin wrote to its stdout or stderr
  */
 typedef struct rt_problem {
     const char *what;
@@ -48,10 +65,16 @@ typedef struct rt_plugin {
     char *description; /* from the descriptor, or "" */
     uint32_t abi_major, abi_minor; /* as the plugin declares; 0 when unknown */
     char **areas;      /* the areas it claims (NULL-terminated) */
+    /* Its labels (ABI 1.1), checked: {AREA: {"label", "description"?,
+       "attributes": {KEY: {"label", "unit"?, "description"?}}}}; NULL when
+       it gives none.  Read from the descriptor in the worker, from the
+       worker's report in fgcat. */
+    json_t *labels;
     rt_state state;
     char reason[FG_ERROR_MSG_SIZE]; /* why it was refused */
-    const fgcat_plugin *desc;       /* NULL when refused before reading it */
-    void *pstate;                   /* what its init returned */
+    const fgcat_plugin *desc;       /* in the worker only; NULL in fgcat */
+    void *pstate;                   /* in the worker: what its init returned */
+    struct rt_worker *worker;       /* in fgcat: its worker (core/supervisor.c) */
     bool initialised;
     /* Every problem found, in the order found: while loading (then the
        first one is `reason`) and by its last rt_register.  Owned by the
@@ -66,9 +89,28 @@ typedef struct rt_runtime rt_runtime;
 /* Creates an empty runtime; new, free with rt_free().  NULL on OOM. */
 rt_runtime *rt_create(void);
 
-/* Calls every loaded plugin's shutdown and frees the runtime (the shared
-   objects stay mapped). */
+/* Calls every loaded plugin's shutdown (bounded by the time limit), ends
+   the workers and frees the runtime. */
 void rt_free(rt_runtime *rt);
+
+/* The time limit of each callback, in seconds (1 to RT_MAX_TIMEOUT_S). */
+void rt_set_timeout(rt_runtime *rt, int seconds);
+int rt_timeout(const rt_runtime *rt);
+
+/* With `restart`, a failed worker is started again on the next call after
+   a backoff (1 s, doubling to 60 s) instead of failing its plugin for
+   good: for the hub, which runs for days. */
+void rt_set_restart(rt_runtime *rt, bool restart);
+
+/* Ends every loaded plugin's worker (after its shutdown) and starts a
+   new one, which loads the file again with fgcat's environment as it is
+   now: what a new fgcat command would see.  A plugin whose new worker
+   fails becomes RT_FAILED. */
+void rt_restart(rt_runtime *rt);
+
+/* Makes every call in progress or to come fail at once, killing its
+   worker: for a prompt stop.  Async-signal-safe. */
+void rt_interrupt(void);
 
 /*
  * Loads every "*.so" in each directory of the colon-separated list `dirs`,
@@ -97,7 +139,7 @@ rt_plugin *rt_plugin_at(const rt_runtime *rt, size_t i);
 rt_plugin *rt_area_owner(const rt_runtime *rt, const char *area);
 
 /* Marks a loaded plugin refused (after its registration failed) and logs
-   the reason. */
+   the reason; a failed plugin stays failed. */
 void rt_refuse(rt_plugin *p, const char *reason);
 
 /*

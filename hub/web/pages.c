@@ -646,6 +646,10 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
         case FG_EREFUSED:
             status = 422;
             break;
+        case FG_EPLUGIN: /* the area's plugin failed: it is restarted */
+            status = 503;
+            fg_log(FG_LOG_WARN, "hub: %s requested %s: %s", p->org, id, e.msg);
+            break;
         default:
             status = 500;
         }

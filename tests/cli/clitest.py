@@ -194,6 +194,35 @@ class Sandbox:
         self.ok(["refresh"], wrap=False)
 
 
+def plugin_workers(pid):
+    """Pids of the live plugin workers (fgcat-plugin-worker) whose parent
+    is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z" and b"fgcat-plugin-worker" in cmd:
+            found.append(int(entry))
+    return found
+
+
+def process_alive(pid):
+    """True when process `pid` exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def check_sane(res):
     """What every run must satisfy: it exited (no signal), with a status of
     SPEC section 6, and no sanitizer complained."""

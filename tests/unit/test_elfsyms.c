@@ -1049,8 +1049,9 @@ static void test_register_lists_every_offering(void **state)
 
     assert_int_equal(p->state, RT_LOADED);
     setenv("FGCAT_TEST_OFFERINGS", "alpha,BAD ONE,beta,Bad-two", 1);
+    rt_restart(rt); /* workers see the environment as it is now */
     for (int round = 0; round < 2; round++) {
-        assert_int_equal(cat_check_plugin_offerings(rt, p, &n, &err), FG_EREFUSED);
+        assert_int_equal(cat_check_plugin_offerings(rt, p, &n, NULL, &err), FG_EREFUSED);
         assert_int_equal(n, 2);
         assert_int_equal(p->n_problems, 2);
         assert_int_equal(p->more_problems, 0);
@@ -1066,14 +1067,17 @@ static void test_register_lists_every_offering(void **state)
         used +=
             (size_t)snprintf(many + used, sizeof many - used, "%sX%d", i ? "," : "", i);
     setenv("FGCAT_TEST_OFFERINGS", many, 1);
-    assert_int_equal(cat_check_plugin_offerings(rt, p, &n, &err), FG_EREFUSED);
+    rt_restart(rt); /* workers see the environment as it is now */
+    assert_int_equal(cat_check_plugin_offerings(rt, p, &n, NULL, &err), FG_EREFUSED);
     assert_int_equal(n, 0);
     assert_int_equal(p->n_problems, RT_MAX_PROBLEMS);
     assert_int_equal(p->more_problems, 10);
     assert_string_equal(p->problems[RT_MAX_PROBLEMS - 1].offering, "TST/X49");
 
     unsetenv("FGCAT_TEST_OFFERINGS");
-    assert_int_equal(cat_check_plugin_offerings(rt, p, &n, &err), FG_OK);
+
+    rt_restart(rt); /* workers see the environment as it is now */
+    assert_int_equal(cat_check_plugin_offerings(rt, p, &n, NULL, &err), FG_OK);
     assert_int_equal(n, 3);
     assert_int_equal(p->n_problems, 0);
     assert_int_equal(p->more_problems, 0);

@@ -60,10 +60,13 @@ static rt_plugin *plugin_named(rt_runtime *rt, const char *name)
     return NULL;
 }
 
+/* Each refresh sees the plugins as a new `fgcat refresh` would: workers
+   started with the environment the test set up (test-area reads it). */
 static cat_refresh_report refresh(fixture *f)
 {
     cat_refresh_report rep;
     fg_error err;
+    rt_restart(f->rt);
     memset(&rep, 0x55, sizeof rep);
     if (cat_refresh(f->cat, f->rt, &rep, &err) != FG_OK)
         fail_msg("refresh: %s", err.msg);
@@ -152,7 +155,7 @@ static void test_seed_registers_every_offering(void **state)
         rt_plugin *p = rt_plugin_at(f->rt, i);
         size_t n = 0;
         assert_int_equal(p->state, RT_LOADED);
-        if (cat_check_plugin_offerings(f->rt, p, &n, &err) != FG_OK)
+        if (cat_check_plugin_offerings(f->rt, p, &n, NULL, &err) != FG_OK)
             fail_msg("plugin %s: %s", p->name, err.msg);
         assert_true(n > 0);
         assert_non_null(p->areas[0]);
@@ -255,7 +258,7 @@ static void test_plugin_lifecycle(void **state)
 
     f->rt = tu_runtime(WITH_TEST_AREA, 5);
     assert_int_equal(
-        cat_check_plugin_offerings(f->rt, plugin_named(f->rt, "test-area"), &n, &err),
+        cat_check_plugin_offerings(f->rt, plugin_named(f->rt, "test-area"), &n, NULL, &err),
         FG_OK);
     assert_int_equal(n, 3);
     assert_int_equal(cat_seed(f->cat, f->rt, &rep, &err), FG_OK);
@@ -428,9 +431,10 @@ static void test_bad_offering_refuses_plugin(void **state)
     setenv("FGCAT_TEST_OFFERINGS", "alpha,delta", 1);
     setenv("FGCAT_TEST_TITLE_SUFFIX", " v2", 1);
     setenv("FGCAT_TEST_BAD_OFFERING", "1", 1);
+    rt_restart(f->rt);
 
     p = plugin_named(f->rt, "test-area");
-    assert_int_equal(cat_check_plugin_offerings(f->rt, p, &n, &err), FG_EREFUSED);
+    assert_int_equal(cat_check_plugin_offerings(f->rt, p, &n, NULL, &err), FG_EREFUSED);
     tu_assert_contains(err.msg, "TST/bad-delivery");
     tu_assert_contains(err.msg, "delivery");
 

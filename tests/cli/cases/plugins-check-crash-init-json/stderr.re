@@ -1,1 +1,1 @@
-^fgcat: plugin {TESTPLUGINS}/crash-init/crash-init\.so refused: crashed
+^fgcat: plugin {TESTPLUGINS}/crash-init/crash-init\.so refused: plugin crash-init crashed in init

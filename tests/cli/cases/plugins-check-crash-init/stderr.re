@@ -1,2 +1,2 @@
-^fgcat: plugin {TESTPLUGINS}/crash-init/crash-init.so refused: .*crashed while loading \(signal 11
+^fgcat: plugin {TESTPLUGINS}/crash-init/crash-init.so refused: plugin crash-init crashed in init \(signal 11
 !more problem

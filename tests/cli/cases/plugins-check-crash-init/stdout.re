@@ -1,1 +1,1 @@
-\A{TESTPLUGINS}/crash-init/crash-init\.so: crashed while loading \(signal 11, [^\n]*\)\n\Z
+\A{TESTPLUGINS}/crash-init/crash-init\.so: plugin crash-init crashed in init \(signal 11, [^\n]*\)\n\Z

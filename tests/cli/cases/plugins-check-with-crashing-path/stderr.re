@@ -1,1 +1,0 @@
-^fgcat: plugin {TESTPLUGINS}/test-area/test-area\.so refused: not checked: a plugin on the plugin path {TESTPLUGINS}/crash-init crashed
