@@ -79,22 +79,24 @@ static void log_to_host(fg_log_level level, const char *line, void *ud)
 
 /* --- the sandbox ------------------------------------------------------- */
 
-static void set_limit(int resource, rlim_t soft, rlim_t hard)
-{
-    struct rlimit rl = {soft, hard};
-    if (setrlimit(resource, &rl) != 0)
-        _exit(120);
-}
-
+/* Each limit is named by its constant: setrlimit's resource parameter is an
+   enum in glibc, and a variable int would not convert to it cleanly. */
 static void limit_resources(void)
 {
-    set_limit(RLIMIT_CPU, WORKER_CPU_S, WORKER_CPU_S + 5);
+    const struct rlimit cpu = {WORKER_CPU_S, WORKER_CPU_S + 5};
+    const struct rlimit files = {WORKER_NOFILE, WORKER_NOFILE};
+    const struct rlimit none = {0, 0};
+    int failed = 0;
+    failed |= setrlimit(RLIMIT_CPU, &cpu);
 #ifndef WORKER_ASAN
-    set_limit(RLIMIT_AS, WORKER_AS_BYTES, WORKER_AS_BYTES);
+    const struct rlimit memory = {WORKER_AS_BYTES, WORKER_AS_BYTES};
+    failed |= setrlimit(RLIMIT_AS, &memory);
 #endif
-    set_limit(RLIMIT_NOFILE, WORKER_NOFILE, WORKER_NOFILE);
-    set_limit(RLIMIT_NPROC, 0, 0);
-    set_limit(RLIMIT_CORE, 0, 0);
+    failed |= setrlimit(RLIMIT_NOFILE, &files);
+    failed |= setrlimit(RLIMIT_NPROC, &none);
+    failed |= setrlimit(RLIMIT_CORE, &none);
+    if (failed != 0)
+        _exit(120);
 }
 
 /*
