@@ -361,6 +361,19 @@ typedef struct cat_request_in {
 fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
                              const cat_request_in *in, json_t **out, fg_error *err);
 
+/* What the area plugin would charge for a request. */
+typedef struct cat_quote {
+    int64_t amount_pence;
+    char currency[4]; /* ISO 4217, e.g. "GBP" */
+} cat_quote;
+
+/*
+ * Runs every check cat_request_create runs and the area plugin's quote,
+ * storing nothing: the price a request would carry, with the same errors.
+ */
+fg_status cat_request_quote(cat_catalog *cat, const rt_runtime *rt, const cat_request_in *in,
+                            cat_quote *quote, fg_error *err);
+
 /* The request `id` as SPEC §5 shows it, with its history.  New. */
 fg_status cat_request_get(cat_catalog *cat, const char *id, json_t **out, fg_error *err);
 

@@ -144,21 +144,22 @@ static fg_status load_offering(cat_catalog *cat, const char *id, json_t **out,
     return FG_OK;
 }
 
-fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
-                             const cat_request_in *in, json_t **out, fg_error *err)
+/*
+ * Checks a request and has its area plugin price it, storing nothing.
+ * *offering is the offering it names (new, for the caller) when FG_OK.
+ */
+static fg_status check_and_quote(cat_catalog *cat, const rt_runtime *rt,
+                                 const cat_request_in *in, json_t **offering,
+                                 cat_quote *quote, fg_error *err)
 {
-    json_t *offering = NULL;
     const char *area, *provider, *status;
     rt_plugin *plugin;
     rt_request rq;
-    int64_t amount = 0, day;
-    char currency[4], id[37], now[FG_TIMESTAMP_SIZE];
-    uuid_t uu;
-    sqlite3_stmt *st;
+    int64_t day;
     fg_error perr;
     fg_status rc;
 
-    *out = NULL;
+    *offering = NULL;
     if (!fg_valid_ods(in->requester_ods))
         return fg_fail(err, FG_EINVAL, "--org must be an ODS code of 3-5 characters "
                                        "[A-Z0-9], not '%.20s'",
@@ -174,43 +175,76 @@ fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
     if ((rc = check_text("note", in->note, MAX_NOTE, err)) != FG_OK)
         return rc;
 
-    if ((rc = load_offering(cat, in->offering_id, &offering, err)) != FG_OK)
+    if ((rc = load_offering(cat, in->offering_id, offering, err)) != FG_OK)
         return rc;
-    area = json_string_value(json_object_get(offering, "area"));
-    provider = json_string_value(json_object_get(json_object_get(offering, "provider"), "ods"));
-    status = json_string_value(json_object_get(offering, "status"));
+    area = json_string_value(json_object_get(*offering, "area"));
+    provider = json_string_value(json_object_get(json_object_get(*offering, "provider"), "ods"));
+    status = json_string_value(json_object_get(*offering, "status"));
     if (strcmp(status, "withdrawn") == 0) {
         rc = fg_fail(err, FG_EREFUSED, "offering %s was withdrawn on %.10s; it takes no new "
                                        "requests",
                      in->offering_id,
-                     json_string_value(json_object_get(offering, "withdrawn_at")));
-        goto out;
+                     json_string_value(json_object_get(*offering, "withdrawn_at")));
+        goto fail;
     }
     if (strcmp(provider, in->requester_ods) == 0) {
         rc = fg_fail(err, FG_EREFUSED, "%s provides %s and cannot request its own offering",
                      provider, in->offering_id);
-        goto out;
+        goto fail;
     }
     plugin = rt ? rt_area_owner(rt, area) : NULL;
     if (!plugin) {
         rc = fg_fail(err, FG_EREFUSED, "no loaded plugin provides area %s, so the request "
                                        "cannot be checked or quoted",
                      area);
-        goto out;
+        goto fail;
     }
     rq.requester_ods = in->requester_ods;
     rq.contact = in->contact;
     rq.quantity = in->quantity;
     rq.start = in->start;
     rq.note = in->note;
-    if ((rc = rt_quote(plugin, offering, &rq, &amount, currency, &perr)) != FG_OK) {
+    if ((rc = rt_quote(plugin, *offering, &rq, &quote->amount_pence, quote->currency,
+                       &perr)) != FG_OK) {
         if (rc == FG_EREFUSED)
             rc = fg_fail(err, FG_EREFUSED, "request refused by the %s plugin: %s",
                          plugin->name, perr.msg);
         else if (err)
             *err = perr;
-        goto out;
+        goto fail;
     }
+    return FG_OK;
+fail:
+    json_decref(*offering);
+    *offering = NULL;
+    return rc;
+}
+
+fg_status cat_request_quote(cat_catalog *cat, const rt_runtime *rt, const cat_request_in *in,
+                            cat_quote *quote, fg_error *err)
+{
+    json_t *offering;
+    fg_status rc = check_and_quote(cat, rt, in, &offering, quote, err);
+
+    json_decref(offering);
+    return rc;
+}
+
+fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
+                             const cat_request_in *in, json_t **out, fg_error *err)
+{
+    json_t *offering = NULL;
+    const char *provider;
+    cat_quote quote;
+    char id[37], now[FG_TIMESTAMP_SIZE];
+    uuid_t uu;
+    sqlite3_stmt *st;
+    fg_status rc;
+
+    *out = NULL;
+    if ((rc = check_and_quote(cat, rt, in, &offering, &quote, err)) != FG_OK)
+        return rc;
+    provider = json_string_value(json_object_get(json_object_get(offering, "provider"), "ods"));
 
     uuid_generate_random(uu);
     uuid_unparse_lower(uu, id);
@@ -229,8 +263,8 @@ fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
     sqlite3_bind_int64(st, 6, in->quantity);
     bind_opt(st, 7, in->start);
     bind_opt(st, 8, in->note);
-    sqlite3_bind_int64(st, 9, amount);
-    sqlite3_bind_text(st, 10, currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, quote.amount_pence);
+    sqlite3_bind_text(st, 10, quote.currency, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = cat_db_fail(cat, err, "storing a request");

@@ -66,6 +66,33 @@ static void test_create_stores_submitted_with_quote(void **state)
     json_decref(again);
 }
 
+/* A quote prices a request with the plugin's rules and stores nothing. */
+static void test_quote_stores_nothing(void **state)
+{
+    fixture *f = *state;
+    cat_request_in in = {.offering_id = "RTF/integrated-care-community-nursing",
+                         .requester_ods = "RXX",
+                         .quantity = 12,
+                         .start = tu_date_in(100)};
+    cat_request_filter any = {0};
+    cat_quote q;
+    json_t *list = NULL;
+    fg_error err;
+
+    assert_int_equal(cat_request_quote(f->cat, f->rt, &in, &q, &err), FG_OK);
+    assert_int_equal(q.amount_pence, 12 * 185000);
+    assert_string_equal(q.currency, "GBP");
+    /* The same checks as creating one: too soon is refused, by the plugin. */
+    in.start = tu_date_in(1);
+    assert_int_equal(cat_request_quote(f->cat, f->rt, &in, &q, &err), FG_EREFUSED);
+    assert_non_null(strstr(err.msg, "integrated-care-training plugin"));
+    in.offering_id = "RTF/no-such-offering";
+    assert_int_equal(cat_request_quote(f->cat, f->rt, &in, &q, &err), FG_ENOTFOUND);
+    assert_int_equal(cat_request_list(f->cat, &any, &list, &err), FG_OK);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+}
+
 /* A plugin's refusal reaches the caller verbatim, as FG_EREFUSED. */
 static void expect_refusal(fixture *f, const char *offering, int64_t qty, const char *start,
                            const char *note, const char *needle)
@@ -419,6 +446,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_stores_submitted_with_quote, tu_setup_seeded,
                                         tu_teardown),
+        cmocka_unit_test_setup_teardown(test_quote_stores_nothing, tu_setup_seeded, tu_teardown),
         cmocka_unit_test_setup_teardown(test_integrated_care_rules, tu_setup_seeded, tu_teardown),
         cmocka_unit_test_setup_teardown(test_health_planning_rules, tu_setup_seeded, tu_teardown),
         cmocka_unit_test_setup_teardown(test_productivity_rules, tu_setup_seeded, tu_teardown),
