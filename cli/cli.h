@@ -55,6 +55,21 @@ enum {
 int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
                const struct option *longopts, const char *usage, int *exit_code);
 
+/*
+ * For a command that takes only the common options: parses them like
+ * cli_getopt, then checks the arguments after them: none when `arg` is
+ * NULL, else exactly one, which `arg` names in the usage error ("expected
+ * one offering ID").  Returns true, with *exit_code 0, when the command
+ * goes on; false with *exit_code set when it is over (--help, a usage
+ * error).
+ */
+bool cli_common_args(cli_ctx *ctx, int argc, char **argv, const char *usage,
+                     const char *arg, int *exit_code);
+
+/* 0 when `format` is one of the formats offerings travel in (json, csv,
+   fhir), else a usage error of command `cmd` naming it (2). */
+int cli_check_format(const char *cmd, const char *format);
+
 /* Prints "fgcat: <msg>" on stderr and returns the exit code for `err`. */
 int cli_fail(const fg_error *err);
 

@@ -19,18 +19,13 @@ static const char refresh_usage[] =
 
 int cmd_refresh(cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
     cat_refresh_report rep;
     fg_error err;
     bool seed;
-    int code = 0, c;
+    int code = 0;
 
-    while ((c = cli_getopt(ctx, argc, argv, "", opts, refresh_usage, &code)) >= 0)
-        ;
-    if (c == CLI_GETOPT_EXIT)
+    if (!cli_common_args(ctx, argc, argv, refresh_usage, NULL, &code))
         return code;
-    if (optind != argc)
-        return cli_usage_error(argv[0], "takes no arguments");
     if (cat_open(ctx->db_path, &ctx->cat, &err) != FG_OK)
         return cli_fail(&err);
     if (cat_needs_seed(ctx->cat, &seed, &err) != FG_OK ||

@@ -132,6 +132,33 @@ int cli_getopt(cli_ctx *ctx, int argc, char **argv, const char *shortopts,
     }
 }
 
+bool cli_common_args(cli_ctx *ctx, int argc, char **argv, const char *usage,
+                     const char *arg, int *exit_code)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    int c;
+
+    *exit_code = 0;
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, usage, exit_code)) >= 0)
+        ;
+    if (c == CLI_GETOPT_EXIT)
+        return false;
+    if (!arg && optind != argc)
+        *exit_code = cli_usage_error(argv[0], "takes no arguments");
+    else if (arg && argc - optind != 1)
+        *exit_code = cli_usage_error(argv[0], "expected one %s", arg);
+    return *exit_code == 0;
+}
+
+int cli_check_format(const char *cmd, const char *format)
+{
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
+        strcmp(format, "fhir") != 0)
+        return cli_usage_error(cmd, "--format must be json, csv or fhir, not '%.40s'",
+                               format);
+    return 0;
+}
+
 /* Log lines from the library and plugins go to stderr as fgcat messages. */
 static void stderr_sink(fg_log_level level, const char *line, void *ud)
 {

@@ -139,17 +139,20 @@ def self_test():
     return 0
 
 
-def main(argv):
+def run(argv, check_tree, check_self, label, doc):
+    """The command line of a layout checker (this one, check_cli.py):
+    `--self-test TOP` runs check_self(); `TOP` prints check_tree(TOP)'s
+    problems, one line each after `label`.  Returns the exit status."""
     if len(argv) == 3 and argv[1] == "--self-test":
-        return self_test()
+        return check_self()
     if len(argv) != 2:
-        print(__doc__.strip().split("\n\n")[1])
+        print(doc.strip().split("\n\n")[1])
         return 2
-    problems = check(argv[1])
+    problems = check_tree(argv[1])
     for p in problems:
-        print("layering: " + p)
+        print("%s: %s" % (label, p))
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run(sys.argv, check, self_test, "layering", __doc__))
