@@ -41,13 +41,21 @@ cat_catalog *fz_catalog(const char *path);
 void fz_put_fixed_request(cat_catalog *cat);
 
 /*
- * Saves the in-memory catalogue `cat` as the fixture to come back to (once
- * per process; atexit frees it), and fz_restore closes `cat` and returns a
- * new in-memory catalogue holding exactly what was saved, in well under a
- * millisecond, where building the fixture again takes tens.
+ * The in-memory catalogue a target runs its inputs on: made on the first
+ * call by `build` (NULL: fz_catalog(NULL)) and saved, then the one the
+ * last input left, or a fresh copy of the saved one after fz_settle;
+ * closed at exit.  A copy takes well under a millisecond, where building
+ * the fixture again takes tens.
  */
-void fz_save(cat_catalog *cat);
-cat_catalog *fz_restore(cat_catalog *cat);
+cat_catalog *fz_fixture(cat_catalog *(*build)(void));
+
+/*
+ * After an input on the fixture `cat`, which had made `before` changes
+ * (fz_changes): when the input changed it, checks its full-text index
+ * (`what` names the input in the failure, e.g. "a push") and puts a fresh
+ * copy of the saved fixture in its place for the next input.
+ */
+void fz_settle(cat_catalog *cat, int64_t before, const char *what);
 
 /* Runs FTS5's integrity-check on the offering index; fails the input when
    `after` (what the input did) left it corrupt. */
@@ -57,20 +65,15 @@ void fz_check_fts(cat_catalog *cat, const char *after);
    input to know whether the fixture must be rebuilt. */
 int64_t fz_changes(cat_catalog *cat);
 
-/* How many offerings the catalogue holds (-1 when it cannot tell). */
-int64_t fz_offering_count(cat_catalog *cat);
-
 /*
- * What every import target checks once an import into `cat` has returned
- * `st` (with `rep` and `err` as it left them), when `cat` held `seeded`
- * offerings and had made `before` changes (fz_changes): all or nothing (a
- * refusal leaves the offering count as it was, an acceptance adds what it
- * reports), a one-line message, a sound full-text index.  Returns the
- * catalogue for the next input: `cat`, or a restored one (fz_restore) when
- * the import changed it.
+ * What every import target checks once an import into the fixture `cat`
+ * has returned `st` (with `rep` and `err` as it left them), when `cat` had
+ * made `before` changes (fz_changes): all or nothing (a refusal leaves the
+ * offering count as the fixture's, an acceptance adds what it reports), a
+ * one-line message; then fz_settle.
  */
-cat_catalog *fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
-                             const fg_error *err, int64_t seeded, int64_t before);
+void fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
+                     const fg_error *err, int64_t before);
 
 /* Parses the input as JSON with Jansson `flags`; new, or NULL. */
 json_t *fz_json(const uint8_t *data, size_t size, size_t flags);

@@ -13,25 +13,15 @@
 
 #include "fuzz.h"
 
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fz_string(data, size), *fts = NULL;
     cat_query q = {.text = text, .max_price_pence = -1, .limit = 20};
     json_t *results = NULL, *facets = NULL;
+    cat_catalog *cat = fz_fixture(NULL);
     fg_error err;
     fg_status st;
 
-    if (!cat) {
-        cat = fz_catalog(NULL);
-        atexit(close_cat);
-    }
     st = cat_fts_query(text, &fts, &err);
     if (st == FG_OK) {
         if (!fts[0])

@@ -6,41 +6,30 @@
  * Checks, beyond the sanitizers: import is all or nothing (a refused file
  * leaves the offering count as it was; an accepted one accounts for every
  * record), the full-text index stays sound, and error messages are one
- * line.  The catalogue is restored
- * (fz_restore) only after an input changed it.
+ * line.  The fixture is restored (fz_settle) only after an input changed
+ * it.
  */
 #include "fuzz.h"
 
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int64_t seeded;
     json_t *array = fz_json(data, size, JSON_REJECT_DUPLICATES);
     cat_import_report rep;
     int64_t before;
     fg_error err;
     fg_status st;
 
+    cat_catalog *cat;
+
     if (!array)
         return 0;
-    if (!cat) {
-        cat = fz_catalog(NULL);
-        fz_save(cat);
-        seeded = fz_offering_count(cat);
-        atexit(close_cat);
-    }
+    cat = fz_fixture(NULL);
     before = fz_changes(cat);
     st = cat_import(cat, fz_runtime(), array, "fuzz.json", &rep, &err);
     if (st == FG_OK && rep.added + rep.changed + rep.unchanged != json_array_size(array))
         fz_fail("import accounted for %zu of %zu records",
                 rep.added + rep.changed + rep.unchanged, json_array_size(array));
-    cat = fz_after_import(cat, st, &rep, &err, seeded, before);
+    fz_after_import(cat, st, &rep, &err, before);
     json_decref(array);
     return 0;
 }

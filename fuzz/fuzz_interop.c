@@ -13,16 +13,9 @@
 
 #include "fuzz.h"
 
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int64_t seeded;
+    cat_catalog *cat;
     cat_import_report rep;
     int64_t before;
     fg_error err;
@@ -31,12 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    if (!cat) {
-        cat = fz_catalog(NULL);
-        fz_save(cat);
-        seeded = fz_offering_count(cat);
-        atexit(close_cat);
-    }
+    cat = fz_fixture(NULL);
     /* The CLI hands the library a NUL-terminated copy of the file. */
     text = malloc(size);
     if (!text)
@@ -48,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = cat_import_csv(cat, fz_runtime(), text, size - 1, "fuzz.csv", &rep, &err);
     else
         st = cat_import_fhir(cat, fz_runtime(), text, size - 1, "fuzz.json", &rep, &err);
-    cat = fz_after_import(cat, st, &rep, &err, seeded, before);
+    fz_after_import(cat, st, &rep, &err, before);
     free(text);
     return 0;
 }

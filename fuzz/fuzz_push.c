@@ -6,19 +6,13 @@
  *
  * Checks, beyond the sanitizers: a well-formed batch gets exactly one
  * result per item, each with kind, id, status and rev; the catalogue fails
- * no push; the full-text index stays sound; messages are one line.  The catalogue is restored (fz_restore) after an input changed it.
+ * no push; the full-text index stays sound; messages are one line.  The
+ * fixture is restored (fz_settle) after an input changed it.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "fuzz.h"
-
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
 
 static void check_results(const json_t *body, const json_t *answer)
 {
@@ -50,16 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *body = fz_json(data, size, JSON_REJECT_DUPLICATES);
     json_t *answer = NULL;
+    cat_catalog *cat;
     int64_t before;
     fg_error err;
 
     if (!body)
         return 0;
-    if (!cat) {
-        cat = fz_catalog(NULL);
-        fz_save(cat);
-        atexit(close_cat);
-    }
+    cat = fz_fixture(NULL);
     before = fz_changes(cat);
     if (cat_push_apply(cat, fz_runtime(), FZ_ORG, body, &answer, &err) == FG_OK)
         check_results(body, answer);
@@ -69,9 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_fail("push failed with %s: %s", fg_strerror(err.status), err.msg);
     json_decref(answer);
     json_decref(body);
-    if (fz_changes(cat) != before) {
-        fz_check_fts(cat, "a push");
-        cat = fz_restore(cat);
-    }
+    fz_settle(cat, before, "a push");
     return 0;
 }

@@ -11,13 +11,6 @@
 
 #include "fuzz.h"
 
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
-
 /* The string j[key] (or j[key][sub]), or "" when absent or null; as a C
    string, since that is how the store binds strings. */
 static const char *str_at(const json_t *j, const char *key, const char *sub)
@@ -42,14 +35,11 @@ static void round_trip(const json_t *r)
                                          "created_at"};
     const json_t *h_in = json_object_get(r, "history"), *e;
     json_t *back = NULL, *h_back;
+    cat_catalog *cat = fz_fixture(NULL);
     fg_error err;
     size_t i;
     bool existed;
 
-    if (!cat) {
-        cat = fz_catalog(NULL);
-        atexit(close_cat);
-    }
     if (cat_begin(cat, &err) != FG_OK)
         fz_fail("begin: %s", err.msg);
     /* An input with the fixture request's id updates it, as a pull does:

@@ -21,13 +21,6 @@
 
 #define REMOTE "hub"
 
-static cat_catalog *cat;
-
-static void close_cat(void)
-{
-    cat_close(cat);
-}
-
 /* An offering an earlier pull brought from REMOTE. */
 static const char pulled[] =
     "{\"id\": \"RYJ/pulled-offering\", \"area\": \"integrated-care-training\","
@@ -37,7 +30,7 @@ static const char pulled[] =
     " \"contact\": \"x@example.nhs.uk\", \"rev\": 2,"
     " \"updated_at\": \"2026-11-22T10:00:00Z\"}";
 
-static cat_catalog *fixture(void)
+static cat_catalog *build_fixture(void)
 {
     cat_catalog *c = fz_catalog(NULL);
     json_t *in = json_loads(pulled, 0, NULL), *content = NULL;
@@ -60,7 +53,7 @@ static cat_catalog *fixture(void)
     return c;
 }
 
-static char *remote_cursor(void)
+static char *remote_cursor(cat_catalog *cat)
 {
     sqlite3_stmt *st;
     char *cursor = NULL;
@@ -74,6 +67,7 @@ static char *remote_cursor(void)
 
 static void take(const json_t *page, bool snapshot)
 {
+    cat_catalog *cat = fz_fixture(build_fixture);
     int64_t before = fz_changes(cat);
     sync_report rep;
     fg_error err;
@@ -81,7 +75,7 @@ static void take(const json_t *page, bool snapshot)
 
     if (st == FG_OK) {
         const char *next = json_string_value(json_object_get(page, "next"));
-        char expected[128], epoch[CAT_EPOCH_SIZE], *cursor = remote_cursor();
+        char expected[128], epoch[CAT_EPOCH_SIZE], *cursor = remote_cursor(cat);
         int64_t seq = -1;
         cat_cursor_parse(next, epoch, &seq);
         /* A snapshot page that is not the last stores "snapshot:SEQ". */
@@ -99,10 +93,7 @@ static void take(const json_t *page, bool snapshot)
         fz_fail("a %s page failed with %s: %s", snapshot ? "snapshot" : "changes",
                 fg_strerror(st), err.msg);
     }
-    if (fz_changes(cat) != before) {
-        fz_check_fts(cat, snapshot ? "a snapshot page" : "a changes page");
-        cat = fz_restore(cat);
-    }
+    fz_settle(cat, before, snapshot ? "a snapshot page" : "a changes page");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,11 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *page = fz_json(data, size, 0);
     if (!page)
         return 0;
-    if (!cat) {
-        cat = fixture();
-        fz_save(cat);
-        atexit(close_cat);
-    }
     take(page, false);
     take(page, true);
     json_decref(page);

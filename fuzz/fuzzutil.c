@@ -85,6 +85,19 @@ cat_catalog *fz_catalog(const char *path)
     return cat;
 }
 
+/* How many offerings the catalogue holds (-1 when it cannot tell). */
+static int64_t offering_count(cat_catalog *cat)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(cat_db(cat), "SELECT count(*) FROM offering", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 /* The saved fixture, and whether the next connection opened should get it. */
 static unsigned char *image;
 static sqlite3_int64 image_size;
@@ -116,7 +129,8 @@ static int load_image(sqlite3 *db, char **msg, const struct sqlite3_api_routines
                                    SQLITE_DESERIALIZE_RESIZEABLE);
 }
 
-void fz_save(cat_catalog *cat)
+/* Saves `cat` as the image fixture copies are made of (once per process). */
+static void save_image(cat_catalog *cat)
 {
     free_image();
     image = sqlite3_serialize(cat_db(cat), "main", &image_size, 0);
@@ -129,18 +143,50 @@ void fz_save(cat_catalog *cat)
     registered = true;
 }
 
-cat_catalog *fz_restore(cat_catalog *cat)
+/* Closes `cat` and returns a new in-memory catalogue holding the image. */
+static cat_catalog *restore_image(cat_catalog *cat)
 {
     cat_catalog *fresh;
     fg_error err;
     if (!image)
-        fz_fail("fz_restore before fz_save");
+        fz_fail("restoring the fixture before saving it");
     cat_close(cat);
     restoring = true;
     if (cat_open(":memory:", &fresh, &err) != FG_OK)
         fz_fail("restoring the fixture catalogue: %s", err.msg);
     restoring = false;
     return fresh;
+}
+
+/* The target's fixture, and how many offerings it holds when fresh. */
+static cat_catalog *fixture;
+static int64_t fixture_offerings;
+
+static void close_fixture(void)
+{
+    cat_close(fixture);
+    fixture = NULL;
+}
+
+cat_catalog *fz_fixture(cat_catalog *(*build)(void))
+{
+    if (fixture)
+        return fixture;
+    fixture = build ? build() : fz_catalog(NULL);
+    save_image(fixture);
+    fixture_offerings = offering_count(fixture);
+    atexit(close_fixture);
+    return fixture;
+}
+
+void fz_settle(cat_catalog *cat, int64_t before, const char *what)
+{
+    if (cat != fixture)
+        fz_fail("fz_settle on a catalogue that is not the fixture");
+    if (fz_changes(cat) == before)
+        return;
+    fz_check_fts(cat, what);
+    fixture = restore_image(cat);
 }
 
 void fz_check_fts(cat_catalog *cat, const char *after)
@@ -182,32 +228,17 @@ void fz_check_message(const fg_error *err)
         fz_fail("an error message with a control character: \"%s\"", err->msg);
 }
 
-int64_t fz_offering_count(cat_catalog *cat)
-{
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(cat_db(cat), "SELECT count(*) FROM offering", -1, &st, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-cat_catalog *fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
-                             const fg_error *err, int64_t seeded, int64_t before)
+void fz_after_import(cat_catalog *cat, fg_status st, const cat_import_report *rep,
+                     const fg_error *err, int64_t before)
 {
     if (st == FG_OK) {
-        if (fz_offering_count(cat) != seeded + (int64_t)rep->added)
+        if (offering_count(cat) != fixture_offerings + (int64_t)rep->added)
             fz_fail("import added %zu offerings but the count went from %lld to %lld",
-                    rep->added, (long long)seeded, (long long)fz_offering_count(cat));
+                    rep->added, (long long)fixture_offerings, (long long)offering_count(cat));
     } else {
         fz_check_message(err);
-        if (fz_offering_count(cat) != seeded)
+        if (offering_count(cat) != fixture_offerings)
             fz_fail("a refused import changed the offering count");
     }
-    if (fz_changes(cat) == before)
-        return cat;
-    fz_check_fts(cat, "an import");
-    return fz_restore(cat);
+    fz_settle(cat, before, "an import");
 }

@@ -47,19 +47,4 @@ static int reg_bad(const fgcat_host_api *host, void *state, fgcat_registrar *reg
     return FGCAT_OK;
 }
 
-static const char *const areas[] = {AREA, NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "bad-offerings",
-    .version = "1.0.0",
-    .description = "Broken on purpose: bad-offerings",
-    .areas = areas,
-    .register_offerings = reg_bad,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN(AREA, .register_offerings = reg_bad)

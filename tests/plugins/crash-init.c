@@ -24,20 +24,4 @@ static int init_crash(const fgcat_host_api *host, void **state, char *msg,
     abort(); /* not reached unless SIGSEGV is blocked */
 }
 
-static const char *const areas[] = {"crash-init", NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "crash-init",
-    .version = "1.0.0",
-    .description = "Broken on purpose: crash-init",
-    .areas = areas,
-    .init = init_crash,
-    .register_offerings = tp_reg_none,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN("crash-init", .init = init_crash)

@@ -5,19 +5,4 @@
  */
 #include "common.h"
 
-static const char *const areas[] = {"test-area", NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "dup-area",
-    .version = "1.0.0",
-    .description = "Broken on purpose: dup-area",
-    .areas = areas,
-    .register_offerings = tp_reg_none,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN("dup-area", .areas = (const char *const[]){"test-area", NULL})

@@ -43,19 +43,4 @@ static int reg_one(const fgcat_host_api *host, void *state, fgcat_registrar *reg
     return host->add_offering(reg, &o);
 }
 
-static const char *const areas[] = {AREA, NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "extra-export",
-    .version = "1.0.0",
-    .description = "Broken on purpose: extra-export",
-    .areas = areas,
-    .register_offerings = reg_one,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN(AREA, .register_offerings = reg_one)

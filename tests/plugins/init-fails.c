@@ -16,20 +16,4 @@ static int init_fail(const fgcat_host_api *host, void **state, char *msg,
     return FGCAT_ERR_FAILED;
 }
 
-static const char *const areas[] = {"init-fails", NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "init-fails",
-    .version = "1.0.0",
-    .description = "Broken on purpose: init-fails",
-    .areas = areas,
-    .init = init_fail,
-    .register_offerings = tp_reg_none,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN("init-fails", .init = init_fail)

@@ -5,21 +5,8 @@
  */
 #include "common.h"
 
+/* The slip: the entry point defined under another name. */
+#define fgcat_plugin_entry fgcat_plugin_main
 FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_main(void);
 
-static const char *const areas[] = {"no-entry", NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "no-entry",
-    .version = "1.0.0",
-    .description = "Broken on purpose: no-entry",
-    .areas = areas,
-    .register_offerings = tp_reg_none,
-    .quote_request = tp_quote_list_price,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_main(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN("no-entry")

@@ -24,7 +24,7 @@
  * It keeps a small state from init to shutdown (heap-allocated), so a leak
  * checker notices a host that never calls shutdown.
  */
-#include <fgcat/plugin.h>
+#include "common.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -191,22 +191,7 @@ static int test_quote(const fgcat_host_api *host, void *state,
     return FGCAT_OK;
 }
 
-static const char *const areas[] = {AREA, NULL};
-
-static const fgcat_plugin descriptor = {
-    FGCAT_PLUGIN_HEADER,
-    .name = "test-area",
-    .version = "1.0.0",
-    .description = "Offerings steered by the environment, for fgcat's tests",
-    .areas = areas,
-    .init = test_init,
-    .register_offerings = test_register,
-    .validate_offering = test_validate,
-    .quote_request = test_quote,
-    .shutdown = test_shutdown,
-};
-
-FGCAT_EXPORT const fgcat_plugin *fgcat_plugin_entry(void)
-{
-    return &descriptor;
-}
+TP_PLUGIN(AREA, .description = "Offerings steered by the environment, for fgcat's tests",
+          .init = test_init, .register_offerings = test_register,
+          .validate_offering = test_validate, .quote_request = test_quote,
+          .shutdown = test_shutdown)
