@@ -238,19 +238,6 @@ static int dt_init(const fgcat_host_api *host, void **state, char *msg,
 }
 
 /*
- * Adds every offering of offerings.json, in the plugin's data directory.
- * The host reads the file, checks each offering (fgcat's own rules, then
- * dt_validate_offering) and copies it; every refusal names the file and
- * the offering.
- */
-static int dt_register_offerings(const fgcat_host_api *host, void *state,
-                                 fgcat_registrar *reg)
-{
-    (void)state;
-    return host->add_offerings_file(reg, "offerings.json");
-}
-
-/*
  * Checks an offering of the area: this plugin's own, and any that arrives
  * by `fgcat import`.  fgcat has already checked the common fields.
  */
@@ -335,7 +322,10 @@ static const fgcat_plugin PLUGIN = {
                    "(example plugin, Northumbria and Imperial)",
     .areas = AREAS,
     .init = dt_init,
-    .register_offerings = dt_register_offerings,
+    /* Every offering of offerings.json, in the plugin's data directory
+       (plugin_util.h): the host reads the file and checks each offering,
+       fgcat's own rules, then dt_validate_offering. */
+    .register_offerings = fgcat_register_offerings_json,
     .validate_offering = dt_validate_offering,
     .quote_request = dt_quote_request,
     .shutdown = NULL, /* nothing to release */

@@ -409,6 +409,43 @@ static inline int fgcat_host_has_offerings_files(const fgcat_host_api *host)
            host->add_offerings_json != NULL && host->data_dir != NULL;
 }
 
+/*
+ * An init callback for a data-driven plugin that keeps no state
+ * (`.init = fgcat_init_data_plugin`): refuses a host that lacks ABI 1.1's
+ * offerings files (fgcat_host_has_offerings_files) or any of the attr_*
+ * readers, so that an older fgcat names the reason instead of crashing in
+ * a later callback.
+ */
+static inline int fgcat_init_data_plugin(const fgcat_host_api *host, void **state, char *msg,
+                                         size_t msg_size)
+{
+    (void)state;
+    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
+        host->attr_string == NULL || host->attr_bool == NULL || host->attr_count == NULL ||
+        host->attr_key == NULL) {
+        fgcat_say(msg, msg_size,
+                  "the host API table lacks add_offerings_file or the attr_* readers this "
+                  "plugin needs (it was built for plugin ABI %d.%d)",
+                  FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
+        return FGCAT_ERR_FAILED;
+    }
+    return FGCAT_OK;
+}
+
+/*
+ * A register_offerings callback for a plugin whose offerings are all data
+ * (`.register_offerings = fgcat_register_offerings_json`): adds every
+ * offering of offerings.json in the plugin's data directory.  The host
+ * reads the file and checks each offering, the plugin's validate_offering
+ * among the checks; every refusal names the file and the offering.
+ */
+static inline int fgcat_register_offerings_json(const fgcat_host_api *host, void *state,
+                                                fgcat_registrar *reg)
+{
+    (void)state;
+    return host->add_offerings_file(reg, "offerings.json");
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -447,35 +447,6 @@ static int price_request(const ce_attrs *a, int64_t price, int64_t q,
 /* Callbacks                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/*
- * Refuses a host whose API table lacks the functions the plugin calls (a
- * host of ABI 1.0 always has them).
- */
-static int ce_init(const fgcat_host_api *host, void **state, char *msg,
-                   size_t msg_size)
-{
-    (void)state;
-    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
-        host->attr_bool == NULL || host->attr_count == NULL ||
-        host->attr_key == NULL) {
-        snprintf(msg, msg_size,
-                 "the host API table lacks add_offerings_file or the attr_* "
-                 "functions this plugin needs (ABI %d.%d)",
-                 FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
-        return FGCAT_ERR_FAILED;
-    }
-    return FGCAT_OK;
-}
-
-/* Adds the offerings in offerings.json, in the plugin's data directory;
-   the host checks each one, ce_validate_offering among the checks. */
-static int ce_register_offerings(const fgcat_host_api *host, void *state,
-                                 fgcat_registrar *reg)
-{
-    (void)state;
-    return host->add_offerings_file(reg, "offerings.json");
-}
-
 /* Labels for `fgcat show` and `fgcat areas` (ABI 1.1). */
 static const fgcat_attr_label label_list[] = {
     FGCAT_ATTR_LABEL("specialties_max", "Most specialties", "specialties",
@@ -592,8 +563,8 @@ static const fgcat_plugin descriptor = {
                    "effectiveness reviews, clinical governance and patient "
                    "experience (Imperial, Northumbria, The Christie)",
     .areas = areas,
-    .init = ce_init,
-    .register_offerings = ce_register_offerings,
+    .init = fgcat_init_data_plugin,
+    .register_offerings = fgcat_register_offerings_json,
     .validate_offering = ce_validate_offering,
     .quote_request = ce_quote_request,
     .shutdown = NULL,

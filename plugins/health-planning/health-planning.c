@@ -301,30 +301,6 @@ static int price_of(const char *unit, int64_t price, int64_t quantity,
 /* Callbacks                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* Refuses a host without ABI 1.1's offerings files.  Keeps no state. */
-static int hp_init(const fgcat_host_api *host, void **state, char *msg, size_t msg_size)
-{
-    (void)state;
-    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
-        host->attr_string == NULL || host->attr_count == NULL || host->attr_key == NULL) {
-        fgcat_say(msg, msg_size,
-                  "the host API table lacks add_offerings_file or the attr_* functions "
-                  "this plugin needs (ABI %d.%d)",
-                  FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
-        return FGCAT_ERR_FAILED;
-    }
-    return FGCAT_OK;
-}
-
-/* Adds the offerings in offerings.json, in the plugin's data directory;
-   the host checks each one, hp_validate_offering among the checks. */
-static int hp_register_offerings(const fgcat_host_api *host, void *state,
-                                 fgcat_registrar *reg)
-{
-    (void)state;
-    return host->add_offerings_file(reg, "offerings.json");
-}
-
 /*
  * Checks an offering of the health-planning area: its price unit and its
  * attributes (see parse_attrs and the file comment).
@@ -500,8 +476,8 @@ static const fgcat_plugin PLUGIN = {
                    "Northumbria International Alliance (Northumbria, The "
                    "Christie)",
     .areas = AREAS,
-    .init = hp_init,
-    .register_offerings = hp_register_offerings,
+    .init = fgcat_init_data_plugin,
+    .register_offerings = fgcat_register_offerings_json,
     .validate_offering = hp_validate_offering,
     .quote_request = hp_quote_request,
     .shutdown = NULL,

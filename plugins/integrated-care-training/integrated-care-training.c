@@ -202,36 +202,6 @@ static const fgcat_area_label *const ict_area_labels[] = {&ict_area_label, NULL}
 /* ------------------------------------------------------------------------ */
 
 /*
- * Checks that the host's API table carries every function this plugin
- * calls: the attribute readers and ABI 1.1's offerings files.  The plugin
- * keeps no state, so *state stays NULL.
- */
-static int ict_init(const fgcat_host_api *host, void **state, char *msg,
-                    size_t msg_size)
-{
-    *state = NULL;
-    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
-        host->attr_string == NULL || host->attr_bool == NULL ||
-        host->attr_count == NULL || host->attr_key == NULL) {
-        fgcat_say(msg, msg_size,
-                  "the host API lacks the attribute readers or offerings files this "
-                  "plugin needs (ABI %d.%d)",
-                  FGCAT_ABI_MAJOR, FGCAT_ABI_MINOR);
-        return FGCAT_ERR_FAILED;
-    }
-    return FGCAT_OK;
-}
-
-/* Adds the offerings in offerings.json, in the plugin's data directory;
-   the host checks each one, with ict_validate_offering among the checks. */
-static int ict_register_offerings(const fgcat_host_api *host, void *state,
-                                  fgcat_registrar *reg)
-{
-    (void)state;
-    return host->add_offerings_file(reg, "offerings.json");
-}
-
-/*
  * Checks an offering of the area: its price unit must suit training
  * (per-delegate, per-day or fixed per cohort; never per-bed), a per-day
  * offering must state duration_days (it caps the days requested), and its
@@ -460,8 +430,8 @@ static const fgcat_plugin ict_plugin = {
                    "for nurses and clinical teams (Northumbria, Imperial, "
                    "The Christie)",
     .areas = ict_areas,
-    .init = ict_init,
-    .register_offerings = ict_register_offerings,
+    .init = fgcat_init_data_plugin,
+    .register_offerings = fgcat_register_offerings_json,
     .validate_offering = ict_validate_offering,
     .quote_request = ict_quote_request,
     .shutdown = NULL,

@@ -297,6 +297,22 @@ static int read_attrs(const fgcat_host_api *host, const fgcat_offering *off,
 /* ------------------------------------------------------------------------ */
 
 /*
+ * The range a quantity of each ranged unit must lie in (two attributes),
+ * and how a refusal words it: "<before><quantity><after> is below this
+ * <whose>'s minimum of <n> <units>; request between <lo> and <hi> <units>",
+ * e.g. "cohort of 4 is below this programme's minimum of 8 delegates; ...".
+ */
+static const struct {
+    enum attr_id lo, hi;
+    const char *before, *after, *whose, *units;
+} ranges[UNIT_COUNT] = {
+    [UNIT_PER_DAY] = {A_MIN_DAYS, A_MAX_DAYS, "", " days", "engagement", "days"},
+    [UNIT_PER_DELEGATE] = {A_COHORT_MIN, A_COHORT_MAX, "cohort of ", "", "programme",
+                           "delegates"},
+    [UNIT_PER_BED] = {A_BEDS_MIN, A_BEDS_MAX, "", " beds", "review", "beds"},
+};
+
+/*
  * The quantity rule: days within min_days..max_days, sites within
  * 1..sites_max, delegates within cohort_min..cohort_max, beds within
  * beds_min..beds_max.  Refusals say what range would be accepted.
@@ -325,39 +341,18 @@ static int check_quantity(const prod_attrs *a, int64_t q, char *msg,
         }
         return FGCAT_OK;
     case UNIT_PER_DAY:
-        lo = a->value[A_MIN_DAYS];
-        hi = a->value[A_MAX_DAYS];
-        if (q < lo || q > hi) {
-            fgcat_say(msg, msg_size,
-                "%" PRId64 " days is %s this engagement's %s of %" PRId64
-                " days; request between %" PRId64 " and %" PRId64 " days",
-                q, q < lo ? "below" : "above", q < lo ? "minimum" : "maximum",
-                q < lo ? lo : hi, lo, hi);
-            return FGCAT_ERR_REFUSED;
-        }
-        return FGCAT_OK;
     case UNIT_PER_DELEGATE:
-        lo = a->value[A_COHORT_MIN];
-        hi = a->value[A_COHORT_MAX];
-        if (q < lo || q > hi) {
-            fgcat_say(msg, msg_size,
-                "cohort of %" PRId64 " is %s this programme's %s of %" PRId64
-                " delegates; request between %" PRId64 " and %" PRId64
-                " delegates",
-                q, q < lo ? "below" : "above", q < lo ? "minimum" : "maximum",
-                q < lo ? lo : hi, lo, hi);
-            return FGCAT_ERR_REFUSED;
-        }
-        return FGCAT_OK;
     case UNIT_PER_BED:
-        lo = a->value[A_BEDS_MIN];
-        hi = a->value[A_BEDS_MAX];
+        lo = a->value[ranges[a->unit].lo];
+        hi = a->value[ranges[a->unit].hi];
         if (q < lo || q > hi) {
             fgcat_say(msg, msg_size,
-                "%" PRId64 " beds is %s this review's %s of %" PRId64
-                " beds; request between %" PRId64 " and %" PRId64 " beds",
-                q, q < lo ? "below" : "above", q < lo ? "minimum" : "maximum",
-                q < lo ? lo : hi, lo, hi);
+                "%s%" PRId64 "%s is %s this %s's %s of %" PRId64
+                " %s; request between %" PRId64 " and %" PRId64 " %s",
+                ranges[a->unit].before, q, ranges[a->unit].after,
+                q < lo ? "below" : "above", ranges[a->unit].whose,
+                q < lo ? "minimum" : "maximum", q < lo ? lo : hi,
+                ranges[a->unit].units, lo, hi, ranges[a->unit].units);
             return FGCAT_ERR_REFUSED;
         }
         return FGCAT_OK;
@@ -442,24 +437,6 @@ too_large:
 /* Callbacks                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/*
- * Refuses a host whose API table lacks the functions this plugin calls.
- * Keeps no state.
- */
-static int productivity_init(const fgcat_host_api *host, void **state,
-                             char *msg, size_t msg_size)
-{
-    (void)state;
-    if (!fgcat_host_has_offerings_files(host) || host->attr_int == NULL ||
-        host->attr_bool == NULL || host->attr_count == NULL ||
-        host->attr_key == NULL) {
-        fgcat_say(msg, msg_size,
-            "the host API table lacks add_offerings_file or the attr_* readers");
-        return FGCAT_ERR_FAILED;
-    }
-    return FGCAT_OK;
-}
-
 /* Checks a productivity offering's price unit and attributes. */
 static int productivity_validate(const fgcat_host_api *host, void *state,
                                  const fgcat_offering *off, char *msg,
@@ -501,15 +478,6 @@ static int productivity_quote(const fgcat_host_api *host, void *state,
     if (FGCAT_HAS_FIELD(quote, fgcat_quote, amount_pence))
         quote->amount_pence = total;
     return FGCAT_OK;
-}
-
-/* Adds the offerings in offerings.json, in the plugin's data directory;
-   the host checks each one, productivity_validate among the checks. */
-static int productivity_register(const fgcat_host_api *host, void *state,
-                                 fgcat_registrar *reg)
-{
-    (void)state;
-    return host->add_offerings_file(reg, "offerings.json");
 }
 
 /* Labels for `fgcat show` and `fgcat areas` (ABI 1.1). */
@@ -563,8 +531,8 @@ static const fgcat_plugin descriptor = {
     .description = "Lean delivery, workforce, corporate services and patient "
                    "flow support from Northumbria and Imperial",
     .areas = areas,
-    .init = productivity_init,
-    .register_offerings = productivity_register,
+    .init = fgcat_init_data_plugin,
+    .register_offerings = fgcat_register_offerings_json,
     .validate_offering = productivity_validate,
     .quote_request = productivity_quote,
     .shutdown = NULL,
