@@ -57,16 +57,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The path of test plugin `name` (static storage, one per slot). */
-static const char *plugin_file(const char *name)
-{
-    static char paths[4][1024];
-    static unsigned next;
-    char *buf = paths[next++ % 4];
-    snprintf(buf, sizeof paths[0], "%s/%s/%s.so", FGCAT_TEST_PLUGIN_DIR, name, name);
-    return buf;
-}
-
 /* `name` in the fixture's directory (static storage, one per slot). */
 static const char *tmp_file(const fixture *f, const char *name)
 {
@@ -227,7 +217,7 @@ static void test_built_plugins(void **state)
     size_t builtins = 0;
     (void)state;
 
-    read_ok(plugin_file("test-area"), &ex);
+    read_ok(tu_test_plugin("test-area"), &ex);
     assert_int_equal(ex.count, 1);
     assert_string_equal(ex.syms[0].name, FGCAT_PLUGIN_ENTRY_SYMBOL);
     assert_int_equal(ex.syms[0].type, STT_FUNC);
@@ -240,7 +230,7 @@ static void test_built_plugins(void **state)
     assert_int_equal(ex.count, 0);
 
     /* The stray export of extra-export, and its entry point. */
-    read_ok(plugin_file("extra-export"), &ex);
+    read_ok(tu_test_plugin("extra-export"), &ex);
     assert_int_equal(ex.count, 2);
     s = fg_elf_find(&ex, "extra_export_helper");
     assert_non_null(s);
@@ -251,7 +241,7 @@ static void test_built_plugins(void **state)
     fg_elf_exports_close(&ex);
 
     /* no-entry exports its misnamed entry point instead. */
-    read_ok(plugin_file("no-entry"), &ex);
+    read_ok(tu_test_plugin("no-entry"), &ex);
     assert_int_equal(ex.count, 1);
     assert_string_equal(ex.syms[0].name, "fgcat_plugin_main");
     assert_null(fg_elf_find(&ex, FGCAT_PLUGIN_ENTRY_SYMBOL));
@@ -284,7 +274,7 @@ static void test_not_elf(void **state)
     fg_elf_exports ex = {NULL, 0};
     fg_error err;
     size_t len;
-    unsigned char *img = slurp(plugin_file("not-elf"), &len);
+    unsigned char *img = slurp(tu_test_plugin("not-elf"), &len);
 
     expect_refused(f, "text.so", img, len, FG_EINVAL, "not an ELF file: no ELF magic");
     free(img);
@@ -307,7 +297,7 @@ static void test_truncated_copies(void **state)
 {
     fixture *f = *state;
     size_t len;
-    unsigned char *img = slurp(plugin_file("test-area"), &len);
+    unsigned char *img = slurp(tu_test_plugin("test-area"), &len);
     layout l = parse_layout(img, len);
 
     assert_true(l.eh.e_shoff + l.eh.e_shnum * sizeof(ElfW(Shdr)) == len);
@@ -451,7 +441,7 @@ static void test_garbled_copies(void **state)
 {
     fixture *f = *state;
     size_t len;
-    unsigned char *img = slurp(plugin_file("test-area"), &len);
+    unsigned char *img = slurp(tu_test_plugin("test-area"), &len);
     const struct {
         void (*patch)(unsigned char *, const layout *);
         const char *says;
@@ -492,7 +482,7 @@ static void test_patched_symbols(void **state)
     fixture *f = *state;
     const char *path = tmp_file(f, "patched.so");
     size_t len, entry;
-    unsigned char *orig = slurp(plugin_file("extra-export"), &len);
+    unsigned char *orig = slurp(tu_test_plugin("extra-export"), &len);
     unsigned char *img = malloc(len);
     layout l = parse_layout(orig, len);
     fg_elf_exports ex;
@@ -615,7 +605,7 @@ static void test_random_noise(void **state)
     fixture *f = *state;
     const char *path = tmp_file(f, "noise.so");
     size_t len, ok = 0, refused = 0;
-    unsigned char *orig = slurp(plugin_file("test-area"), &len);
+    unsigned char *orig = slurp(tu_test_plugin("test-area"), &len);
     unsigned char *img = malloc(len);
     layout l = parse_layout(orig, len);
     const size_t starts[4] = {0, shdr_at(&l, 0), (size_t)l.ds.sh_offset,
@@ -877,7 +867,7 @@ static void test_loader_lists_every_problem(void **state)
     rt_runtime *rt = rt_create();
     rt_plugin *p;
     size_t len, at;
-    unsigned char *img = slurp(plugin_file("bad-name"), &len);
+    unsigned char *img = slurp(tu_test_plugin("bad-name"), &len);
     uint32_t v;
     const struct {
         const char *plugin, *what, *says;
@@ -892,7 +882,7 @@ static void test_loader_lists_every_problem(void **state)
     };
 
     for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
-        p = rt_load_file(rt, plugin_file(single[i].plugin));
+        p = rt_load_file(rt, tu_test_plugin(single[i].plugin));
         assert_int_equal(p->state, RT_REFUSED);
         if (p->n_problems != 1)
             fail_msg("%s: %zu problems", single[i].plugin, p->n_problems);
@@ -968,7 +958,7 @@ static void test_entry_must_be_a_function(void **state)
     rt_runtime *rt = rt_create();
     rt_plugin *p;
     size_t len;
-    unsigned char *img = slurp(plugin_file("test-area"), &len);
+    unsigned char *img = slurp(tu_test_plugin("test-area"), &len);
     layout l = parse_layout(img, len);
     char want[4400], out[4096];
 
@@ -1009,7 +999,7 @@ static void test_check_refuses_unreadable_table(void **state)
     fixture *f = *state;
     const char *path = tmp_file(f, "no-sections.so");
     size_t len;
-    unsigned char *img = slurp(plugin_file("test-area"), &len);
+    unsigned char *img = slurp(tu_test_plugin("test-area"), &len);
     ElfW(Ehdr) eh;
     rt_runtime *rt = rt_create();
     rt_plugin *p;
@@ -1041,7 +1031,7 @@ static void test_check_refuses_unreadable_table(void **state)
 static void test_register_lists_every_offering(void **state)
 {
     rt_runtime *rt = rt_create();
-    rt_plugin *p = rt_load_file(rt, plugin_file("test-area"));
+    rt_plugin *p = rt_load_file(rt, tu_test_plugin("test-area"));
     char many[2048] = "";
     size_t n = 0, used = 0;
     fg_error err;

@@ -29,24 +29,6 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* The path of test plugin `name` (static storage, one per slot). */
-static const char *plugin_file(const char *name)
-{
-    static char paths[4][1024];
-    static unsigned next;
-    char *buf = paths[next++ % 4];
-    snprintf(buf, sizeof paths[0], "%s/%s/%s.so", FGCAT_TEST_PLUGIN_DIR, name, name);
-    return buf;
-}
-
-#define assert_contains(hay, needle)                                           \
-    do {                                                                       \
-        const char *hay_ = (hay), *needle_ = (needle);                         \
-        if (!hay_ || !strstr(hay_, needle_))                                   \
-            fail_msg("expected \"%s\" to contain \"%s\"", hay_ ? hay_ : "(null)", \
-                     needle_);                                                 \
-    } while (0)
-
 /* Every log line of the current test, newline-separated. */
 static char log_text[32768];
 
@@ -87,7 +69,7 @@ static rt_runtime *runtime_with_test_area(rt_plugin **out)
     rt_runtime *rt = rt_create();
     rt_plugin *p;
     assert_non_null(rt);
-    p = rt_load_file(rt, plugin_file("test-area"));
+    p = rt_load_file(rt, tu_test_plugin("test-area"));
     assert_non_null(p);
     if (p->state != RT_LOADED)
         fail_msg("test-area was refused: %s", p->reason);
@@ -174,7 +156,7 @@ static void test_broken_plugins_are_refused(void **state)
     };
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *path = plugin_file(cases[i].name);
+        const char *path = tu_test_plugin(cases[i].name);
         rt_runtime *rt = rt_create();
         rt_plugin *p;
         char warning[2048];
@@ -186,9 +168,9 @@ static void test_broken_plugins_are_refused(void **state)
             fail_msg("%s was not refused", cases[i].name);
         assert_string_equal(p->path, path);
         for (size_t k = 0; k < 3 && cases[i].says[k]; k++)
-            assert_contains(p->reason, cases[i].says[k]);
+            tu_assert_contains(p->reason, cases[i].says[k]);
         snprintf(warning, sizeof warning, "plugin %s refused: %s", path, p->reason);
-        assert_contains(log_text, warning);
+        tu_assert_contains(log_text, warning);
         assert_int_equal(rt_plugin_count(rt), 1);
         assert_ptr_equal(rt_plugin_at(rt, 0), p);
         assert_null(rt_area_owner(rt, cases[i].name));
@@ -206,10 +188,10 @@ static void test_refused_plugins_keep_what_they_declared(void **state)
     rt_plugin *major, *minor, *noentry, *badname;
     (void)state;
 
-    major = rt_load_file(rt, plugin_file("abi-major"));
-    minor = rt_load_file(rt, plugin_file("abi-minor"));
-    noentry = rt_load_file(rt, plugin_file("no-entry"));
-    badname = rt_load_file(rt, plugin_file("bad-name"));
+    major = rt_load_file(rt, tu_test_plugin("abi-major"));
+    minor = rt_load_file(rt, tu_test_plugin("abi-minor"));
+    noentry = rt_load_file(rt, tu_test_plugin("no-entry"));
+    badname = rt_load_file(rt, tu_test_plugin("bad-name"));
     assert_int_equal(major->abi_major, FGCAT_ABI_MAJOR + 1);
     assert_int_equal(major->abi_minor, 0);
     assert_int_equal(minor->abi_major, FGCAT_ABI_MAJOR);
@@ -231,7 +213,7 @@ static void test_init_failure_message_is_carried(void **state)
     rt_plugin *p;
     (void)state;
 
-    p = rt_load_file(rt, plugin_file("init-fails"));
+    p = rt_load_file(rt, tu_test_plugin("init-fails"));
     assert_int_equal(p->state, RT_REFUSED);
     assert_string_equal(p->reason, "init failed (status 3): database of courses is "
                                    "missing");
@@ -250,8 +232,8 @@ static void test_good_plugin_loads(void **state)
 
     assert_string_equal(p->name, "test-area");
     assert_string_equal(p->version, "1.0.0");
-    assert_string_equal(p->path, plugin_file("test-area"));
-    assert_contains(p->description, "fgcat's tests");
+    assert_string_equal(p->path, tu_test_plugin("test-area"));
+    tu_assert_contains(p->description, "fgcat's tests");
     assert_int_equal(p->abi_major, FGCAT_ABI_MAJOR);
     assert_int_equal(p->abi_minor, FGCAT_ABI_MINOR);
     assert_non_null(p->areas);
@@ -277,7 +259,7 @@ static void test_good_plugin_loads(void **state)
    file (and plugin) that owns the area; and the other way round. */
 static void test_duplicate_area_is_refused(void **state)
 {
-    const char *good = plugin_file("test-area"), *dup = plugin_file("dup-area");
+    const char *good = tu_test_plugin("test-area"), *dup = tu_test_plugin("dup-area");
     rt_runtime *rt;
     rt_plugin *a, *b;
     (void)state;
@@ -287,9 +269,9 @@ static void test_duplicate_area_is_refused(void **state)
     b = rt_load_file(rt, dup);
     assert_int_equal(a->state, RT_LOADED);
     assert_int_equal(b->state, RT_REFUSED);
-    assert_contains(b->reason, "area 'test-area' is already provided by");
-    assert_contains(b->reason, good);
-    assert_contains(b->reason, "test-area 1.0.0");
+    tu_assert_contains(b->reason, "area 'test-area' is already provided by");
+    tu_assert_contains(b->reason, good);
+    tu_assert_contains(b->reason, "test-area 1.0.0");
     assert_ptr_equal(rt_area_owner(rt, "test-area"), a);
     rt_free(rt);
 
@@ -298,7 +280,7 @@ static void test_duplicate_area_is_refused(void **state)
     a = rt_load_file(rt, good);
     assert_int_equal(b->state, RT_LOADED);
     assert_int_equal(a->state, RT_REFUSED);
-    assert_contains(a->reason, dup);
+    tu_assert_contains(a->reason, dup);
     assert_ptr_equal(rt_area_owner(rt, "test-area"), b);
     rt_free(rt);
 }
@@ -314,13 +296,13 @@ static void test_same_plugin_twice_is_refused(void **state)
 
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
     snprintf(link, sizeof link, "%s/copy.so", dir);
-    assert_int_equal(symlink(plugin_file("test-area"), link), 0);
-    a = rt_load_file(rt, plugin_file("test-area"));
+    assert_int_equal(symlink(tu_test_plugin("test-area"), link), 0);
+    a = rt_load_file(rt, tu_test_plugin("test-area"));
     b = rt_load_file(rt, link);
     assert_int_equal(a->state, RT_LOADED);
     assert_int_equal(b->state, RT_REFUSED);
-    assert_contains(b->reason, "plugin name 'test-area' is already used by");
-    assert_contains(b->reason, plugin_file("test-area"));
+    tu_assert_contains(b->reason, "plugin name 'test-area' is already used by");
+    tu_assert_contains(b->reason, tu_test_plugin("test-area"));
     rt_free(rt);
     tu_rmtree(dir);
 }
@@ -350,10 +332,10 @@ static void test_relative_file_names(void **state)
     assert_string_equal(p->name, "test-area");
     /* The same file again, by another relative path: a second copy. */
     assert_int_equal(rel->state, RT_REFUSED);
-    assert_contains(rel->reason, "already used by test-area.so");
+    tu_assert_contains(rel->reason, "already used by test-area.so");
     assert_int_equal(missing->state, RT_REFUSED);
-    assert_contains(missing->reason, "cannot load");
-    assert_contains(missing->reason, "no-such-plugin.so");
+    tu_assert_contains(missing->reason, "cannot load");
+    tu_assert_contains(missing->reason, "no-such-plugin.so");
     rt_free(rt);
 }
 
@@ -370,10 +352,10 @@ static void test_refuse_takes_plugin_out(void **state)
     rt_refuse(p, "registration failed");
     assert_int_equal(p->state, RT_REFUSED);
     assert_string_equal(p->reason, "registration failed");
-    assert_contains(log_text, "registration failed");
+    tu_assert_contains(log_text, "registration failed");
     assert_null(rt_area_owner(rt, "test-area"));
     assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_EREFUSED);
-    assert_contains(err.msg, "not loaded");
+    tu_assert_contains(err.msg, "not loaded");
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
     rt_free(rt); /* it was initialised: shutdown still runs */
@@ -416,10 +398,10 @@ static void test_load_path_mixed_directory(void **state)
     snprintf(dir, sizeof dir, "%s", tu_tmpdir());
     /* Created in reverse so that directory order is not name order. */
     for (size_t i = n; i-- > 0;)
-        link_plugin(dir, expect[i].file, plugin_file(expect[i].plugin));
+        link_plugin(dir, expect[i].file, tu_test_plugin(expect[i].plugin));
     /* Not plugins by their names: skipped without being opened. */
-    link_plugin(dir, "80-abi-minor.so.1", plugin_file("abi-minor"));
-    link_plugin(dir, ".so", plugin_file("no-quote"));
+    link_plugin(dir, "80-abi-minor.so.1", tu_test_plugin("abi-minor"));
+    link_plugin(dir, ".so", tu_test_plugin("no-quote"));
     snprintf(path, sizeof path, "%s/README.txt", dir);
     tu_write_file(path, "not a plugin\n");
 
@@ -436,13 +418,13 @@ static void test_load_path_mixed_directory(void **state)
             fail_msg("%s: state %d, reason %s", expect[i].file, (int)p->state,
                      p->reason);
         if (expect[i].says)
-            assert_contains(p->reason, expect[i].says);
+            tu_assert_contains(p->reason, expect[i].says);
     }
     assert_ptr_equal(rt_area_owner(rt, "test-area"), rt_plugin_at(rt, 0));
     assert_null(rt_area_owner(rt, "init-fails"));
     assert_null(rt_area_owner(rt, "abi-major"));
-    assert_contains(log_text, missing);
-    assert_contains(log_text, "skipped");
+    tu_assert_contains(log_text, missing);
+    tu_assert_contains(log_text, "skipped");
     rt_free(rt);
 
     /* A path of nothing but a missing directory loads nothing. */
@@ -474,8 +456,8 @@ static void test_register_delivers_offerings(void **state)
         snprintf(id, sizeof id, "TST/%s", slugs[i]);
         assert_string_equal(json_string_value(json_object_get(o, "id")), id);
         assert_string_equal(json_string_value(json_object_get(o, "area")), "test-area");
-        assert_contains(json_string_value(json_object_get(o, "title")), slugs[i]);
-        assert_contains(json_string_value(json_object_get(o, "summary")), slugs[i]);
+        tu_assert_contains(json_string_value(json_object_get(o, "title")), slugs[i]);
+        tu_assert_contains(json_string_value(json_object_get(o, "summary")), slugs[i]);
         assert_string_equal(json_string_value(json_object_get(o, "delivery")), "remote");
         assert_string_equal(json_string_value(json_object_get(o, "status")), "active");
         assert_int_equal(json_integer_value(json_object_get(o, "capacity")), 3);
@@ -557,8 +539,8 @@ static void test_check_plugin_offerings(void **state)
     fg_error err;
     (void)state;
 
-    good = rt_load_file(rt, plugin_file("test-area"));
-    bad = rt_load_file(rt, plugin_file("bad-offerings"));
+    good = rt_load_file(rt, tu_test_plugin("test-area"));
+    bad = rt_load_file(rt, tu_test_plugin("bad-offerings"));
     assert_int_equal(good->state, RT_LOADED);
     assert_int_equal(bad->state, RT_LOADED); /* its descriptor is fine */
 
@@ -567,19 +549,19 @@ static void test_check_plugin_offerings(void **state)
 
     assert_int_equal(cat_check_plugin_offerings(rt, bad, &n, NULL, &err), FG_EREFUSED);
     assert_int_equal(n, 0);
-    assert_contains(err.msg, "offering 'BAD/by-post-course'");
-    assert_contains(err.msg, "field delivery");
-    assert_contains(err.msg, "\"by-post\"");
-    assert_contains(err.msg, "(and 1 more refused offerings)");
+    tu_assert_contains(err.msg, "offering 'BAD/by-post-course'");
+    tu_assert_contains(err.msg, "field delivery");
+    tu_assert_contains(err.msg, "\"by-post\"");
+    tu_assert_contains(err.msg, "(and 1 more refused offerings)");
 
     setenv("FGCAT_TEST_BAD_OFFERING", "1", 1);
 
     rt_restart(rt); /* workers see the environment as it is now */
     assert_int_equal(cat_check_plugin_offerings(rt, good, &n, NULL, &err), FG_EREFUSED);
     assert_int_equal(n, 3); /* the three good ones passed */
-    assert_contains(err.msg, "offering 'TST/bad-delivery'");
-    assert_contains(err.msg, "field delivery");
-    assert_contains(err.msg, "by-post");
+    tu_assert_contains(err.msg, "offering 'TST/bad-delivery'");
+    tu_assert_contains(err.msg, "field delivery");
+    tu_assert_contains(err.msg, "by-post");
     rt_free(rt);
 }
 
@@ -649,7 +631,7 @@ static void test_host_api_table(void **state)
 
     /* A plugin's log line is attributed to it. */
     h->log("test-area", FGCAT_LOG_WARN, "courses table reloaded");
-    assert_contains(log_text, "plugin test-area: courses table reloaded");
+    tu_assert_contains(log_text, "plugin test-area: courses table reloaded");
     json_decref(obj);
 }
 
@@ -704,8 +686,8 @@ static void test_validate_offering_attributes(void **state)
     {
         json_t *o = area_offering("{\"level\": 9}");
         assert_int_equal(cat_offering_check_area(rt, o, "", &err), FG_EINVAL);
-        assert_contains(err.msg, "refused by the test-area plugin: ");
-        assert_contains(err.msg, range);
+        tu_assert_contains(err.msg, "refused by the test-area plugin: ");
+        tu_assert_contains(err.msg, range);
         json_decref(o);
     }
     rt_free(rt);
@@ -716,7 +698,7 @@ static void test_validate_offering_attributes(void **state)
 static void test_validate_without_validator(void **state)
 {
     rt_runtime *rt = rt_create();
-    rt_plugin *p = rt_load_file(rt, plugin_file("dup-area"));
+    rt_plugin *p = rt_load_file(rt, tu_test_plugin("dup-area"));
     json_t *o = area_offering("{\"anything\": [1, 2]}");
     fg_error err;
     (void)state;
@@ -801,12 +783,12 @@ static void test_quote(void **state)
     /* Too large to price: refused by the host before the plugin sees it. */
     assert_int_equal(quote_in(p, offering, INT64_MAX, -1, &amount, currency, &err),
                      FG_EREFUSED);
-    assert_contains(err.msg, "too large to price");
+    tu_assert_contains(err.msg, "too large to price");
 
     /* A refused plugin quotes nothing. */
     rt_refuse(p, "taken out by the test");
     assert_int_equal(quote_in(p, offering, 1, -1, &amount, currency, &err), FG_EREFUSED);
-    assert_contains(err.msg, "not loaded");
+    tu_assert_contains(err.msg, "not loaded");
 
     json_decref(offering);
     rt_free(rt);

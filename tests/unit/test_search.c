@@ -12,12 +12,10 @@
 
 #define BIG_LIMIT 100000
 
-typedef struct fixture {
-    char dir[4096];
-    cat_catalog *cat;
-    rt_runtime *rt;
-    size_t n_offerings;
-} fixture;
+/* The common fixture (tu_setup), filled by setup with the crafted
+   offerings, n_offerings of them. */
+typedef tu_fixture fixture;
+static size_t n_offerings;
 
 static const char ict_attrs[] =
     "{\"cohort_min\": 8, \"cohort_max\": 24, \"cpd_hours\": 60}";
@@ -54,14 +52,12 @@ static json_t *crafted(const char *id, const char *area, const char *title,
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f;
     json_t *arr = json_array();
     cat_import_report rep;
 
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "%s", tu_tmpdir());
-    f->cat = tu_open_catalog(f->dir, "catalogue.db");
-    f->rt = tu_runtime(FGCAT_BUILTIN_PLUGIN_DIR, 4);
+    tu_setup(state);
+    f = *state;
 
     /* The title match sorts after the description-only match by id, so
        only ranking can put it first. */
@@ -98,19 +94,8 @@ static int setup(void **state)
                      "remote", 600000, "[\"England\"]", "[\"lean\"]", "active"));
     rep = tu_import(f->cat, f->rt, arr);
     assert_int_equal(rep.added, json_array_size(arr));
-    f->n_offerings = json_array_size(arr);
+    n_offerings = json_array_size(arr);
     json_decref(arr);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    cat_close(f->cat);
-    rt_free(f->rt);
-    tu_rmtree(f->dir);
-    free(f);
     return 0;
 }
 
@@ -175,30 +160,29 @@ static void test_title_outranks_description(void **state)
     assert_non_null(json_object_get(json_array_get(r, 0), "updated_at"));
     json_decref(r);
 
-    /* Case, prefixes and several words (ANDed). */
-    q.text = "QUOKKA";
-    r = search(f, &q);
-    assert_int_equal(json_array_size(r), 2);
-    json_decref(r);
-    q.text = "quok*";
-    r = search(f, &q);
-    assert_int_equal(json_array_size(r), 2);
-    json_decref(r);
-    q.text = "quokka welfare";
-    r = search(f, &q);
-    assert_int_equal(json_array_size(r), 1);
-    assert_string_equal(id_at(r, 0), "RYJ/zz-quokka-title");
-    json_decref(r);
-    /* Tags and provider names are indexed too. */
-    q.text = "cancer";
-    r = search(f, &q);
-    assert_int_equal(json_array_size(r), 1);
-    json_decref(r);
-    q.text = "christie";
-    r = search(f, &q);
-    assert_int_equal(json_array_size(r), 1);
-    assert_string_equal(id_at(r, 0), "RBV/oncology-nursing");
-    json_decref(r);
+    /* Case, prefixes and several words (ANDed); tags and provider names
+       are indexed too.  `first`, when given, is the best match. */
+    static const struct {
+        const char *text;
+        size_t found;
+        const char *first;
+    } cases[] = {
+        {"QUOKKA", 2, NULL},
+        {"quok*", 2, NULL},
+        {"quokka welfare", 1, "RYJ/zz-quokka-title"},
+        {"cancer", 1, NULL},
+        {"christie", 1, "RBV/oncology-nursing"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        q.text = cases[i].text;
+        r = search(f, &q);
+        if (json_array_size(r) != cases[i].found)
+            fail_msg("\"%s\" found %zu offerings, not %zu", cases[i].text,
+                     json_array_size(r), cases[i].found);
+        if (cases[i].first)
+            assert_string_equal(id_at(r, 0), cases[i].first);
+        json_decref(r);
+    }
 }
 
 /* Operators lose their meaning: they are searched for as words. */
@@ -403,7 +387,7 @@ static void test_limit_offset(void **state)
         all = search(f, &q);
         assert_true(json_array_size(all) >= 3);
         if (!texts[t])
-            assert_int_equal(json_array_size(all), f->n_offerings);
+            assert_int_equal(json_array_size(all), n_offerings);
         for (int64_t off = 0; off < (int64_t)json_array_size(all); off += 2) {
             q.limit = 2;
             q.offset = off;
@@ -841,15 +825,15 @@ static void test_hostile_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_title_outranks_description, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_operators_are_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_title_outranks_description, setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_operators_are_words, setup, tu_teardown),
         cmocka_unit_test(test_fts_query_form),
-        cmocka_unit_test_setup_teardown(test_each_filter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limit_offset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_facets_match_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_filter, setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_limit_offset, setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_facets_match_results, setup, tu_teardown),
         cmocka_unit_test(test_facets_real_offerings),
-        cmocka_unit_test_setup_teardown(test_area_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_area_counts, setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_text, setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,15 @@ void tu_write_file(const char *path, const char *text)
 
 /* ---- catalogue helpers ------------------------------------------------ */
 
+const char *tu_test_plugin(const char *name)
+{
+    static char paths[4][1024];
+    static unsigned next;
+    char *buf = paths[next++ % 4];
+    snprintf(buf, sizeof paths[0], "%s/%s/%s.so", FGCAT_TEST_PLUGIN_DIR, name, name);
+    return buf;
+}
+
 cat_catalog *tu_open_catalog(const char *dir, const char *name)
 {
     char path[4200];

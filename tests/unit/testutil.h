@@ -23,6 +23,10 @@ void tu_rmtree(const char *path);
 /* Writes `text` to `path`; fails the test on error. */
 void tu_write_file(const char *path, const char *text);
 
+/* The path of the test plugin `name` (tests/plugins), in one of four
+   static buffers used in turn. */
+const char *tu_test_plugin(const char *name);
+
 
 /* ---- catalogue helpers (added for the catalogue library's tests) ---- */
 
