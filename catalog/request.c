@@ -235,7 +235,7 @@ fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
 {
     json_t *offering = NULL;
     const char *provider;
-    cat_quote quote;
+    cat_quote quote = {0};
     char id[37], now[FG_TIMESTAMP_SIZE];
     uuid_t uu;
     sqlite3_stmt *st;
