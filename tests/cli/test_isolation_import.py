@@ -3,7 +3,8 @@
 area plugin hangs in validate_offering holds no lock on the catalogue.
 
 With the faulty test plugin beside the four built-in ones and a node time
-limit of 3 s (`plugins timeout 3`), `fgcat import` of a file whose second
+limit of 20 s (`plugins timeout 20`: time for the other writers on a busy
+machine), `fgcat import` of a file whose second
 record is in the faulty area, under FGCAT_FAULT=validate:loop, waits for the
 plugin.  Meanwhile another writer on the same catalogue succeeds while the
 import is still waiting: `config set` and a `request create` on an
