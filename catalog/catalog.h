@@ -215,8 +215,9 @@ typedef struct cat_import_report {
 /*
  * Imports a JSON array of offerings (the shape export writes) in one
  * transaction: any bad record, area or rev conflict rolls everything back,
- * naming the record by index and id.  `source` names the input in
- * messages.
+ * naming the record by index and id.  Every record is checked, by its
+ * area's plugin too, before the transaction opens: no plugin runs while it
+ * is open.  `source` names the input in messages.
  */
 fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
                      const char *source, cat_import_report *rep, fg_error *err);
@@ -462,6 +463,20 @@ fg_status cat_offering_delete_locked(cat_catalog *cat, const char *id, bool *del
  */
 fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org,
                          const json_t *body, json_t **results, fg_error *err);
+
+/*
+ * The same in two steps, so that no plugin runs while the caller holds a
+ * lock or a write transaction: cat_push_check runs every check of the
+ * batch that needs an area's plugin (validation of offerings, the quote of
+ * new requests) and writes nothing; *checks (new) is then handed to
+ * cat_push_apply_checked, which applies the batch calling no plugin.  An
+ * item whose plugin failed on the hub is answered "unavailable".
+ */
+fg_status cat_push_check(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                         const json_t *body, json_t **checks, fg_error *err);
+fg_status cat_push_apply_checked(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                                 const json_t *body, const json_t *checks, json_t **results,
+                                 fg_error *err);
 
 /* Stored answers of pushes by (organisation, Idempotency-Key), kept a day. */
 fg_status cat_idempotent_get(cat_catalog *cat, const char *org, const char *key,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "log.h"
 #include "util.h"
 
 #define MAX_PUSH_ITEMS 1000
@@ -48,10 +49,13 @@ static json_t *result(const char *kind, const char *id, const char *status, int6
 }
 
 /* The item status for a failed apply: a refusal of the rules is a
-   conflict, a permission problem forbidden, bad input invalid. */
+   conflict, a permission problem forbidden, bad input invalid, the
+   failure of the area's plugin on the hub unavailable. */
 static const char *status_for(fg_status st)
 {
     switch (st) {
+    case FG_EPLUGIN:
+        return "unavailable";
     case FG_EPERM:
         return "forbidden";
     case FG_EINVAL:
@@ -61,16 +65,68 @@ static const char *status_for(fg_status st)
     }
 }
 
-static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char *org,
-                             const json_t *item, fg_error *err, fg_status *fatal)
+/* Logs an item the hub could not check because its area's plugin failed
+   here (crashed, overran): the item's answer says so too. */
+static void log_plugin_failure(const char *org, const char *kind, const char *id,
+                               const char *why)
+{
+    fg_log(FG_LOG_WARN, "hub: push by %s: %s %.100s answered unavailable: %s", org, kind,
+           id ? id : "", why);
+}
+
+/*
+ * The checks of a pushed offering before its transaction, with its area's
+ * plugin when `rt` is given: NULL when it passed (*content and *meta are
+ * then set), otherwise its result.
+ */
+static json_t *offering_precheck(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                                 const json_t *record, const char *id, json_t **content,
+                                 cat_meta *meta)
+{
+    rt_plugin *owner;
+    fg_error e;
+
+    *content = NULL;
+    if (cat_offering_normalize(record, "", content, meta, &e) != FG_OK)
+        return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
+    if (strcmp(json_string_value(json_object_get(json_object_get(*content, "provider"), "ods")),
+               org) != 0)
+        return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
+                      "an offering is written only by its provider's node");
+    if (meta->rev < 1)
+        return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id),
+                      "a pushed offering must carry its rev");
+    owner = rt ? rt_area_owner(rt, json_string_value(json_object_get(*content, "area"))) : NULL;
+    if (owner && cat_offering_check_area(rt, *content, "", &e) != FG_OK) {
+        if (e.status == FG_EPLUGIN)
+            log_plugin_failure(org, "offering", id, e.msg);
+        return result("offering", id, e.status == FG_EPLUGIN ? "unavailable" : "invalid",
+                      stored_rev(cat, sql_offering_rev, id), e.msg);
+    }
+    return NULL;
+}
+
+/* The id a pushed item names, or NULL. */
+static const char *item_id(const json_t *item)
 {
     const json_t *record = json_object_get(item, "record");
-    const char *id = json_string_value(json_object_get(json_is_object(record) ? record : item,
-                                                       "id"));
+    return json_string_value(json_object_get(json_is_object(record) ? record : item, "id"));
+}
+
+/*
+ * Applies a pushed offering.  `check` is what cat_push_check found for it
+ * (its result, or true when it passed), or NULL to check it here, plugin
+ * included.
+ */
+static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                             const json_t *item, const json_t *check, fg_error *err,
+                             fg_status *fatal)
+{
+    const json_t *record = json_object_get(item, "record");
+    const char *id = item_id(item);
     json_t *content = NULL, *res;
     cat_meta meta;
     cat_put_result put;
-    rt_plugin *owner;
     char origin[16];
     fg_error e;
     fg_status st;
@@ -92,24 +148,11 @@ static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char 
         }
         return result("offering", id, deleted ? "ok" : "unchanged", 0, NULL);
     }
-    if (cat_offering_normalize(record, "", &content, &meta, &e) != FG_OK)
-        return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
-    if (strcmp(json_string_value(json_object_get(json_object_get(content, "provider"), "ods")),
-               org) != 0) {
-        res = result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
-                     "an offering is written only by its provider's node");
+    if (json_is_object(check))
+        return json_deep_copy(check);
+    /* Checked before (the plugin included): the checks again, without it. */
+    if ((res = offering_precheck(cat, check ? NULL : rt, org, record, id, &content, &meta)))
         goto out;
-    }
-    if (meta.rev < 1) {
-        res = result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id),
-                     "a pushed offering must carry its rev");
-        goto out;
-    }
-    owner = rt ? rt_area_owner(rt, json_string_value(json_object_get(content, "area"))) : NULL;
-    if (owner && cat_offering_check_area(rt, content, "", &e) != FG_OK) {
-        res = result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
-        goto out;
-    }
     snprintf(origin, sizeof origin, "push:%s", org);
     if ((st = cat_begin(cat, err)) != FG_OK) {
         *fatal = st;
@@ -198,8 +241,11 @@ static fg_status check_pushed(cat_catalog *cat, const rt_runtime *rt, const json
         fg_error e;
         const json_t *quote = json_object_get(r, "quote");
         if ((st = rt_quote(owner, offering, &rq, &amount, currency, &e)) != FG_OK) {
-            st = fg_fail(err, st == FG_EREFUSED ? FG_EREFUSED : st,
-                         "refused by the %s plugin: %s", owner->name, e.msg);
+            /* A plugin that failed (crash, overrun) says so itself. */
+            if (st == FG_EPLUGIN)
+                st = fg_fail(err, st, "%s", e.msg);
+            else
+                st = fg_fail(err, st, "refused by the %s plugin: %s", owner->name, e.msg);
             goto out;
         }
         if (amount != json_integer_value(json_object_get(quote, "amount_pence")) ||
@@ -235,8 +281,15 @@ static fg_status create_pushed(cat_catalog *cat, const json_t *r, fg_error *err)
     return st;
 }
 
-static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *org,
-                            const json_t *item, fg_error *err, fg_status *fatal)
+/*
+ * The checks of a pushed request before its transaction: NULL when it
+ * passed, otherwise its result (NULL too, with *fatal set, when the
+ * catalogue failed).  A new request of the requester's node is checked
+ * and quoted by its area's plugin here (*checked then says so).
+ */
+static json_t *request_precheck(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                                const json_t *item, bool *checked, fg_error *err,
+                                fg_status *fatal)
 {
     const json_t *r = json_object_get(item, "record");
     const char *id = json_string_value(json_object_get(r, "id"));
@@ -244,21 +297,17 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                                                               "ods"));
     const char *provider = json_string_value(json_object_get(json_object_get(r, "provider"),
                                                              "ods"));
-    const json_t *pushed = json_object_get(r, "history");
-    json_t *hub = NULL, *res = NULL;
-    size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
-    bool checked = false;
+    json_t *hub = NULL;
     fg_error e;
     fg_status st;
 
+    *checked = false;
     if (cat_request_check(r, &e) != FG_OK)
         return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
                       e.msg);
     if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
         return result("request", id, "forbidden", 0,
                       "only its requester's and its provider's nodes may push a request");
-    /* A new request is quoted by the area's plugin first, outside the
-       transaction (the hub serialises pushes, so it is still new below). */
     if (strcmp(org, requester) == 0 && cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
         if ((st = check_pushed(cat, rt, r, &e)) != FG_OK) {
             if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO) {
@@ -267,10 +316,45 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                 *fatal = st;
                 return NULL;
             }
+            if (st == FG_EPLUGIN)
+                log_plugin_failure(org, "request", id, e.msg);
             return result("request", id, status_for(st), 0, e.msg);
         }
-        checked = true;
+        *checked = true;
     }
+    json_decref(hub);
+    return NULL;
+}
+
+/*
+ * Applies a pushed request.  `check` is what cat_push_check found for it
+ * (its result; true when a new request passed its plugin; false when it
+ * needed no plugin), or NULL to check it here, plugin included.
+ */
+static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                            const json_t *item, const json_t *check, fg_error *err,
+                            fg_status *fatal)
+{
+    const json_t *r = json_object_get(item, "record");
+    const char *id = json_string_value(json_object_get(r, "id"));
+    const char *requester = json_string_value(json_object_get(json_object_get(r, "requester"),
+                                                              "ods"));
+    const json_t *pushed = json_object_get(r, "history");
+    json_t *hub = NULL, *res = NULL;
+    size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
+    bool checked = false;
+    fg_error e;
+    fg_status st;
+
+    if (json_is_object(check))
+        return json_deep_copy(check);
+    /* A new request is quoted by the area's plugin first, outside the
+       transaction: here, or before the hub's lock (cat_push_check). */
+    if ((res = request_precheck(cat, check ? NULL : rt, org, item, &checked, err, fatal)) ||
+        *fatal != FG_OK)
+        return res;
+    if (check)
+        checked = json_is_true(check);
     json_decref(hub);
     hub = NULL;
     if ((st = cat_begin(cat, err)) != FG_OK) {
@@ -283,9 +367,14 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             st = fg_fail(&e, FG_EPERM, "a new request is pushed by its requester's node");
             goto refused;
         }
-        /* Not checked above only when the hub could not read it then. */
-        if (!checked && (st = check_pushed(cat, rt, r, &e)) != FG_OK)
+        /* Not checked above only when the hub could not read it then, or
+           when another push stored it meanwhile; no plugin runs in the
+           transaction. */
+        if (!checked) {
+            st = fg_fail(&e, FG_EREFUSED, "the hub could not check the new request; push it "
+                                          "again");
             goto refused;
+        }
         if ((st = create_pushed(cat, r, &e)) != FG_OK)
             goto refused;
         have = reached = 1;
@@ -359,27 +448,80 @@ out:
     return res;
 }
 
-fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org,
-                         const json_t *body, json_t **results, fg_error *err)
+/* A batch's shape, as cat_push_check and cat_push_apply take it. */
+static fg_status batch_items(const json_t *body, const json_t **items, fg_error *err)
 {
-    const json_t *items = json_object_get(body, "items"), *item;
+    *items = json_object_get(body, "items");
+    if (!json_is_object(body) || !json_is_array(*items))
+        return fg_fail(err, FG_EINVAL, "the body must be {\"items\": [...]}");
+    if (json_array_size(*items) > MAX_PUSH_ITEMS)
+        return fg_fail(err, FG_EINVAL, "at most %d items per push", MAX_PUSH_ITEMS);
+    return FG_OK;
+}
+
+fg_status cat_push_check(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                         const json_t *body, json_t **checks, fg_error *err)
+{
+    const json_t *items, *item;
+    size_t i;
+    fg_status st;
+
+    *checks = NULL;
+    if ((st = batch_items(body, &items, err)) != FG_OK)
+        return st;
+    *checks = json_array();
+    json_array_foreach(items, i, item) {
+        const char *kind = json_string_value(json_object_get(item, "kind"));
+        const char *id = item_id(item);
+        fg_status fatal = FG_OK;
+        json_t *res = NULL;
+        bool checked = false;
+
+        if (kind && strcmp(kind, "offering") == 0 && id &&
+            !json_is_true(json_object_get(item, "deleted"))) {
+            json_t *content;
+            cat_meta meta;
+            res = offering_precheck(cat, rt, org, json_object_get(item, "record"), id,
+                                    &content, &meta);
+            json_decref(content);
+            checked = true;
+        } else if (kind && strcmp(kind, "request") == 0) {
+            res = request_precheck(cat, rt, org, item, &checked, err, &fatal);
+        }
+        if (fatal != FG_OK) {
+            json_decref(*checks);
+            *checks = NULL;
+            return fatal;
+        }
+        json_array_append_new(*checks, res ? res : json_boolean(checked));
+    }
+    return FG_OK;
+}
+
+fg_status cat_push_apply_checked(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                                 const json_t *body, const json_t *checks, json_t **results,
+                                 fg_error *err)
+{
+    const json_t *items, *item;
     json_t *out;
     size_t i;
+    fg_status st;
 
     *results = NULL;
-    if (!json_is_object(body) || !json_is_array(items))
-        return fg_fail(err, FG_EINVAL, "the body must be {\"items\": [...]}");
-    if (json_array_size(items) > MAX_PUSH_ITEMS)
-        return fg_fail(err, FG_EINVAL, "at most %d items per push", MAX_PUSH_ITEMS);
+    if ((st = batch_items(body, &items, err)) != FG_OK)
+        return st;
+    if (checks && json_array_size(checks) != json_array_size(items))
+        return fg_fail(err, FG_EINTERNAL, "the push's checks do not match its items");
     out = json_array();
     json_array_foreach(items, i, item) {
         const char *kind = json_string_value(json_object_get(item, "kind"));
+        const json_t *check = checks ? json_array_get(checks, i) : NULL;
         fg_status fatal = FG_OK;
         json_t *r;
         if (kind && strcmp(kind, "offering") == 0)
-            r = push_offering(cat, rt, org, item, err, &fatal);
+            r = push_offering(cat, rt, org, item, check, err, &fatal);
         else if (kind && strcmp(kind, "request") == 0)
-            r = push_request(cat, rt, org, item, err, &fatal);
+            r = push_request(cat, rt, org, item, check, err, &fatal);
         else
             r = result(kind ? kind : "", "", "invalid", 0,
                        "kind must be \"offering\" or \"request\"");
@@ -391,6 +533,12 @@ fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org
     }
     *results = json_pack("{s:o}", "results", out);
     return FG_OK;
+}
+
+fg_status cat_push_apply(cat_catalog *cat, const rt_runtime *rt, const char *org,
+                         const json_t *body, json_t **results, fg_error *err)
+{
+    return cat_push_apply_checked(cat, rt, org, body, NULL, results, err);
 }
 
 fg_status cat_idempotent_get(cat_catalog *cat, const char *org, const char *key,

@@ -13,39 +13,38 @@
 #define MAX_IMPORT_RECORDS 2000000
 
 /*
- * An import in progress: one write transaction in bulk mode, each record
- * validated (SPEC §4, its area's plugin, no id twice) and stored as it
- * comes, so that nothing but the record at hand is held in memory.  Any
- * failure rolls the whole transaction back: all or nothing.
+ * An import in progress, in two passes: first every record is checked
+ * (SPEC §4, its area's plugin, no id twice) with no transaction open, so
+ * that a plugin that hangs or crashes holds no lock on the catalogue;
+ * then, when all passed, the records are stored in one write transaction
+ * in bulk mode, which calls no plugin.  Any failure in the second pass
+ * rolls the whole transaction back: all or nothing.
  */
 typedef struct importer {
     cat_catalog *cat;
     const rt_runtime *rt;
     const char *source;
     cat_import_report *rep;
-    json_t *seen; /* ids so far, as object keys */
+    json_t *seen; /* ids so far, as object keys (checking pass) */
     size_t count;
 } importer;
 
 static fg_status import_begin(importer *im, fg_error *err)
 {
     fg_status st;
-    memset(im->rep, 0, sizeof *im->rep);
+    im->count = 0;
     if ((st = cat_begin(im->cat, err)) != FG_OK)
         return st;
     if ((st = cat_bulk_begin(im->cat, err)) != FG_OK) {
         cat_rollback(im->cat);
         return st;
     }
-    im->seen = json_object();
     return FG_OK;
 }
 
 /* Commits when everything went in (st is FG_OK), rolls back otherwise. */
 static fg_status import_end(importer *im, fg_status st, fg_error *err)
 {
-    json_decref(im->seen);
-    im->seen = NULL;
     if (st == FG_OK)
         st = cat_bulk_end(im->cat, err);
     if (st == FG_OK)
@@ -70,13 +69,13 @@ static void record_where(char *where, size_t size, const char *source, size_t n,
              id ? ")" : "");
 }
 
-/* Stores the next record, `p` (as cat_offering_prepare left it, messages
-   prefixed with `where`), after its area's plugin and the ids so far. */
-static fg_status import_prepared(importer *im, const char *where, const cat_prepared *p,
-                                 fg_error *err)
+/* The checking pass for the next record, `p` (as cat_offering_prepare
+   left it, messages prefixed with `where`): its own checks, its area's
+   plugin, the ids so far.  Writes nothing. */
+static fg_status import_check(importer *im, const char *where, const cat_prepared *p,
+                              fg_error *err)
 {
     const char *id;
-    cat_put_result res;
     fg_status st;
 
     im->count++;
@@ -91,6 +90,24 @@ static fg_status import_prepared(importer *im, const char *where, const cat_prep
     if (json_object_get(im->seen, id))
         return fg_fail(err, FG_EINVAL, "%s: the file holds id %s more than once", where, id);
     json_object_set_new(im->seen, id, json_true());
+    return FG_OK;
+}
+
+/* The writing pass for the next record, checked before, in the open
+   transaction. */
+static fg_status import_write(importer *im, const char *where, const cat_prepared *p,
+                              fg_error *err)
+{
+    cat_put_result res;
+    fg_status st;
+
+    (void)where;
+    im->count++;
+    if (p->status != FG_OK) { /* not after a checking pass */
+        if (err)
+            *err = p->err;
+        return p->status;
+    }
     st = cat_offering_put_prepared(im->cat, p, "import", &res, err);
     if (st == FG_ECONFLICT) {
         char msg[FG_ERROR_MSG_SIZE];
@@ -119,33 +136,43 @@ fg_status cat_import_records(cat_catalog *cat, const rt_runtime *rt, const json_
 {
     importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
     const json_t *record;
-    size_t i;
-    fg_status st;
+    cat_prepared *prepared;
+    size_t i, n;
+    fg_status st = FG_OK;
 
     memset(rep, 0, sizeof *rep);
     if (!json_is_array(array))
         return fg_fail(err, FG_EINVAL, "%s: expected a JSON array of offerings", source);
-    if ((st = import_begin(&im, err)) != FG_OK)
-        return st;
+    if (json_array_size(array) > MAX_IMPORT_RECORDS)
+        return too_many(source, err);
+    n = json_array_size(array);
+    prepared = fg_xcalloc(n ? n : 1, sizeof *prepared);
+    /* Checked first, with no transaction open (the plugins run here)... */
+    im.seen = json_object();
     json_array_foreach(array, i, record) {
         char where[160];
         const char *given = json_string_value(json_array_get(wheres, i));
-        cat_prepared p;
-        if (i >= MAX_IMPORT_RECORDS) {
-            st = too_many(source, err);
-            break;
-        }
         if (given)
             snprintf(where, sizeof where, "%s", given);
         else
             record_where(where, sizeof where, source, i + 1, record);
-        cat_offering_prepare(record, where, &p);
-        st = import_prepared(&im, where, &p, err);
-        cat_prepared_clear(&p);
-        if (st != FG_OK)
+        cat_offering_prepare(record, where, &prepared[i]);
+        if ((st = import_check(&im, where, &prepared[i], err)) != FG_OK)
             break;
     }
-    return import_end(&im, st, err);
+    json_decref(im.seen);
+    /* ...then written. */
+    if (st == FG_OK && (st = import_begin(&im, err)) == FG_OK) {
+        for (i = 0; i < n && st == FG_OK; i++)
+            st = import_write(&im, "", &prepared[i], err);
+        st = import_end(&im, st, err);
+    }
+    for (i = 0; i < n; i++)
+        cat_prepared_clear(&prepared[i]);
+    free(prepared);
+    if (st != FG_OK)
+        memset(rep, 0, sizeof *rep);
+    return st;
 }
 
 fg_status cat_import(cat_catalog *cat, const rt_runtime *rt, const json_t *array,
@@ -191,10 +218,11 @@ void cat_error_printable(fg_error *err)
 }
 
 /*
- * Reading a file runs ahead of writing it: a second thread parses the
+ * Reading a file runs ahead of using it: a second thread parses the
  * records and prepares them (cat_offering_prepare: checking and canonical
  * JSON, most of the CPU an import spends outside SQLite) in batches, while
- * this one checks each with its area's plugin and stores it.  At most
+ * this one checks each with its area's plugin (the checking pass) or
+ * stores it (the writing pass).  At most
  * QUEUE batches wait, so memory stays bounded whatever the file's size.
  */
 #define BATCH 256
@@ -357,40 +385,52 @@ static prepared_batch *reader_take(reader *rd, fg_status *st, fg_error *err)
     return b;
 }
 
-fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *text,
-                          size_t len, const char *source, cat_import_report *rep,
-                          fg_error *err)
+/* What one pass over the text does with each record. */
+typedef fg_status (*import_step)(importer *im, const char *where, const cat_prepared *p,
+                                 fg_error *err);
+
+/* The records the checking pass keeps for the writing pass, at most: a
+   larger file is read and prepared again instead, so memory stays bounded
+   whatever its size. */
+#define KEEP_BATCHES 8
+
+/*
+ * One pass over the records of `text` from `start`: the reader thread
+ * prepares them, this one hands each to `step`, in file order.  With
+ * `kept`, the batches are kept there (up to KEEP_BATCHES; *n_kept says
+ * how many, and is KEEP_BATCHES + 1 once some were dropped); otherwise
+ * each is freed once done.
+ */
+static fg_status import_pass(importer *im, const char *text, size_t len, size_t start,
+                             import_step step, prepared_batch **kept, size_t *n_kept,
+                             fg_error *err)
 {
-    importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
-    reader rd = {.text = text, .source = source, .len = len};
-    size_t pos = skip_space(text, len, 0);
+    reader rd = {.text = text, .source = im->source, .len = len, .pos = start};
     prepared_batch *b;
     pthread_t thread;
-    fg_status st;
+    fg_status st = FG_OK;
 
-    memset(rep, 0, sizeof *rep);
-    if (pos < len && text[pos] == '{') /* JSON, but one offering, not a list */
-        return fg_fail(err, FG_EINVAL, "%s: expected a JSON array of offerings", source);
-    if (pos >= len || text[pos] != '[')
-        return syntax_error(source, text, pos, "'[' expected: a JSON array of offerings",
-                            err);
-    rd.pos = skip_space(text, len, pos + 1);
-    if ((st = import_begin(&im, err)) != FG_OK)
-        return st;
-    /* Jansson's hash seed is set once, before a second thread makes
-       objects (its documentation asks for this). */
-    json_object_seed(0);
     pthread_mutex_init(&rd.mu, NULL);
     pthread_cond_init(&rd.cv, NULL);
     if (pthread_create(&thread, NULL, reader_main, &rd) != 0) {
         pthread_cond_destroy(&rd.cv);
         pthread_mutex_destroy(&rd.mu);
-        return import_end(&im, fg_fail(err, FG_ENOMEM, "cannot start a thread"), err);
+        return fg_fail(err, FG_ENOMEM, "cannot start a thread");
     }
     while ((b = reader_take(&rd, &st, err))) {
         for (size_t i = 0; i < b->n && st == FG_OK; i++)
-            st = import_prepared(&im, b->where[i], &b->items[i], err);
-        batch_free(b);
+            st = step(im, b->where[i], &b->items[i], err);
+        if (kept && *n_kept < KEEP_BATCHES) {
+            kept[(*n_kept)++] = b;
+        } else {
+            if (kept && *n_kept == KEEP_BATCHES) {
+                /* Too many to keep: the writing pass reads them again. */
+                for (size_t i = 0; i < KEEP_BATCHES; i++)
+                    batch_free(kept[i]);
+                *n_kept = KEEP_BATCHES + 1;
+            }
+            batch_free(b);
+        }
         if (st != FG_OK)
             break;
     }
@@ -408,7 +448,51 @@ fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *te
     }
     pthread_cond_destroy(&rd.cv);
     pthread_mutex_destroy(&rd.mu);
-    return import_end(&im, st, err);
+    return st;
+}
+
+fg_status cat_import_text(cat_catalog *cat, const rt_runtime *rt, const char *text,
+                          size_t len, const char *source, cat_import_report *rep,
+                          fg_error *err)
+{
+    importer im = {.cat = cat, .rt = rt, .source = source, .rep = rep};
+    size_t pos = skip_space(text, len, 0), start, n_kept = 0;
+    prepared_batch *kept[KEEP_BATCHES];
+    fg_status st;
+
+    memset(rep, 0, sizeof *rep);
+    if (pos < len && text[pos] == '{') /* JSON, but one offering, not a list */
+        return fg_fail(err, FG_EINVAL, "%s: expected a JSON array of offerings", source);
+    if (pos >= len || text[pos] != '[')
+        return syntax_error(source, text, pos, "'[' expected: a JSON array of offerings",
+                            err);
+    start = skip_space(text, len, pos + 1);
+    /* Jansson's hash seed is set once, before a second thread makes
+       objects (its documentation asks for this). */
+    json_object_seed(0);
+    /* Every record checked, the plugins with them, before the catalogue
+       is locked for writing... */
+    im.seen = json_object();
+    st = import_pass(&im, text, len, start, import_check, kept, &n_kept, err);
+    json_decref(im.seen);
+    im.seen = NULL;
+    /* ...then written: from the batches kept, or read again. */
+    if (st == FG_OK && (st = import_begin(&im, err)) == FG_OK) {
+        if (n_kept <= KEEP_BATCHES) {
+            for (size_t k = 0; k < n_kept && st == FG_OK; k++)
+                for (size_t i = 0; i < kept[k]->n && st == FG_OK; i++)
+                    st = import_write(&im, kept[k]->where[i], &kept[k]->items[i], err);
+        } else {
+            st = import_pass(&im, text, len, start, import_write, NULL, NULL, err);
+        }
+        st = import_end(&im, st, err);
+    }
+    if (n_kept <= KEEP_BATCHES)
+        for (size_t k = 0; k < n_kept; k++)
+            batch_free(kept[k]);
+    if (st != FG_OK)
+        memset(rep, 0, sizeof *rep);
+    return st;
 }
 
 static const char sql_export[] =

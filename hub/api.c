@@ -266,7 +266,7 @@ static void api_push(hub_call *call, hub_reply *r)
                                                   "Idempotency-Key");
     const char *type = hub_lookup(call, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
-    json_t *body, *answer = NULL;
+    json_t *body, *answer = NULL, *checks = NULL;
     json_error_t jerr;
     fg_error e;
 
@@ -286,11 +286,18 @@ static void api_push(hub_call *call, hub_reply *r)
                         jerr.line, jerr.column, jerr.text);
         return;
     }
-    hub_lock(call);
+    /* The plugins check the batch before the lock: one that hangs holds
+       up its own push only. */
     if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
-        cat_push_apply(call->cat, call->cfg->rt, call->org, body, &answer, &e) == FG_OK)
-        cat_idempotent_put(call->cat, call->org, key, answer, &e);
-    hub_unlock(call);
+        cat_push_check(call->cat, call->cfg->rt, call->org, body, &checks, &e) == FG_OK) {
+        hub_lock(call);
+        if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
+            cat_push_apply_checked(call->cat, call->cfg->rt, call->org, body, checks, &answer,
+                                   &e) == FG_OK)
+            cat_idempotent_put(call->cat, call->org, key, answer, &e);
+        hub_unlock(call);
+    }
+    json_decref(checks);
     json_decref(body);
     if (!answer) {
         if (e.status == FG_EINVAL)

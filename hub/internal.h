@@ -77,7 +77,7 @@ typedef struct hub_cache hub_cache;
 typedef struct hub_server {
     const hub_config *cfg;
     const net_mhd *mhd;
-    pthread_mutex_t lock;  /* serialises writes and plugin calls */
+    pthread_mutex_t lock;  /* serialises pushes; no plugin runs under it */
     pthread_key_t cat_key; /* each worker thread's catalogue connection */
     hub_cache *cache;
 } hub_server;
@@ -120,8 +120,8 @@ bool hub_fhir_route(hub_call *call, hub_reply *r);
    is not one of them. */
 bool hub_web_route(hub_call *call, hub_reply *r);
 
-/* Takes and releases the server's lock that serialises writes and plugin
-   calls. */
+/* Takes and releases the server's lock that serialises pushes (their
+   plugin checks run before it: cat_push_check). */
 void hub_lock(const hub_call *call);
 void hub_unlock(const hub_call *call);
 

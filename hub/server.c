@@ -3,7 +3,7 @@
  * call and hands it to the API (api.c) or the browser pages (web/), sends
  * the reply, and keeps the hub's state file and tombstones.  Each worker
  * thread has its own connection to the catalogue (SQLite in WAL mode lets
- * them read at once); writes and plugin calls go through one lock.  What
+ * them read at once); pushes go through one lock, plugin calls never.  What
  * the requests share is a hub_server, passed to libmicrohttpd as the
  * handler's argument: no globals.
  */

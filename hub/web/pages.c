@@ -627,11 +627,11 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
         json_decref(o);
         return;
     }
-    /* Plugins are called, and the catalogue written, under the hub's lock. */
-    hub_lock(p->call);
+    /* Not under the hub's lock: the plugin quotes before the catalogue is
+       written (its own transaction), so one that hangs holds up this
+       request only. */
     if (cat_request_create(p->call->cat, p->call->cfg->rt, &in, &req, &e) == FG_OK)
         e.status = FG_OK;
-    hub_unlock(p->call);
     if (req) {
         fg_log(FG_LOG_INFO, "hub: %s requested %s: %s", p->org, id, S(req, "id"));
         request_result(p, o, req);

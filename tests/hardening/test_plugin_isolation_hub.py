@@ -3,14 +3,23 @@
 (tests/plugins/faulty.c) beside test-area.
 
 validate_offering crashes (segv, then abort, exit): a push of a faulty
-offering gets a per-item error naming the plugin and what happened, a log
-line says so and when the worker restarts; a test-area item of the same
+offering gets a per-item error ("unavailable") naming the plugin and what
+happened, log lines say so and when the worker restarts; a test-area item of the same
 push is applied; the hub stays healthy; after the backoff the worker is
 started again (and fails again, with a longer backoff).  quote_request
 loops: the request form answers 503 naming the plugin once the time limit
 (--plugin-timeout 2) ends the call, and /v1/health is answered meanwhile.
 With a time limit of 30 s and a quote looping, SIGTERM stops the hub
 promptly (well under the limit), exit 0, and no worker outlives it.
+quote_request crashes on the hub: a member's node creates a request for
+the faulty area (its own plugin quotes it) and syncs; the hub answers the
+pushed request "unavailable" naming the plugin (not "conflict"), logs it,
+the node records the refusal with that reason, and the hub keeps serving.
+validate_offering loops on the hub (time limit 3 s): while one push waits
+for it, another organisation's push is applied at once (the hub's lock is
+not held during plugin calls); the waiting push is then answered
+"unavailable" with "did not answer validate_offering within 3 s", and the
+offering is unchanged on the hub.
 """
 
 import json
@@ -63,12 +72,14 @@ def validate_scenario(scene, opts, fault, says):
                                rev=faulty["rev"] + round_)}
         ans = push(hub, flt, [item], "f%d" % round_)
         body = ans.json()
-        expect(ans.status == 200 and body and body["results"][0]["status"] == "invalid",
+        expect(ans.status == 200 and body and body["results"][0]["status"] == "unavailable",
                "%s: the faulty item gets a per-item error\n%s" % (fault, ans.describe()))
         reason = body["results"][0].get("reason", "")
         expect(re.search(r"plugin faulty " + says, reason),
                "%s: the reason names the plugin and what happened: %r" % (fault, reason))
         hub.wait_log(r"plugin faulty %s.*; restarting it in %d s" % (says, backoff))
+        hub.wait_log(r"hub: push by FLT: offering FLT/faulty-course answered unavailable: "
+                     r"plugin faulty %s" % says)
         ans = push(hub, tst, [{"kind": "offering",
                                "record": dict(alpha, title="Alpha v%d" % round_,
                                               rev=alpha["rev"] + round_)}], "t%d" % round_)
@@ -130,12 +141,86 @@ def sigterm_scenario(scene, opts):
     expect(not left, "workers %r outlived the hub" % left)
 
 
+def request_crash_scenario(scene, opts):
+    hub = new_hub(scene, opts, "quote:segv", "hub-request")
+    hub.start(["--plugin-timeout", "2"])
+    rxx = scene.node("RXX")
+    rxx.env["FGCAT_PLUGIN_PATH"] = hub.env["FGCAT_PLUGIN_PATH"]
+    rxx.follow(hub)
+    rxx.sync()
+    made = rxx.ok(["request", "create", "FLT/faulty-course", "--org", "RXX", "--quantity",
+                   "3", "--json"]).json()
+    res, rep = rxx.sync(code=4)
+    expect(rep["refused"] == 1, "the pushed request is refused: %r" % rep)
+    hub.wait_log(r"hub: push by RXX: request %s answered unavailable: plugin faulty crashed "
+                 r"in quote_request \(signal 11" % made["id"])
+    st = rxx.ok(["sync", "status", "--json"]).json()
+    text = json.dumps(st)
+    expect("unavailable" in text and "plugin faulty crashed in quote_request" in text
+           and "conflict" not in text,
+           "the node records the hub's answer, naming the plugin: %s" % text)
+    ans = H.http(hub.port, "GET", "/v1/health")
+    expect(ans.status == 200, "the hub keeps serving after the crash")
+    tst = hub.token("TST")
+    alpha = hub.export()["TST/alpha"]
+    ans = push(hub, tst, [{"kind": "offering",
+                           "record": dict(alpha, title="Alpha again", rev=alpha["rev"] + 1)}],
+               "after-crash")
+    expect(ans.status == 200 and ans.json()["results"][0]["status"] == "ok",
+           "another organisation's push is applied after the crash\n" + ans.describe())
+    hub.stop()
+
+
+def hang_scenario(scene, opts):
+    hub = new_hub(scene, opts, "validate:loop", "hub-hang")
+    flt, tst = hub.token("FLT"), hub.token("TST")
+    hub.start(["--plugin-timeout", "3"])
+    offerings = hub.export()
+    faulty, alpha = offerings["FLT/faulty-course"], offerings["TST/alpha"]
+    answers = {}
+
+    def slow():
+        item = {"kind": "offering",
+                "record": dict(faulty, title="Faulty course, hanging", rev=faulty["rev"] + 1)}
+        answers["slow"] = push(hub, flt, [item], "hang1")
+        answers["slow_at"] = time.monotonic()
+
+    t = threading.Thread(target=slow)
+    t0 = time.monotonic()
+    t.start()
+    time.sleep(0.5)  # the faulty plugin is looping in validate_offering now
+    ans = push(hub, tst, [{"kind": "offering",
+                           "record": dict(alpha, title="Alpha meanwhile", rev=alpha["rev"] + 1)}],
+               "meanwhile")
+    took = time.monotonic() - t0
+    expect(ans.status == 200 and ans.json()["results"][0]["status"] == "ok",
+           "another organisation's push is applied while a plugin hangs\n" + ans.describe())
+    t.join(30)
+    slow_ans = answers.get("slow")
+    expect(slow_ans is not None, "the hanging push was answered")
+    expect(took < answers["slow_at"] - t0,
+           "the other push (%.1f s) was answered before the hanging one (%.1f s)"
+           % (took, answers["slow_at"] - t0))
+    res = slow_ans.json()["results"][0]
+    expect(slow_ans.status == 200 and res["status"] == "unavailable"
+           and "plugin faulty did not answer validate_offering within 3 s" in res.get("reason", ""),
+           "the hanging push's item names the plugin's overrun\n" + slow_ans.describe())
+    now = hub.export()
+    expect(now["FLT/faulty-course"]["title"] == faulty["title"]
+           and now["FLT/faulty-course"]["rev"] == faulty["rev"],
+           "the faulty offering is unchanged on the hub")
+    expect(now["TST/alpha"]["title"] == "Alpha meanwhile", "the other push is stored")
+    hub.stop()
+
+
 def main(opts):
     with H.synctest.Scene(opts) as scene:
         for fault, says in FAULTS:
             validate_scenario(scene, opts, fault, says)
         quote_scenario(scene, opts)
         sigterm_scenario(scene, opts)
+        request_crash_scenario(scene, opts)
+        hang_scenario(scene, opts)
 
 
 if __name__ == "__main__":
