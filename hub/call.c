@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "util.h"
@@ -91,7 +92,8 @@ bool hub_token_org(cat_catalog *cat, const char *token, char org[8])
 bool hub_call_bearer(hub_call *call)
 {
     const char *auth = hub_lookup(call, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncmp(auth, "Bearer ", 7) == 0 &&
+    /* The scheme's name is case-insensitive (RFC 9110). */
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0 &&
         hub_token_org(call->cat, auth + 7, call->org))
         return true;
     call->org[0] = '\0';
