@@ -491,7 +491,7 @@ fg_status cat_restore(const char *backup, const char *db_path, fg_error *err)
     tmp = NULL;
     /* Brought up to date, given a new epoch, unmarked; a node's remotes
        take a snapshot at their next sync. */
-    if (s == FG_OK && (s = cat_open(tmp_path, &cat, err)) == FG_OK) {
+    if (s == FG_OK && (s = cat_open(tmp_path, &cat, err)) == FG_OK && cat) {
         bool marked;
         if ((s = cat_feed_new_epoch(cat, err)) == FG_OK &&
             (s = cat_restored_mark(cat, &marked, err)) == FG_OK)

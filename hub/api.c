@@ -352,7 +352,7 @@ static bool opt_string(const json_t *body, const char *name, const char **out)
 {
     const json_t *v = json_object_get(body, name);
     *out = json_string_value(v);
-    return !v || json_is_null(v) || json_is_string(v);
+    return !v || json_typeof(v) == JSON_NULL || json_typeof(v) == JSON_STRING;
 }
 
 /*

@@ -433,7 +433,10 @@ static void redact(const char *in, char *out, size_t size)
             i--;
             continue;
         }
-        out[o++] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
+        out[o] = in[i];
+        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+            out[o] = '?';
+        o++;
     }
     out[o] = '\0';
 }
