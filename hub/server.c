@@ -692,8 +692,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     const union MHD_DaemonInfo *info;
     cat_catalog *cat = NULL;
     char *cert = NULL, *key = NULL, state_path[4200], addr[64];
-    unsigned flags =
-        MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     int64_t written = -1;
     time_t last_maintenance = 0;
     hub_config conf = *cfg;
