@@ -30,6 +30,30 @@ typedef struct cat_catalog cat_catalog;
 fg_status cat_open(const char *path, cat_catalog **out, fg_error *err);
 void cat_close(cat_catalog *cat);
 
+/* Makes `cat` wait at most `ms` milliseconds for another connection's
+   write lock (instead of a minute), noting when it gave up: the next
+   cat_take_busy returns true (once), so a server can answer "busy, try
+   again" rather than fail. */
+void cat_set_busy_limit(cat_catalog *cat, int ms);
+bool cat_take_busy(cat_catalog *cat);
+
+/*
+ * Backup and restore.  cat_backup writes a consistent copy of the open
+ * catalogue (hub or node) to the new file `path` while others may be
+ * writing (VACUUM INTO), marked as a backup.  cat_restore replaces the
+ * catalogue at `db_path` (made when missing) with the backup: checked
+ * whole first, brought up to date, given a new feed epoch (so every node
+ * of a hub resynchronises) and, on a node, a full resync with each of its
+ * hubs at the next sync; copied in in one transaction.  The backup file
+ * is never changed.
+ */
+fg_status cat_backup(cat_catalog *cat, const char *path, fg_error *err);
+fg_status cat_restore(const char *backup, const char *db_path, fg_error *err);
+
+/* Whether the catalogue carries a backup's mark (it was copied back from a
+   backup rather than restored with cat_restore); the mark is removed. */
+fg_status cat_restored_mark(cat_catalog *cat, bool *restored, fg_error *err);
+
 /* The SQLite handle; borrowed until cat_close. For tests and tools. */
 sqlite3 *cat_db(cat_catalog *cat);
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
@@ -32,6 +34,9 @@ struct cat_catalog {
     cat_cached *cache; /* open addressing, a power of two slots */
     size_t slots, n_cached;
     sqlite3_int64 bulk_mark;
+    int busy_limit_ms;          /* cat_set_busy_limit; 0: SQLite's own wait */
+    struct timespec busy_since; /* when the current wait began */
+    bool gave_up_busy;
 };
 
 sqlite3_int64 *cat_bulk_mark(cat_catalog *cat)
@@ -219,6 +224,38 @@ void cat_close(cat_catalog *cat)
     free(cat);
 }
 
+/* SQLite's busy handler under cat_set_busy_limit: waits 10 ms at a time
+   until the limit, then gives up and notes it. */
+static int busy_wait(void *ud, int count)
+{
+    cat_catalog *cat = ud;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        cat->busy_since = now;
+    if ((now.tv_sec - cat->busy_since.tv_sec) * 1000 +
+            (now.tv_nsec - cat->busy_since.tv_nsec) / 1000000 >=
+        cat->busy_limit_ms) {
+        cat->gave_up_busy = true;
+        return 0;
+    }
+    sqlite3_sleep(10);
+    return 1;
+}
+
+void cat_set_busy_limit(cat_catalog *cat, int ms)
+{
+    cat->busy_limit_ms = ms;
+    sqlite3_busy_handler(cat->db, busy_wait, cat);
+}
+
+bool cat_take_busy(cat_catalog *cat)
+{
+    bool was = cat->gave_up_busy;
+    cat->gave_up_busy = false;
+    return was;
+}
+
 static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
 static const char sql_meta_set[] =
     "INSERT INTO meta(key, value) VALUES (?1, ?2) "
@@ -306,4 +343,180 @@ fg_status cat_set_plugin_timeout(cat_catalog *cat, int seconds, fg_error *err)
                        RT_MAX_TIMEOUT_S);
     snprintf(v, sizeof v, "%d", seconds);
     return cat_meta_set(cat, CAT_SETTING_PLUGIN_TIMEOUT, v, err);
+}
+
+/* ---- backup and restore ------------------------------------------------- */
+
+/* The meta key a backup carries: a catalogue holding it was restored from
+   a backup (by `fgcat restore` or by copying the file back), so a hub on
+   it must start a new feed epoch. */
+#define BACKUP_MARK "backup_taken"
+
+static fg_status raw_exec(sqlite3 *db, const char *sql, const char *what, fg_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return FG_OK;
+    fg_fail(err, FG_EIO, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return FG_EIO;
+}
+
+fg_status cat_backup(cat_catalog *cat, const char *path, fg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3 *copy = NULL;
+    char now[FG_TIMESTAMP_SIZE], *sql;
+    fg_status s = FG_OK;
+    int rc;
+
+    if (access(path, F_OK) == 0)
+        return fg_fail(err, FG_EINVAL, "'%s' exists: a backup is written to a new file", path);
+    /* VACUUM INTO reads one snapshot of the catalogue (writers carry on)
+       and writes it whole to a new file in rollback-journal mode: one
+       file, consistent, compact. */
+    if (sqlite3_prepare_v2(cat->db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK)
+        return cat_db_fail(cat, err, "backing up");
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        s = fg_fail(err, FG_EIO, "cannot write the backup '%s': %s", path,
+                    sqlite3_errmsg(cat->db));
+        unlink(path);
+        return s;
+    }
+    fg_now_iso(now);
+    sql = sqlite3_mprintf("INSERT INTO meta(key, value) VALUES ('" BACKUP_MARK "', %Q) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                          now);
+    if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        s = fg_fail(err, FG_EIO, "cannot open the backup '%s': %s", path,
+                    copy ? sqlite3_errmsg(copy) : "out of memory");
+    else
+        s = raw_exec(copy, sql, "marking the backup", err);
+    sqlite3_free(sql);
+    sqlite3_close(copy);
+    if (s != FG_OK)
+        unlink(path);
+    return s;
+}
+
+fg_status cat_restored_mark(cat_catalog *cat, bool *restored, fg_error *err)
+{
+    char *v = NULL;
+    fg_status st = cat_meta_get(cat, BACKUP_MARK, &v, err);
+    *restored = st == FG_OK && v != NULL;
+    free(v);
+    if (st != FG_OK || !*restored)
+        return st;
+    return cat_meta_delete(cat, BACKUP_MARK, err);
+}
+
+/* Copies the whole database `from` into `to` (SQLite's backup API). */
+static fg_status copy_db(sqlite3 *from, sqlite3 *to, const char *what, fg_error *err)
+{
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    int rc;
+    if (!b)
+        return fg_fail(err, FG_EIO, "%s: %s", what, sqlite3_errmsg(to));
+    rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE)
+        return fg_fail(err, FG_EIO, "%s: %s", what, sqlite3_errstr(rc));
+    return FG_OK;
+}
+
+/* Opens `path` without cat_open's settings (a backup file, kept as is). */
+static fg_status open_plain(const char *path, int flags, sqlite3 **db, fg_error *err)
+{
+    if (sqlite3_open_v2(path, db, flags, NULL) == SQLITE_OK)
+        return FG_OK;
+    fg_fail(err, FG_EIO, "cannot open '%s': %s", path, *db ? sqlite3_errmsg(*db) : "no memory");
+    sqlite3_close(*db);
+    *db = NULL;
+    return FG_EIO;
+}
+
+fg_status cat_restore(const char *backup, const char *db_path, fg_error *err)
+{
+    sqlite3 *src = NULL, *tmp = NULL, *dst = NULL;
+    sqlite3_stmt *st = NULL;
+    cat_catalog *cat = NULL;
+    char tmp_path[4200], check[64] = "", page_sql[64];
+    bool fresh = access(db_path, F_OK) != 0;
+    fg_status s;
+
+    if (access(backup, R_OK) != 0)
+        return fg_fail(err, FG_ENOTFOUND, "cannot read the backup '%s': %s", backup,
+                       strerror(errno));
+    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s.restoring", db_path) >= sizeof tmp_path)
+        return fg_fail(err, FG_EINVAL, "the catalogue path is too long");
+    /* The backup, checked whole, then copied to a file of our own beside
+       the catalogue: the backup itself is never changed. */
+    if ((s = open_plain(backup, SQLITE_OPEN_READONLY, &src, err)) != FG_OK)
+        return s;
+    if (sqlite3_prepare_v2(src, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(check, sizeof check, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (strcmp(check, "ok") != 0 ||
+        sqlite3_prepare_v2(src, "SELECT value FROM meta WHERE key = 'epoch'", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        sqlite3_close(src);
+        return fg_fail(err, FG_EINVAL, "'%s' is not a whole fgcat catalogue", backup);
+    }
+    sqlite3_finalize(st);
+    unlink(tmp_path);
+    s = open_plain(tmp_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &tmp, err);
+    if (s == FG_OK)
+        s = copy_db(src, tmp, "copying the backup", err);
+    sqlite3_close(src);
+    /* The copy takes the page size of the catalogue it goes into: SQLite
+       copies into a WAL database only between equal page sizes. */
+    if (s == FG_OK && !fresh && (s = open_plain(db_path, SQLITE_OPEN_READWRITE, &dst, err)) ==
+                                    FG_OK) {
+        int page = 0;
+        if (sqlite3_prepare_v2(dst, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            page = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        snprintf(page_sql, sizeof page_sql, "PRAGMA page_size=%d; VACUUM", page ? page : 8192);
+        s = raw_exec(tmp, page_sql, "resizing the backup's pages", err);
+    }
+    sqlite3_close(tmp);
+    tmp = NULL;
+    /* Brought up to date, given a new epoch, unmarked; a node's remotes
+       take a snapshot at their next sync. */
+    if (s == FG_OK && (s = cat_open(tmp_path, &cat, err)) == FG_OK && cat) {
+        bool marked;
+        if ((s = cat_feed_new_epoch(cat, err)) == FG_OK &&
+            (s = cat_restored_mark(cat, &marked, err)) == FG_OK)
+            s = raw_exec(cat->db,
+                         "DELETE FROM sync_seen; UPDATE remote SET cursor = 'snapshot:0'",
+                         "resetting the remotes' cursors", err);
+        if (s == FG_OK)
+            s = raw_exec(cat->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
+                         "finishing the copy", err);
+        cat_close(cat);
+    }
+    if (s == FG_OK && fresh) {
+        if (rename(tmp_path, db_path) != 0)
+            s = fg_fail(err, FG_EIO, "cannot move the copy to '%s': %s", db_path,
+                        strerror(errno));
+    } else if (s == FG_OK) {
+        /* Into the catalogue in place, in one write transaction: its own
+           WAL and any process that has it open stay consistent. */
+        if ((s = open_plain(tmp_path, SQLITE_OPEN_READONLY, &tmp, err)) == FG_OK) {
+            sqlite3_busy_timeout(dst, CAT_BUSY_TIMEOUT_MS);
+            s = copy_db(tmp, dst, "restoring into the catalogue", err);
+        }
+        sqlite3_close(tmp);
+    }
+    sqlite3_close(dst);
+    unlink(tmp_path);
+    return s;
 }

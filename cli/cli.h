@@ -118,5 +118,7 @@ int cmd_token(cli_ctx *ctx, int argc, char **argv);
 int cmd_remote(cli_ctx *ctx, int argc, char **argv);
 int cmd_sync(cli_ctx *ctx, int argc, char **argv);
 int cmd_config(cli_ctx *ctx, int argc, char **argv);
+int cmd_backup(cli_ctx *ctx, int argc, char **argv);
+int cmd_restore(cli_ctx *ctx, int argc, char **argv);
 
 #endif /* CLI_H */

@@ -27,9 +27,14 @@ static void say_listening(const char *addr, unsigned port, void *ud)
     fflush(stderr);
 }
 
+#define SERVE_STR_(x) #x
+#define SERVE_STR(x) SERVE_STR_(x)
+
 static const char serve_usage[] =
     "usage: fgcat serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--tombstone-days N] [--threads N] [--plugin-timeout N]\n"
+    "                   [--per-client N] [--max-connections N] [--head-timeout S]\n"
+    "                   [--body-timeout S] [--lock-timeout S]\n"
     "\n"
     "Runs a hub on this catalogue: the /v1/ sync API of docs/sync-protocol.md,\n"
     "FHIR R4 reads under /fhir/ (docs/fhir.md) and a browser catalogue, until\n"
@@ -46,17 +51,45 @@ static const char serve_usage[] =
     "                       timeout', else 5).  A plugin that crashes or overruns\n"
     "                       gets that request or push item an error, and its\n"
     "                       worker is restarted after 1 s, doubling to 60 s\n"
+    "  --per-client N       connections at once from one client address (default\n"
+    "                       " SERVE_STR(HUB_PER_CLIENT) "); beyond it, the one waiting longest for a request\n"
+    "                       is closed, or the new one when all are busy\n"
+    "  --max-connections N  connections at once in all (default " SERVE_STR(HUB_MAX_CONNECTIONS) "), likewise\n"
+    "  --head-timeout S     seconds a connection has to send a whole request head,\n"
+    "                       from connecting or its previous answer (default " SERVE_STR(HUB_HEAD_TIMEOUT) ")\n"
+    "  --body-timeout S     seconds to send a whole request body (default " SERVE_STR(HUB_BODY_TIMEOUT) ")\n"
+    "  --lock-timeout S     seconds a push waits for the catalogue when another\n"
+    "                       write holds it, before answering 503 with Retry-After\n"
+    "                       (default " SERVE_STR(HUB_LOCK_TIMEOUT) ")\n"
+
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_LISTEN = CLI_OPT_FIRST_OWN, O_CERT, O_KEY, O_DAYS, O_THREADS, O_TIMEOUT };
+    enum {
+        O_LISTEN = CLI_OPT_FIRST_OWN,
+        O_CERT,
+        O_KEY,
+        O_DAYS,
+        O_THREADS,
+        O_TIMEOUT,
+        O_PER_CLIENT,
+        O_MAX_CONN,
+        O_HEAD,
+        O_BODY,
+        O_LOCK
+    };
     static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
                                          {"tls-cert", required_argument, NULL, O_CERT},
                                          {"tls-key", required_argument, NULL, O_KEY},
                                          {"tombstone-days", required_argument, NULL, O_DAYS},
                                          {"threads", required_argument, NULL, O_THREADS},
                                          {"plugin-timeout", required_argument, NULL, O_TIMEOUT},
+                                         {"per-client", required_argument, NULL, O_PER_CLIENT},
+                                         {"max-connections", required_argument, NULL, O_MAX_CONN},
+                                         {"head-timeout", required_argument, NULL, O_HEAD},
+                                         {"body-timeout", required_argument, NULL, O_BODY},
+                                         {"lock-timeout", required_argument, NULL, O_LOCK},
                                          CLI_COMMON_OPTIONS};
     hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
     struct sigaction sa;
@@ -89,6 +122,22 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
             if (!fg_parse_int(optarg, 1, RT_MAX_TIMEOUT_S, &timeout))
                 return cli_usage_error(argv[0], "--plugin-timeout must be 1-%d",
                                        RT_MAX_TIMEOUT_S);
+            break;
+        case O_PER_CLIENT:
+        case O_MAX_CONN:
+            if (!fg_parse_int(optarg, 1, 10000, &n))
+                return cli_usage_error(argv[0], "--%s must be 1-10000",
+                                       c == O_PER_CLIENT ? "per-client" : "max-connections");
+            *(c == O_PER_CLIENT ? &cfg.per_client : &cfg.max_connections) = (unsigned)n;
+            break;
+        case O_HEAD:
+        case O_BODY:
+        case O_LOCK:
+            if (!fg_parse_int(optarg, 1, 3600, &n))
+                return cli_usage_error(argv[0], "--%s-timeout must be 1-3600 seconds",
+                                       c == O_HEAD ? "head" : c == O_BODY ? "body" : "lock");
+            *(c == O_HEAD ? &cfg.head_timeout
+                          : c == O_BODY ? &cfg.body_timeout : &cfg.lock_timeout) = (unsigned)n;
             break;
         }
     }

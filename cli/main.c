@@ -27,6 +27,8 @@ static const struct {
     {"serve", cmd_serve, "run a hub that nodes sync with"},
     {"token", cmd_token, "issue a member trust's token for this hub"},
     {"config", cmd_config, "this node's settings: the operator's offerings directory"},
+    {"backup", cmd_backup, "write a consistent copy of this catalogue, while in use"},
+    {"restore", cmd_restore, "replace this catalogue with a backup (new feed epoch)"},
 };
 
 static const char usage[] =

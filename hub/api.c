@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "internal.h"
 #include "log.h"
@@ -33,6 +35,26 @@ static void reply_status(hub_reply *r, const fg_error *e)
         fg_log(FG_LOG_ERROR, "hub: %s", e->msg);
         hub_reply_error(r, 500, "internal", "the hub could not do this; see its log");
     }
+}
+
+void hub_reply_busy(const hub_call *call, hub_reply *r)
+{
+    char after[16];
+    snprintf(after, sizeof after, "%u", call->cfg->lock_timeout ? call->cfg->lock_timeout : 1u);
+    hub_reply_error(r, 503, "unavailable",
+                    "the catalogue is busy with another write; try again in %s s", after);
+    hub_reply_header(r, "Retry-After", after);
+}
+
+bool hub_lock_within(const hub_call *call, hub_reply *r)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)call->cfg->lock_timeout;
+    if (pthread_mutex_timedlock(&call->srv->lock, &until) == 0)
+        return true;
+    hub_reply_busy(call, r);
+    return false;
 }
 
 static bool int_arg(hub_call *call, hub_reply *r, const char *name, int64_t def, int64_t min,
@@ -260,37 +282,54 @@ static bool good_key(const char *k)
     return n > 0;
 }
 
+/* Whether the call's body is declared JSON; false (and `r` set to 415)
+   when not.  Media types are case-insensitive (RFC 9110). */
+static bool json_declared(hub_call *call, hub_reply *r)
+{
+    const char *type = hub_lookup(call, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (type && strncasecmp(type, "application/json", 16) == 0 &&
+        (type[16] == '\0' || type[16] == ';' || type[16] == ' '))
+        return true;
+    hub_reply_error(r, 415, "unsupported_media_type", "%s takes application/json", call->path);
+    return false;
+}
+
+/* The call's body as JSON; NULL (and `r` set to 400) when it is not. */
+static json_t *json_body(hub_call *call, hub_reply *r)
+{
+    json_error_t jerr;
+    json_t *body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body)
+        hub_reply_error(r, 400, "bad_request", "body is not JSON: line %d, column %d: %s",
+                        jerr.line, jerr.column, jerr.text);
+    return body;
+}
+
 static void api_push(hub_call *call, hub_reply *r)
 {
-    const char *key = hub_lookup(call, MHD_HEADER_KIND,
-                                                  "Idempotency-Key");
-    const char *type = hub_lookup(call, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *key = hub_lookup(call, MHD_HEADER_KIND, "Idempotency-Key");
     json_t *body, *answer = NULL, *checks = NULL;
-    json_error_t jerr;
     fg_error e;
 
-    if (!type || strncmp(type, "application/json", 16) != 0 ||
-        (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
-        hub_reply_error(r, 415, "unsupported_media_type", "push takes application/json");
+    if (!json_declared(call, r))
         return;
-    }
     if (!good_key(key)) {
         hub_reply_error(r, 400, "bad_request",
                         "Idempotency-Key must be 1-128 characters of [A-Za-z0-9_-]");
         return;
     }
-    body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!body) {
-        hub_reply_error(r, 400, "bad_request", "body is not JSON: line %d, column %d: %s",
-                        jerr.line, jerr.column, jerr.text);
+    if (!(body = json_body(call, r)))
         return;
-    }
     /* The plugins check the batch before the lock: one that hangs holds
        up its own push only. */
     if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
         cat_push_check(call->cat, call->cfg->rt, call->org, body, &checks, &e) == FG_OK) {
-        hub_lock(call);
+        if (!hub_lock_within(call, r)) {
+            json_decref(checks);
+            json_decref(body);
+            return;
+        }
+        (void)cat_take_busy(call->cat);
         if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
             cat_push_apply_checked(call->cat, call->cfg->rt, call->org, body, checks, &answer,
                                    &e) == FG_OK)
@@ -299,6 +338,13 @@ static void api_push(hub_call *call, hub_reply *r)
     }
     json_decref(checks);
     json_decref(body);
+    if (cat_take_busy(call->cat)) {
+        /* Another process held the catalogue's write lock: nothing of
+           the batch is certain to be stored; the client sends it again. */
+        json_decref(answer);
+        hub_reply_busy(call, r);
+        return;
+    }
     if (!answer) {
         if (e.status == FG_EINVAL)
             hub_reply_error(r, 422, "invalid", "%s", e.msg);
@@ -307,6 +353,88 @@ static void api_push(hub_call *call, hub_reply *r)
         return;
     }
     hub_reply_json(r, 200, answer);
+}
+
+/* A string member of a quote's body: true when absent (NULL) or a string. */
+static bool opt_string(const json_t *body, const char *name, const char **out)
+{
+    const json_t *v = json_object_get(body, name);
+    *out = json_string_value(v);
+    return !v || json_typeof(v) == JSON_NULL || json_typeof(v) == JSON_STRING;
+}
+
+/*
+ * POST /v1/quote: what a request with these fields would carry as its
+ * quote, priced by the hub's own plugin with every check of a new request
+ * (the requester is the token's organisation); nothing is stored.
+ */
+static void api_quote(hub_call *call, hub_reply *r)
+{
+    static const char *const known[] = {"offering_id", "quantity", "start", "contact", "note"};
+    json_t *body = json_declared(call, r) ? json_body(call, r) : NULL;
+    cat_request_in in = {.requester_ods = call->org};
+    cat_quote q;
+    const char *key;
+    json_t *value;
+    fg_error e;
+    fg_status st;
+
+    if (!body)
+        return;
+    if (!json_is_object(body)) {
+        hub_reply_error(r, 422, "invalid", "the body must be an object");
+        goto out;
+    }
+    json_object_foreach(body, key, value) {
+        size_t i = 0;
+        while (i < sizeof known / sizeof *known && strcmp(known[i], key) != 0)
+            i++;
+        if (i == sizeof known / sizeof *known) {
+            hub_reply_error(r, 422, "invalid", "unknown field '%.40s'", key);
+            goto out;
+        }
+    }
+    in.offering_id = json_string_value(json_object_get(body, "offering_id"));
+    if (!in.offering_id || !json_is_integer(json_object_get(body, "quantity")) ||
+        !opt_string(body, "start", &in.start) || !opt_string(body, "contact", &in.contact) ||
+        !opt_string(body, "note", &in.note)) {
+        hub_reply_error(r, 422, "invalid",
+                        "a quote takes offering_id (string), quantity (integer) and, "
+                        "optionally, start, contact and note (strings)");
+        goto out;
+    }
+    in.quantity = json_integer_value(json_object_get(body, "quantity"));
+    if (!call->cfg->rt) {
+        hub_reply_error(r, 503, "unavailable", "this hub has no plugins to price a request");
+        goto out;
+    }
+    /* A quote stores nothing: no lock, as for a request's checks. */
+    st = cat_request_quote(call->cat, call->cfg->rt, &in, &q, &e);
+    switch (st) {
+    case FG_OK:
+        hub_reply_json(r, 200, json_pack("{s:s, s:{s:I, s:s}}", "offering_id", in.offering_id,
+                                         "quote", "amount_pence", (json_int_t)q.amount_pence,
+                                         "currency", q.currency));
+        break;
+    case FG_EINVAL:
+        hub_reply_error(r, 422, "invalid", "%s", e.msg);
+        break;
+    case FG_EREFUSED:
+        hub_reply_error(r, 422, "refused", "%s", e.msg);
+        break;
+    case FG_ENOTFOUND:
+        hub_reply_error(r, 404, "not_found", "%s", e.msg);
+        break;
+    case FG_EPLUGIN:
+        fg_log(FG_LOG_WARN, "hub: quote: %s", e.msg);
+        hub_reply_error(r, 503, "unavailable", "the area's plugin could not price it: %s",
+                        e.msg);
+        break;
+    default:
+        reply_status(r, &e);
+    }
+out:
+    json_decref(body);
 }
 
 static void api_health(hub_call *call, hub_reply *r)
@@ -340,11 +468,13 @@ void hub_api_route(hub_call *call, hub_reply *r)
         hub_reply_header(r, "WWW-Authenticate", "Bearer realm=\"fgcat\"");
         return;
     }
-    if (strcmp(p, "/push") == 0) {
-        if (strcmp(call->method, "POST") == 0)
+    if (strcmp(p, "/push") == 0 || strcmp(p, "/quote") == 0) {
+        if (strcmp(call->method, "POST") != 0)
+            hub_reply_error(r, 405, "method_not_allowed", "use POST");
+        else if (p[1] == 'p')
             api_push(call, r);
         else
-            hub_reply_error(r, 405, "method_not_allowed", "use POST");
+            api_quote(call, r);
         return;
     }
     if (!get) {

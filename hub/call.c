@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "util.h"
@@ -18,11 +19,6 @@
 const char *hub_lookup(const hub_call *call, enum MHD_ValueKind kind, const char *key)
 {
     return call->srv->mhd->lookup_connection_value(call->conn, kind, key);
-}
-
-void hub_lock(const hub_call *call)
-{
-    pthread_mutex_lock(&call->srv->lock);
 }
 
 void hub_unlock(const hub_call *call)
@@ -91,7 +87,8 @@ bool hub_token_org(cat_catalog *cat, const char *token, char org[8])
 bool hub_call_bearer(hub_call *call)
 {
     const char *auth = hub_lookup(call, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncmp(auth, "Bearer ", 7) == 0 &&
+    /* The scheme's name is case-insensitive (RFC 9110). */
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0 &&
         hub_token_org(call->cat, auth + 7, call->org))
         return true;
     call->org[0] = '\0';

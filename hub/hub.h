@@ -19,10 +19,24 @@ typedef struct hub_config {
     rt_runtime *rt;         /* area plugins for validation, or NULL */
     int tombstone_days;     /* how long tombstones stay in the feed */
     unsigned threads;       /* worker threads */
+    /* Connections: how many at once from one client address, and in all;
+       the time a client has to send a whole request head (from connecting
+       or from the end of its previous request) and a whole body; how long
+       a write waits for the catalogue before the answer is 503.  Seconds;
+       0 takes the default (see hub_config_defaults). */
+    unsigned per_client, max_connections;
+    unsigned head_timeout, body_timeout, lock_timeout;
     /* Called once listening, with the address actually bound. */
     void (*on_listen)(const char *addr, unsigned port, void *ud);
     void *ud;
 } hub_config;
+
+/* The defaults of the fields above, as `fgcat serve --help` states them. */
+#define HUB_PER_CLIENT 32
+#define HUB_MAX_CONNECTIONS 512
+#define HUB_HEAD_TIMEOUT 10
+#define HUB_BODY_TIMEOUT 120
+#define HUB_LOCK_TIMEOUT 5
 
 /*
  * Serves until *stop becomes non-zero (set it from a SIGTERM/SIGINT

@@ -33,6 +33,10 @@ typedef struct net_mhd {
                                       unsigned int status_code,
                                       struct MHD_Response *response);
     void (*destroy_response)(struct MHD_Response *response);
+    const union MHD_ConnectionInfo *(*get_connection_info)(
+        struct MHD_Connection *connection, enum MHD_ConnectionInfoType info_type, ...);
+    int (*get_connection_values_n)(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                   MHD_KeyValueIteratorN iterator, void *iterator_cls);
 } net_mhd;
 
 /* The function table, loading libmicrohttpd on the first call
@@ -67,6 +71,7 @@ void hub_reply_header(hub_reply *r, const char *name, const char *value);
 void hub_reply_clear(hub_reply *r);
 
 typedef struct hub_cache hub_cache;
+typedef struct hub_conn hub_conn;
 
 /*
  * A running hub: what every request shares.  It lives in hub_run and
@@ -80,6 +85,10 @@ typedef struct hub_server {
     pthread_mutex_t lock;  /* serialises pushes; no plugin runs under it */
     pthread_key_t cat_key; /* each worker thread's catalogue connection */
     hub_cache *cache;
+    /* The open connections, oldest first, for the per-client limit and
+       the read deadlines (server.c). */
+    pthread_mutex_t conns_lock;
+    hub_conn *conns_head, *conns_tail;
 } hub_server;
 
 /* What a handler knows about the call. */
@@ -120,9 +129,15 @@ bool hub_fhir_route(hub_call *call, hub_reply *r);
    is not one of them. */
 bool hub_web_route(hub_call *call, hub_reply *r);
 
-/* Takes and releases the server's lock that serialises pushes (their
-   plugin checks run before it: cat_push_check). */
-void hub_lock(const hub_call *call);
+/* Takes the server's lock that serialises pushes (their plugin checks
+   run before it: cat_push_check), waiting at most the hub's lock timeout; false (and `r` set to 503 with
+   Retry-After) when it could not (api.c). */
+bool hub_lock_within(const hub_call *call, hub_reply *r);
+
+/* Sets `r` to 503 unavailable with Retry-After: the catalogue is busy. */
+void hub_reply_busy(const hub_call *call, hub_reply *r);
+
+/* Releases the lock hub_lock_within took. */
 void hub_unlock(const hub_call *call);
 
 /*

@@ -15,6 +15,8 @@ static const fg_lazy_sym mhd_syms[] = {
     MHD_SYM(add_response_header, "MHD_add_response_header"),
     MHD_SYM(queue_response, "MHD_queue_response"),
     MHD_SYM(destroy_response, "MHD_destroy_response"),
+    MHD_SYM(get_connection_info, "MHD_get_connection_info"),
+    MHD_SYM(get_connection_values_n, "MHD_get_connection_values_n"),
 };
 
 FG_LAZY_DEFINE(net_mhd, net_mhd_api, FG_MHD_SONAME, mhd_syms, (void)0)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "internal.h"
 #include "log.h"
 #include "util.h"
+#include "web/web.h"
 
 #define MAX_BODY ((size_t)16 * 1024 * 1024)
 #define MAX_TLS_FILE ((size_t)1024 * 1024)
@@ -48,18 +50,341 @@ static cat_catalog *thread_cat(hub_server *srv, fg_error *err)
         return cat;
     if (cat_open(srv->cfg->db_path, &cat, err) != FG_OK)
         return NULL;
+    cat_set_busy_limit(cat, (int)srv->cfg->lock_timeout * 1000);
     pthread_setspecific(srv->cat_key, cat);
     return cat;
 }
 
+/* ---- connections: per-client limits and read deadlines --------------- */
+
+/*
+ * libmicrohttpd times a connection out only when it has been silent for a
+ * while, so a client sending its header a byte at a time holds it for
+ * ever, and its per-address limit refuses a client's new connection while
+ * its idle ones stay open.  The hub therefore keeps its own list of the
+ * open connections: a client address holding its share of connections
+ * that are only waiting gives up the oldest of them to its new one, and
+ * the loop in hub_run closes every connection that has not sent its
+ * request head, or its body, within the configured time.  A connection is
+ * closed by shutting its socket down, which libmicrohttpd sees as the
+ * client leaving; the list's lock keeps the descriptor open meanwhile
+ * (libmicrohttpd reports a connection closed before closing its socket).
+ */
+typedef enum { CONN_HEAD, CONN_BODY, CONN_ANSWER } conn_phase;
+
+struct hub_conn {
+    hub_conn *prev, *next;
+    int fd;
+    struct sockaddr_storage addr;
+    conn_phase phase;
+    struct timespec since; /* when the current phase began */
+    bool cut;              /* shut down, waiting for libmicrohttpd to close it */
+};
+
+static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* Shuts `c` down (the caller holds conns_lock). */
+static void conn_cut(hub_conn *c, const char *why)
+{
+    char addr[INET_ADDRSTRLEN] = "?";
+    if (c->cut)
+        return;
+    c->cut = true;
+    if (c->addr.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)&c->addr)->sin_addr, addr,
+                  sizeof addr);
+    fg_log(FG_LOG_INFO, "hub: closed a connection from %s: %s", addr, why);
+    shutdown(c->fd, SHUT_RDWR);
+}
+
+/* Makes room for `c`, just accepted, under the per-client and total
+   limits: the oldest connection only waiting for a request (of c's
+   address, or any) is closed; when every one is busy, `c` is. */
+static void conn_admit(hub_server *srv, hub_conn *c)
+{
+    unsigned per_client = 0, total = 0;
+    hub_conn *oldest_mine = NULL, *oldest_any = NULL;
+    for (hub_conn *o = srv->conns_head; o; o = o->next) {
+        if (o->cut)
+            continue;
+        total++;
+        if (o->phase == CONN_HEAD && !oldest_any)
+            oldest_any = o;
+        if (same_address(&o->addr, &c->addr)) {
+            per_client++;
+            if (o->phase == CONN_HEAD && !oldest_mine)
+                oldest_mine = o;
+        }
+    }
+    if (per_client >= srv->cfg->per_client) {
+        if (oldest_mine)
+            conn_cut(oldest_mine, "its address has the most connections allowed, "
+                                  "and this one was waiting longest");
+        else
+            conn_cut(c, "its address has the most connections allowed, all busy");
+    } else if (total >= srv->cfg->max_connections) {
+        if (oldest_any)
+            conn_cut(oldest_any, "the hub has the most connections allowed, "
+                                 "and this one was waiting longest");
+        else
+            conn_cut(c, "the hub has the most connections allowed, all busy");
+    }
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    hub_server *srv = cls;
+    hub_conn *c = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            srv->mhd->get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *addr =
+            srv->mhd->get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (!fd)
+            return;
+        c = fg_xcalloc(1, sizeof *c);
+        c->fd = fd->connect_fd;
+        if (addr && addr->client_addr && addr->client_addr->sa_family == AF_INET)
+            memcpy(&c->addr, addr->client_addr, sizeof(struct sockaddr_in));
+        clock_gettime(CLOCK_MONOTONIC, &c->since);
+        pthread_mutex_lock(&srv->conns_lock);
+        conn_admit(srv, c);
+        c->prev = srv->conns_tail;
+        if (srv->conns_tail)
+            srv->conns_tail->next = c;
+        else
+            srv->conns_head = c;
+        srv->conns_tail = c;
+        pthread_mutex_unlock(&srv->conns_lock);
+        *socket_context = c;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c) {
+        pthread_mutex_lock(&srv->conns_lock);
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            srv->conns_head = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        else
+            srv->conns_tail = c->prev;
+        pthread_mutex_unlock(&srv->conns_lock);
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+/* Moves the connection of `conn` to `phase`, from now. */
+static void conn_phase_set(hub_server *srv, struct MHD_Connection *conn, conn_phase phase)
+{
+    const union MHD_ConnectionInfo *info =
+        srv->mhd->get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    hub_conn *c = info ? info->socket_context : NULL;
+    if (!c)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    c->phase = phase;
+    clock_gettime(CLOCK_MONOTONIC, &c->since);
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* Closes the connections past their deadline for a request head or body. */
+static void enforce_deadlines(hub_server *srv)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&srv->conns_lock);
+    for (hub_conn *c = srv->conns_head; c; c = c->next) {
+        time_t waited = now.tv_sec - c->since.tv_sec;
+        if (c->phase == CONN_HEAD && waited >= (time_t)srv->cfg->head_timeout)
+            conn_cut(c, "no whole request head in time (--head-timeout)");
+        else if (c->phase == CONN_BODY && waited >= (time_t)srv->cfg->body_timeout)
+            conn_cut(c, "no whole request body in time (--body-timeout)");
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
 /* ---- the server ------------------------------------------------------- */
 
+/* The protocol's limit on a request's URL (path and query), in bytes. */
+#define MAX_URL 8192
+
+/* One request: what the request line showed, then its body as it comes. */
 typedef struct upload {
     char *buf;
     size_t len, cap;
     bool too_large;
-    struct timespec started;
+    bool started;          /* the handler has seen the request head */
+    const char *raw_end;   /* the end of the raw URI in libmicrohttpd's buffer */
+    unsigned refused;      /* 400 or 414 when the request line is refused */
+    const char *why;       /* and why */
+    struct timespec begun;
 } upload;
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Called by libmicrohttpd with the raw URI (path and query) once the
+ * request line is in, before it decodes anything: a URL over the limit,
+ * a control character, "%00" or a '%' not followed by two hex digits is
+ * refused, whichever part of the URL holds it.  The request starts here.
+ */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    upload *up = fg_xcalloc(1, sizeof *up);
+    size_t n = strlen(uri);
+    (void)cls;
+    (void)conn;
+    clock_gettime(CLOCK_MONOTONIC, &up->begun);
+    up->raw_end = uri + n;
+    if (n > MAX_URL) {
+        up->refused = 414;
+        up->why = "URLs are limited to 8192 bytes";
+        /* libmicrohttpd splits the query into arguments next, in its
+           buffer, and with tens of thousands of them runs out of memory
+           and never answers: make the query one argument, refused
+           anyway. */
+        for (char *q = strchr((char *)uri, '?'); q && *q; q++)
+            if (*q == '&' || *q == '=' || *q == ';')
+                *q = '_';
+        return up;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)uri[i];
+        if (ch < 0x21 || ch == 0x7f) {
+            up->refused = 400;
+            up->why = "the URL holds a control character or a space";
+            break;
+        }
+        if (ch == '%') {
+            if (!is_hex(uri[i + 1]) || !is_hex(uri[i + 2])) {
+                up->refused = 400;
+                up->why = "the URL holds a '%' that is not followed by two hex digits";
+                break;
+            }
+            if (uri[i + 1] == '0' && uri[i + 2] == '0') {
+                up->refused = 400;
+                up->why = "the URL holds %00 (NUL)";
+                break;
+            }
+        }
+    }
+    return up;
+}
+
+typedef struct span {
+    const char *key, *value;
+    size_t value_size;
+} span;
+
+typedef struct framing {
+    unsigned content_length, transfer_encoding;
+    bool chunked, bad_value;
+    char bad[80];
+    span *spans;
+    size_t n, cap;
+} framing;
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    framing *f = cls;
+    (void)kind;
+    (void)key_size;
+    if (!key || !value)
+        return MHD_YES;
+    for (size_t i = 0; i < value_size; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+            f->bad_value = true;
+            snprintf(f->bad, sizeof f->bad, "header %.40s holds a control character", key);
+            return MHD_NO;
+        }
+    }
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        f->chunked = strcasecmp(value, "chunked") == 0;
+    }
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 32;
+        f->spans = fg_xrealloc(f->spans, f->cap * sizeof *f->spans);
+    }
+    f->spans[f->n++] = (span){key, value, value_size};
+    return MHD_YES;
+}
+
+static bool only_line_ends(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p != '\0' && *p != '\r' && *p != '\n' && *p != ' ' && *p != '\t')
+            return false;
+    return true;
+}
+
+/*
+ * libmicrohttpd reads a header line up to its CR LF but keeps only what
+ * comes before a NUL byte in it: "Bearer TOKEN\0junk" reads as "Bearer
+ * TOKEN".  The headers lie in its buffer in the order they came, each
+ * line's end replaced by NULs, so between the end of one value and the
+ * next header's name there is nothing but line ends unless a NUL hid
+ * something; after the last value come the line end and the empty line.
+ */
+static bool hides_nul(const framing *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const char *end = f->spans[i].value + f->spans[i].value_size;
+        const char *next = i + 1 < f->n ? f->spans[i + 1].key : end + 4;
+        if (next > end && next - end <= 64 && !only_line_ends(end, next))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The request head as a whole: an embedded NUL in the request line or a
+ * header, a control character in a header, Content-Length twice, or with
+ * Transfer-Encoding, or a Transfer-Encoding other than one "chunked" --
+ * each of which a proxy in front of the hub could read otherwise than it
+ * does -- is refused.  NULL when the head is acceptable.
+ */
+static const char *check_head(hub_server *srv, struct MHD_Connection *conn, const upload *up,
+                              const char *version, framing *f)
+{
+    const char *bad = NULL;
+    /* The request line is METHOD SP URI SP VERSION, and libmicrohttpd
+       ends the URI by writing a NUL over the space before the version:
+       the URI it passed on ends exactly one byte before the version
+       unless a NUL byte (or a second space) cut it short. */
+    if (up->raw_end && version && version != up->raw_end + 1)
+        return "the request line holds a NUL byte or a stray space";
+    memset(f, 0, sizeof *f);
+    srv->mhd->get_connection_values_n(conn, MHD_HEADER_KIND, check_header, f);
+    if (f->bad_value)
+        bad = f->bad;
+    else if (hides_nul(f))
+        bad = "a header holds a NUL byte";
+    else if (f->content_length > 1)
+        bad = "Content-Length is given more than once";
+    else if (f->transfer_encoding && f->content_length)
+        bad = "Content-Length and Transfer-Encoding are both given";
+    else if (f->transfer_encoding > 1 || (f->transfer_encoding && !f->chunked))
+        bad = "Transfer-Encoding must be one \"chunked\"";
+    free(f->spans);
+    return bad;
+}
 
 static double elapsed_ms(const struct timespec *t0)
 {
@@ -89,6 +414,33 @@ static enum MHD_Result send_reply(const net_mhd *mhd, struct MHD_Connection *con
     return ret;
 }
 
+/*
+ * Copies `in` for the log: every token ("fgc_" and its hex digits) is
+ * replaced by "fgc_[redacted]", wherever a client put it, and control
+ * characters become '?'.
+ */
+static void redact(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = 0; in[i] && o + 1 < size; i++) {
+        if (strncasecmp(in + i, "fgc_", 4) == 0) {
+            const char *mark = "fgc_[redacted]";
+            for (size_t k = 0; mark[k] && o + 1 < size; k++)
+                out[o++] = mark[k];
+            i += 4;
+            while (is_hex(in[i]))
+                i++;
+            i--;
+            continue;
+        }
+        out[o] = in[i];
+        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+            out[o] = '?';
+        o++;
+    }
+    out[o] = '\0';
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version,
                               const char *upload_data, size_t *upload_size, void **con_cls)
@@ -98,20 +450,33 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     hub_reply r;
     hub_call call;
     fg_error e;
+    framing f;
     enum MHD_Result ret;
-    (void)version;
+    const char *bad = NULL;
+    char logged[512];
 
-    if (!up) {
+    if (!up) { /* libmicrohttpd always calls uri_seen first; defensively */
+        up = fg_xcalloc(1, sizeof *up);
+        clock_gettime(CLOCK_MONOTONIC, &up->begun);
+        *con_cls = up;
+    }
+    if (!up->started) {
         const char *cl = srv->mhd->lookup_connection_value(conn, MHD_HEADER_KIND,
                                                            MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t n;
-        up = fg_xcalloc(1, sizeof *up);
-        clock_gettime(CLOCK_MONOTONIC, &up->started);
-        *con_cls = up;
-        if (cl && fg_parse_int(cl, 0, INT64_MAX, &n) && n > (int64_t)MAX_BODY)
-            up->too_large = true; /* refused below without reading it */
-        else
-            return MHD_YES;
+        up->started = true;
+        if (!up->refused && (bad = check_head(srv, conn, up, version, &f)) != NULL) {
+            up->refused = 400;
+            up->why = bad;
+        }
+        if (!up->refused) {
+            if (cl && fg_parse_int(cl, 0, INT64_MAX, &n) && n > (int64_t)MAX_BODY) {
+                up->too_large = true; /* refused below without reading it */
+            } else {
+                conn_phase_set(srv, conn, CONN_BODY);
+                return MHD_YES;
+            }
+        }
     }
     if (*upload_size && !up->too_large) {
         if (up->len + *upload_size > MAX_BODY) {
@@ -134,6 +499,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         *upload_size = 0;
         return MHD_YES;
     }
+    conn_phase_set(srv, conn, CONN_ANSWER);
 
     memset(&r, 0, sizeof r);
     memset(&call, 0, sizeof call);
@@ -146,8 +512,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         up->buf[up->len] = '\0';
     call.body_len = up->len;
     call.cfg = srv->cfg;
-    if (up->too_large) {
+    if (up->refused) {
+        /* The rest of what the client sent cannot be trusted to be framed
+           as it thinks: answer (JSON for the API, a page for a browser),
+           and close the connection. */
+        if (strncmp(url, "/v1", 3) == 0 || strncmp(url, "/fhir", 5) == 0) {
+            hub_reply_error(&r, up->refused,
+                            up->refused == 414 ? "uri_too_long" : "bad_request", "%s", up->why);
+        } else {
+            html_page page = {.call = &call, .r = &r};
+            page_message(&page, up->refused, "Refused", up->why);
+        }
+        hub_reply_header(&r, MHD_HTTP_HEADER_CONNECTION, "close");
+    } else if (up->too_large) {
         hub_reply_error(&r, 413, "too_large", "bodies are limited to %zu bytes", MAX_BODY);
+        hub_reply_header(&r, MHD_HTTP_HEADER_CONNECTION, "close");
     } else if (!(call.cat = thread_cat(srv, &e))) {
         fg_log(FG_LOG_ERROR, "hub: %s", e.msg);
         hub_reply_error(&r, 503, "unavailable", "the catalogue cannot be opened");
@@ -156,8 +535,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     } else if (!hub_fhir_route(&call, &r) && !hub_web_route(&call, &r)) {
         hub_reply_error(&r, 404, "not_found", "no such page");
     }
-    fg_log(FG_LOG_INFO, "hub: %s %s %u %s %zuB %.1fms", method, url, r.status,
-           call.org[0] ? call.org : "-", r.len, elapsed_ms(&up->started));
+    redact(url, logged, sizeof logged);
+    fg_log(FG_LOG_INFO, "hub: %s %s %u %s %zuB %.1fms", method, logged, r.status,
+           call.org[0] ? call.org : "-", r.len, elapsed_ms(&up->begun));
     ret = send_reply(srv->mhd, conn, &r);
     hub_reply_clear(&r);
     return ret;
@@ -167,9 +547,9 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     upload *up = *con_cls;
-    (void)cls;
-    (void)conn;
     (void)toe;
+    /* A kept-alive connection waits for its next request head from now. */
+    conn_phase_set(cls, conn, CONN_HEAD);
     if (up) {
         free(up->buf);
         free(up);
@@ -182,11 +562,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    char line[512];
+    char line[512], logged[512];
     (void)cls;
     vsnprintf(line, sizeof line, fmt, ap);
     line[strcspn(line, "\n")] = '\0';
-    fg_log(FG_LOG_WARN, "hub: %s", line);
+    redact(line, logged, sizeof logged);
+    fg_log(FG_LOG_WARN, "hub: %s", logged);
 }
 
 /* Parses "ADDR:PORT" (IPv4) into `sa`. */
@@ -237,13 +618,26 @@ static fg_status check_restored(cat_catalog *cat, const char *state_path, fg_err
     char epoch[CAT_EPOCH_SIZE];
     int64_t seq;
     json_t *state = json_load_file(state_path, 0, NULL);
+    bool marked = false;
     fg_status st;
     if ((st = cat_feed_epoch(cat, epoch, err)) != FG_OK ||
         (st = cat_feed_seq(cat, &seq, err)) != FG_OK) {
         json_decref(state);
         return st;
     }
-    if (state && json_is_string(json_object_get(state, "epoch")) &&
+    if ((st = cat_restored_mark(cat, &marked, err)) != FG_OK) {
+        json_decref(state);
+        return st;
+    }
+    if (marked) {
+        /* A backup copied back in place (with or without its state
+           file): its sequence numbers would be served again. */
+        fg_log(FG_LOG_WARN, "hub: the catalogue was copied back from a backup, so the feed "
+                            "gets a new epoch and clients resynchronise");
+        if ((st = cat_feed_new_epoch(cat, err)) == FG_OK &&
+            (st = cat_feed_epoch(cat, epoch, err)) == FG_OK)
+            fg_log(FG_LOG_WARN, "hub: the feed's new epoch is %s", epoch);
+    } else if (state && json_is_string(json_object_get(state, "epoch")) &&
         strcmp(json_string_value(json_object_get(state, "epoch")), epoch) == 0 &&
         json_integer_value(json_object_get(state, "seq")) > seq) {
         fg_log(FG_LOG_WARN,
@@ -301,7 +695,8 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     int64_t written = -1;
     time_t last_maintenance = 0;
-    hub_server srv = {.cfg = cfg};
+    hub_config conf = *cfg;
+    hub_server srv = {.cfg = &conf};
     const net_mhd *mhd;
     fg_status st;
 
@@ -318,7 +713,20 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         cat_close(cat);
         return fg_fail(err, FG_EIO, "cannot make a thread key for the hub");
     }
+    if (!conf.per_client)
+        conf.per_client = HUB_PER_CLIENT;
+    if (!conf.max_connections)
+        conf.max_connections = HUB_MAX_CONNECTIONS;
+    if (!conf.head_timeout)
+        conf.head_timeout = HUB_HEAD_TIMEOUT;
+    if (!conf.body_timeout)
+        conf.body_timeout = HUB_BODY_TIMEOUT;
+    if (!conf.lock_timeout)
+        conf.lock_timeout = HUB_LOCK_TIMEOUT;
+    if (!conf.threads)
+        conf.threads = 4;
     pthread_mutex_init(&srv.lock, NULL);
+    pthread_mutex_init(&srv.conns_lock, NULL);
     srv.cache = hub_cache_new();
     snprintf(state_path, sizeof state_path, "%s.hub-state", cfg->db_path);
     if ((st = check_restored(cat, state_path, err)) != FG_OK)
@@ -332,14 +740,17 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         }
         flags |= MHD_USE_TLS;
     }
+    /* libmicrohttpd's own limits stay above the hub's (conn_admit), which
+       it applies a moment after accepting. */
     d = mhd->start_daemon(flags, 0, NULL, NULL, handle, &srv, MHD_OPTION_EXTERNAL_LOGGER,
                          mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-                         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
-                         /* one address cannot hold every connection */
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
+                         MHD_OPTION_THREAD_POOL_SIZE, conf.threads,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
+                         conf.max_connections + 64u + 16u * conf.threads,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HUB_CONNECTION_MEMORY,
-                         MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+                         MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
+                         MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
+                         MHD_OPTION_NOTIFY_COMPLETED, request_done, &srv,
                          cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
                          MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     if (!d) {
@@ -354,6 +765,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     while (!*stop) {
         struct timespec nap = {0, 100L * 1000 * 1000};
         nanosleep(&nap, NULL);
+        enforce_deadlines(&srv);
         write_state(cat, state_path, &written);
         if (time(NULL) - last_maintenance >= 60) {
             maintain(&srv, cat, cfg->tombstone_days);
@@ -373,6 +785,7 @@ out:
     /* The worker threads are gone, each having closed its catalogue. */
     hub_cache_free(srv.cache);
     pthread_mutex_destroy(&srv.lock);
+    pthread_mutex_destroy(&srv.conns_lock);
     pthread_key_delete(srv.cat_key);
     return st;
 }
