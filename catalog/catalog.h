@@ -200,6 +200,16 @@ fg_status cat_check_plugin_offerings(rt_runtime *rt, rt_plugin *p, size_t *n,
 
 /* ---- search (search.c) ---------------------------------------------- */
 
+/* The order of search results. */
+typedef enum cat_sort {
+    CAT_SORT_RELEVANCE, /* best match first with text, else by title */
+    CAT_SORT_PRICE,     /* unit price, lowest first */
+    CAT_SORT_TITLE      /* title, A to Z */
+} cat_sort;
+
+/* "relevance", "price" or "title" → sort; false for anything else. */
+bool cat_sort_parse(const char *name, cat_sort *out);
+
 typedef struct cat_query {
     const char *text;     /* user text, or NULL to browse */
     const char *area, *provider, *delivery, *region, *tag; /* NULL = any */
@@ -207,6 +217,7 @@ typedef struct cat_query {
     int64_t limit, offset;
     bool include_withdrawn;
     bool facets;
+    cat_sort sort;
 } cat_query;
 
 /*

@@ -119,6 +119,31 @@ fg_status cat_fts_query(const char *text, char **out, fg_error *err)
 
 static const char sql_search_text[] = PAGE_OF(RANK, FROM_MATCH);
 static const char sql_search_all[] = PAGE_OF("o.title", FROM_ALL);
+static const char sql_search_text_price[] = PAGE_OF("o.price_pence", FROM_MATCH);
+static const char sql_search_all_price[] = PAGE_OF("o.price_pence", FROM_ALL);
+static const char sql_search_text_title[] = PAGE_OF("o.title", FROM_MATCH);
+
+bool cat_sort_parse(const char *name, cat_sort *out)
+{
+    static const char *const names[] = {"relevance", "price", "title"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (name && strcmp(name, names[i]) == 0) {
+            *out = (cat_sort)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The statement of a search with or without text, in `sort` order. */
+static const char *search_sql(bool text, cat_sort sort)
+{
+    if (sort == CAT_SORT_PRICE)
+        return text ? sql_search_text_price : sql_search_all_price;
+    if (sort == CAT_SORT_TITLE)
+        return text ? sql_search_text_title : sql_search_all;
+    return text ? sql_search_text : sql_search_all;
+}
 
 #define FACETS(from)                                                           \
     "WITH m AS MATERIALIZED (SELECT o.rowid AS rid, o.area, o.provider_ods,"   \
@@ -201,7 +226,7 @@ fg_status cat_search(cat_catalog *cat, const cat_query *q, json_t **results,
         *facets = NULL;
     if (q->text && (rc = cat_fts_query(q->text, &fts, err)) != FG_OK)
         return rc;
-    st = cat_stmt(cat, fts ? sql_search_text : sql_search_all, err);
+    st = cat_stmt(cat, search_sql(fts != NULL, q->sort), err);
     if (!st) {
         free(fts);
         return FG_EDB;

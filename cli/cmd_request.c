@@ -11,6 +11,7 @@
 static const char request_usage[] =
     "usage: fgcat request create ID --org ODS --quantity N [--start DATE]\n"
     "                            [--contact EMAIL] [--note TEXT]\n"
+    "       fgcat request quote ID --org ODS --quantity N [--start DATE]\n"
     "       fgcat request list [--org ODS] [--status S] [--offering ID]\n"
     "                          [--format text|json|csv] [--excel]\n"
     "       fgcat request show RID\n"
@@ -23,6 +24,9 @@ static const char request_usage[] =
     "            QUANTITY counts the offering's price unit: delegates, days,\n"
     "            beds, or engagements for a fixed price.  A refusal is shown\n"
     "            verbatim and exits 4.\n"
+    "  quote     what the request would cost: every check of create and the\n"
+    "            area plugin's quote, storing nothing.  A refusal is shown\n"
+    "            verbatim and exits 4, as create does.\n"
     "  list      requests made by or addressed to --org, newest first;\n"
     "            --format csv writes them as CSV for spreadsheets (the header\n"
     "            row is in docs/csv.md; the quote in pounds), --excel adds the\n"
@@ -138,6 +142,59 @@ static int request_create(cli_ctx *ctx, int argc, char **argv)
     code = output(ctx, r);
     json_decref(r);
     return code;
+}
+
+static int request_quote(cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START };
+    static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
+                                         {"quantity", required_argument, NULL, O_QUANTITY},
+                                         {"start", required_argument, NULL, O_START},
+                                         CLI_COMMON_OPTIONS};
+    cat_request_in in = {0};
+    cat_quote quote;
+    char money[64];
+    fg_error err;
+    int code = 0, c;
+
+    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
+        switch (c) {
+        case O_ORG:
+            in.requester_ods = optarg;
+            break;
+        case O_QUANTITY:
+            if (!fg_parse_int(optarg, 1, 1000000, &in.quantity))
+                return cli_usage_error(argv[0], "--quantity must be a whole number from 1 "
+                                                "to 1000000, not '%.20s'",
+                                       optarg);
+            break;
+        case O_START:
+            in.start = optarg;
+            break;
+        }
+    }
+    if (c == CLI_GETOPT_EXIT)
+        return code;
+    if (argc - optind != 1)
+        return cli_usage_error(argv[0], "expected one offering ID");
+    if (!in.requester_ods || in.quantity == 0)
+        return cli_usage_error(argv[0], "--org and --quantity are required");
+    in.offering_id = argv[optind];
+    if (cli_catalog(ctx, &err) != FG_OK ||
+        cat_request_quote(ctx->cat, cli_runtime(ctx), &in, &quote, &err) != FG_OK)
+        return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
+                                       : cli_fail(&err);
+    if (ctx->json) {
+        json_t *j = json_pack("{s:s, s:I, s:{s:I, s:s}}", "offering_id", in.offering_id,
+                              "quantity", (json_int_t)in.quantity, "quote", "amount_pence",
+                              (json_int_t)quote.amount_pence, "currency", quote.currency);
+        code = cli_print_json(j);
+        json_decref(j);
+        return code;
+    }
+    fg_money(money, sizeof money, quote.amount_pence, quote.currency);
+    printf("%s\n", money);
+    return 0;
 }
 
 static int request_list(cli_ctx *ctx, int argc, char **argv)
@@ -314,6 +371,8 @@ int cmd_request(cli_ctx *ctx, int argc, char **argv)
     argv[1] = name;
     if (strcmp(sub, "create") == 0)
         return request_create(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "quote") == 0)
+        return request_quote(ctx, argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0)
         return request_list(ctx, argc - 1, argv + 1);
     if (strcmp(sub, "show") == 0)

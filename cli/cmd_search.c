@@ -17,19 +17,75 @@ static const char search_usage[] =
     "lists offerings by title.\n"
     "\n"
     "Options:\n"
-    "  --area AREA          only this service area\n"
+    "  --area AREA          only this service area (one the catalogue has:\n"
+    "                       `fgcat areas` lists them)\n"
     "  --provider ODS       only this provider organisation (e.g. RTF)\n"
     "  --delivery D         on-site, remote or blended\n"
     "  --region R           only offerings available in region R\n"
     "  --max-price POUNDS   unit price at most this (e.g. 1500 or 1500.50)\n"
     "  --tag T              only offerings with tag T\n"
     "  --limit N            at most N results (default 20, at most 1000)\n"
-    "  --offset N           skip the first N results\n"
+    "  --offset N           skip the first N results; when a page is full, a\n"
+    "                       line on stderr says how many more match\n"
+    "  --sort S             relevance (best match first; by title with no\n"
+    "                       TEXT), price (unit price, lowest first) or title\n"
     "  --facets             also count matches per area, provider, delivery, tag\n"
     "  --include-withdrawn  include withdrawn offerings\n"
     "  --json               print a JSON array of offerings (with --facets:\n"
     "                       {\"results\": [...], \"facets\": {...}})\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
+
+/*
+ * An unknown --area is a usage error naming the areas the catalogue has;
+ * returns 0 when `area` is one of them.
+ */
+static int check_area(cli_ctx *ctx, const char *cmd, const char *area)
+{
+    json_t *areas = NULL, *counts;
+    const char *name;
+    char list[1024] = "";
+    size_t used = 0;
+    fg_error err;
+    if (cat_area_counts(ctx->cat, &areas, &err) != FG_OK)
+        return cli_fail(&err);
+    if (json_object_get(areas, area)) {
+        json_decref(areas);
+        return 0;
+    }
+    json_object_foreach(areas, name, counts) {
+        int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= sizeof list - used)
+            break;
+        used += (size_t)n;
+    }
+    json_decref(areas);
+    return cli_usage_error(cmd, "no service area '%.60s'; the areas are: %s", area,
+                           used ? list : "none (the catalogue is empty)");
+}
+
+/* After a full page: how many more offerings match, on stderr. */
+static void print_more(cli_ctx *ctx, const cat_query *q)
+{
+    cat_query count = *q;
+    json_t *results = NULL, *facets = NULL, *n;
+    json_int_t total = 0;
+    const char *area;
+    fg_error err;
+    count.limit = 1;
+    count.offset = 0;
+    count.facets = true;
+    if (cat_search(ctx->cat, &count, &results, &facets, &err) != FG_OK) {
+        json_decref(results);
+        return;
+    }
+    /* Each offering has one area: the area counts add up to the matches. */
+    json_object_foreach(json_object_get(facets, "area"), area, n) total += json_integer_value(n);
+    if (total > q->offset + q->limit)
+        fprintf(stderr, "fgcat: %lld more match; --offset %lld shows the next page\n",
+                (long long)(total - q->offset - q->limit), (long long)(q->offset + q->limit));
+    json_decref(results);
+    json_decref(facets);
+}
 
 /* Prints one offering as two lines of a result list. */
 static void print_brief(const json_t *o)
@@ -77,7 +133,8 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
         O_LIMIT,
         O_OFFSET,
         O_FACETS,
-        O_WITHDRAWN
+        O_WITHDRAWN,
+        O_SORT
     };
     static const struct option opts[] = {
         {"area", required_argument, NULL, O_AREA},
@@ -90,6 +147,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
         {"offset", required_argument, NULL, O_OFFSET},
         {"facets", no_argument, NULL, O_FACETS},
         {"include-withdrawn", no_argument, NULL, O_WITHDRAWN},
+        {"sort", required_argument, NULL, O_SORT},
         CLI_COMMON_OPTIONS};
     cat_query q = {.max_price_pence = -1, .limit = 20};
     char *text = NULL;
@@ -143,6 +201,12 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
         case O_WITHDRAWN:
             q.include_withdrawn = true;
             break;
+        case O_SORT:
+            if (!cat_sort_parse(optarg, &q.sort))
+                return cli_usage_error(argv[0], "--sort must be relevance, price or title, "
+                                                "not '%.40s'",
+                                       optarg);
+            break;
         }
     }
     if (c == CLI_GETOPT_EXIT)
@@ -158,8 +222,15 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
         q.text = text;
     }
 
-    if (cli_catalog(ctx, &err) != FG_OK ||
-        cat_search(ctx->cat, &q, &results, q.facets ? &facets : NULL, &err) != FG_OK) {
+    if (cli_catalog(ctx, &err) != FG_OK) {
+        free(text);
+        return cli_fail(&err);
+    }
+    if (q.area && (code = check_area(ctx, argv[0], q.area)) != 0) {
+        free(text);
+        return code;
+    }
+    if (cat_search(ctx->cat, &q, &results, q.facets ? &facets : NULL, &err) != FG_OK) {
         free(text);
         if (err.status == FG_EINVAL)
             return cli_usage_error(argv[0], "%s", err.msg);
@@ -179,6 +250,8 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
         json_array_foreach(results, i, o) print_brief(o);
         if (json_array_size(results) == 0)
             fprintf(stderr, "fgcat: no offerings match\n");
+        else if (json_array_size(results) == (size_t)q.limit)
+            print_more(ctx, &q);
         if (facets) {
             printf("\n");
             print_facets(facets);

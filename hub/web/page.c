@@ -10,9 +10,11 @@
 
 #include "web.h"
 
-static const char csp[] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+/* Styles, scripts and images come from this hub's /assets/ only (the NHS.UK
+   frontend's and fgcat's files); no inline script or style. */
+static const char csp[] = "default-src 'none'; style-src 'self'; script-src 'self'; "
+                          "img-src 'self'; manifest-src 'self'; form-action 'self'; "
                           "frame-ancestors 'none'; base-uri 'none'";
-
 
 /* The catalogue's name: its file name without the directory or ".db". */
 static void catalogue_name(const hub_call *call, char *buf, size_t size)
@@ -26,72 +28,102 @@ static void catalogue_name(const hub_call *call, char *buf, size_t size)
         buf[n - 3] = '\0';
 }
 
-#define STYLE                                                                  \
-    "<style>"                                                                  \
-    "body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1d;background:#f6f7f9}" \
-    "header.bar{background:#005eb8;color:#fff;padding:.6em 1.2em;display:flex;" \
-    "flex-wrap:wrap;gap:1em;align-items:center}"                               \
-    "header.bar a,header.bar button{color:#fff}"                               \
-    "header.bar .brand{font-weight:700;text-decoration:none;font-size:1.15em}" \
-    "header.bar nav{margin-left:auto;display:flex;gap:1em;align-items:center}" \
-    "header.bar form{margin:0}"                                                \
-    "header.bar button{background:none;border:1px solid #fff;border-radius:3px;" \
-    "cursor:pointer;padding:.15em .6em;font:inherit}"                          \
-    "main{max-width:72em;margin:0 auto;padding:1em 1.2em 3em}"                 \
-    "footer{color:#666;font-size:.85em;text-align:center;padding:1em}"         \
-    "form.search{display:flex;flex-wrap:wrap;gap:.6em;align-items:flex-end;background:#fff;" \
-    "padding:.8em;border:1px solid #d8dde3;border-radius:4px}"                 \
-    "form.search label,form.request label,form.login label{display:flex;"      \
-    "flex-direction:column;font-size:.85em;gap:.2em}"                          \
-    "input,select,textarea,button{font:inherit}"                               \
-    "form.request,form.login{display:grid;gap:.7em;max-width:32em;background:#fff;" \
-    "padding:1em;border:1px solid #d8dde3;border-radius:4px}"                  \
-    ".layout{display:grid;grid-template-columns:1fr 15em;gap:1.5em}"           \
-    "@media(max-width:50em){.layout{grid-template-columns:1fr}}"               \
-    "ol.results{padding-left:1.5em}ol.results li{margin:.9em 0}"               \
-    ".meta{color:#555;font-size:.9em}"                                         \
-    ".facets h3{font-size:.95em;margin:1em 0 .3em}"                            \
-    ".facets ul{list-style:none;padding:0;margin:0;font-size:.9em}"            \
-    ".error{background:#fde8e8;border-left:4px solid #d5281b;padding:.6em .9em}" \
-    ".notice{background:#e8f1fb;border-left:4px solid #005eb8;padding:.6em .9em}" \
-    ".withdrawn{background:#fff4e5;border-left:4px solid #ed8b00;padding:.6em .9em}" \
-    ".badge{font-size:.75em;background:#ed8b00;color:#fff;border-radius:3px;"  \
-    "padding:.05em .4em;vertical-align:middle}"                                \
-    "dl.offering{display:grid;grid-template-columns:10em 1fr;gap:.3em 1em}"    \
-    "dl.offering dt{font-weight:600}dl.offering dd{margin:0}"                  \
-    ".description{white-space:pre-wrap}"                                       \
-    "table{border-collapse:collapse;width:100%;background:#fff}"               \
-    "th,td{border:1px solid #d8dde3;padding:.35em .5em;text-align:left;vertical-align:top}" \
-    "td.note{white-space:pre-wrap;max-width:20em}"                             \
-    ".paging{display:flex;gap:1.5em}"                                          \
-    "</style>"
+/* The NHS logo of the NHS.UK header (its own markup, as the frontend
+   gives it). */
+#define NHS_LOGO                                                                  \
+    "<svg class=\"nhsuk-header__logo\" xmlns=\"http://www.w3.org/2000/svg\" "     \
+    "viewBox=\"0 0 200 80\" height=\"40\" width=\"100\" focusable=\"false\" "     \
+    "role=\"img\" aria-label=\"NHS\"><title>NHS</title><path fill=\"currentcolor\" " \
+    "d=\"M200 0v80H0V0h200Zm-27.5 5.5c-14.5 0-29 5-29 22 0 10.2 7.7 13.5 14.7 "   \
+    "16.3l.7.3c5.4 2 10.1 3.9 10.1 8.4 0 6.5-8.5 7.5-14 7.5s-12.5-1.5-16-3.5L135 " \
+    "70c5.5 2 13.5 3.5 20 3.5 15.5 0 32-4.5 32-22.5 0-19.5-25.5-16.5-25.5-25.5 "   \
+    "0-5.5 5.5-6.5 12.5-6.5a35 35 0 0 1 14.5 3l4-13.5c-4.5-2-12-3-20-3Zm-131 "     \
+    "2h-22l-14 65H22l9-45h.5l13.5 45h21.5l14-65H64l-9 45h-.5l-13-45Zm63 0h-18l-13 " \
+    "65h17l6-28H117l-5.5 28H129l13.5-65H125L119.5 32h-20l5-24.5Z\"/></svg>"
+
+#define ASSET_CSS "/assets/nhsuk-frontend-" FGCAT_NHSUK_VERSION ".min.css"
+
+/* One link of the header's navigation, marked when it is the current
+   page. */
+static void nav_item(html_page *p, html_lit href, html_lit label, const char *here)
+{
+    bool current = here && strcmp(here, href.s) == 0;
+    html_put(&p->b, current ? HTML("<li class=\"nhsuk-header__navigation-item "
+                                   "nhsuk-header__navigation-item--current\">")
+                            : HTML("<li class=\"nhsuk-header__navigation-item\">"));
+    html_raw(&p->b, "<a class=\"nhsuk-header__navigation-link\" href=\"");
+    html_put(&p->b, href);
+    html_put(&p->b, current ? HTML("\" aria-current=\"page\">") : HTML("\">"));
+    html_put(&p->b, label);
+    html_raw(&p->b, "</a></li>");
+}
 
 void page_begin(html_page *p, const char *title)
 {
     char name[256];
+    const char *here = p->call->path;
     catalogue_name(p->call, name, sizeof name);
     html_raw(&p->b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                     "<title>");
     html_text(&p->b, title);
-    html_raw(&p->b, " \xe2\x80\x94 fgcat \xc2\xb7 ");
+    html_raw(&p->b, " \xe2\x80\x93 " SERVICE_NAME " \xe2\x80\x93 fgcat \xc2\xb7 ");
     html_text(&p->b, name);
-    html_raw(&p->b, "</title>");
-    html_raw(&p->b, STYLE);
-    html_raw(&p->b, "</head>\n<body><header class=\"bar\"><a class=\"brand\" href=\"/\">"
-                    "fgcat</a><span class=\"catalogue\">");
-    html_text(&p->b, name);
-    html_raw(&p->b, "</span><nav><a href=\"/\">Search</a>");
+    html_raw(&p->b, "</title><link rel=\"stylesheet\" href=\"" ASSET_CSS "\">"
+                    "<link rel=\"stylesheet\" href=\"/assets/fgcat.css\">"
+                    "<link rel=\"icon\" href=\"/assets/images/favicon.svg\" "
+                    "type=\"image/svg+xml\">"
+                    "<script type=\"module\" src=\"/assets/fgcat.js\"></script>"
+                    "</head>\n<body><a class=\"nhsuk-skip-link\" href=\"#maincontent\">"
+                    "Skip to main content</a>"
+                    "<header class=\"nhsuk-header\" role=\"banner\">"
+                    "<div class=\"nhsuk-header__container nhsuk-width-container\">"
+                    "<div class=\"nhsuk-header__service\">"
+                    "<a class=\"nhsuk-header__service-logo\" href=\"/\" "
+                    "aria-label=\"" SERVICE_NAME " homepage\">" NHS_LOGO
+                    "<span class=\"nhsuk-header__service-name\">" SERVICE_NAME
+                    "</span></a></div>"
+                    "<nav class=\"nhsuk-header__account\" aria-label=\"Account\">"
+                    "<ul class=\"nhsuk-header__account-list\">");
     if (p->org) {
-        html_raw(&p->b, "<a href=\"/requests\">My requests</a><span class=\"who\">"
+        html_raw(&p->b, "<li class=\"nhsuk-header__account-item\"><span class=\"who\">"
                         "Signed in as <strong>");
         html_text(&p->b, p->org);
-        html_raw(&p->b, "</strong></span><form method=\"post\" action=\"/logout\">"
-                        "<button type=\"submit\">Sign out</button></form>");
+        html_raw(&p->b, "</strong></span></li><li class=\"nhsuk-header__account-item\">"
+                        "<form class=\"nhsuk-header__account-form\" method=\"post\" "
+                        "action=\"/logout\">");
+        web_csrf_field(p);
+        html_raw(&p->b, "<button class=\"nhsuk-header__account-button\" "
+                        "type=\"submit\">Sign out</button></form></li>");
     } else {
-        html_raw(&p->b, "<a href=\"/login\">Sign in</a>");
+        html_raw(&p->b, "<li class=\"nhsuk-header__account-item\"><a "
+                        "class=\"nhsuk-header__account-link\" href=\"/login\">Sign in</a>"
+                        "</li>");
     }
-    html_raw(&p->b, "</nav></header>\n<main>");
+    html_raw(&p->b, "</ul></nav></div><nav class=\"nhsuk-header__navigation\" "
+                    "aria-label=\"Menu\"><div class=\"nhsuk-header__navigation-container "
+                    "nhsuk-width-container\"><ul class=\"nhsuk-header__navigation-list\">");
+    nav_item(p, HTML("/"), HTML("Find a service"), here);
+    if (p->org)
+        nav_item(p, HTML("/requests"), HTML("Requests"), here);
+    html_raw(&p->b, "</ul></div></nav></header>\n<div class=\"nhsuk-width-container\">");
+    if (p->back) {
+        html_raw(&p->b, "<a class=\"nhsuk-back-link\" href=\"");
+        html_text(&p->b, p->back);
+        html_raw(&p->b, "\">Back</a>");
+    }
+    html_raw(&p->b, "<main class=\"nhsuk-main-wrapper\" id=\"maincontent\">");
+}
+
+/* Sets the CSRF cookie when the browser had none (forms.c). */
+static void set_csrf_cookie(html_page *p)
+{
+    char v[128];
+    if (!p->set_csrf)
+        return;
+    snprintf(v, sizeof v, WEB_CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", p->csrf,
+             p->call->cfg && p->call->cfg->tls_cert ? "; Secure" : "");
+    hub_reply_header(p->r, "Set-Cookie", v);
 }
 
 static void set_session_cookie(html_page *p)
@@ -114,13 +146,16 @@ static void common_headers(html_page *p)
     hub_reply_header(p->r, "Cache-Control", "no-store");
     hub_reply_header(p->r, "Referrer-Policy", "same-origin");
     set_session_cookie(p);
+    set_csrf_cookie(p);
 }
 
 void page_end(html_page *p, unsigned status)
 {
-    html_raw(&p->b, "</main>\n<footer>fgcat " FGCAT_VERSION
-                    " \xc2\xb7 shared services of the foundation group</footer>"
-                    "</body></html>\n");
+    html_raw(&p->b, "</main></div>\n<footer class=\"nhsuk-footer\" role=\"contentinfo\">"
+                    "<div class=\"nhsuk-width-container\"><div class=\"nhsuk-footer__meta\">"
+                    "<p class=\"nhsuk-body-s\">fgcat " FGCAT_VERSION
+                    " \xc2\xb7 shared services of the foundation group</p></div></div>"
+                    "</footer></body></html>\n");
     if (p->b.full) {
         /* Only a result list far beyond any real catalogue gets here. */
         free(p->b.data);
@@ -143,9 +178,9 @@ void page_message(html_page *p, unsigned status, const char *heading, const char
     page_begin(p, heading);
     html_raw(&p->b, "<h1>");
     html_text(&p->b, heading);
-    html_raw(&p->b, "</h1><p class=\"error\" role=\"alert\">");
+    html_raw(&p->b, "</h1><p class=\"nhsuk-body-l error\">");
     html_text(&p->b, message);
-    html_raw(&p->b, "</p><p><a href=\"/\">Back to the catalogue</a></p>");
+    html_raw(&p->b, "</p><p><a href=\"/\">Find a service</a></p>");
     page_end(p, status);
 }
 

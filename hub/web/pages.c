@@ -1,13 +1,16 @@
 /*
  * What the browser catalogue's pages show: search with filters, facets and
- * paging; one offering with its request form; creating a request; and a
- * trust's own requests.  The frame, forms and sessions are in web/html.c.
+ * paging; one offering with its request form; creating a request; a
+ * trust's lists of requests; one request with its history and the moves
+ * the signed-in trust may make.  The frame is in page.c, forms, sessions
+ * and routes in router.c, the form tokens in forms.c.
  *
  * Every value from the catalogue, the user or a plugin goes through
  * html_text(); links are built with html_url().  A request is shown only
  * to the trust that made it and the provider of its offering (SPEC §8):
- * "my requests" lists exactly cat_request_list's answer for the signed-in
- * organisation, and a new request's requester is always that organisation.
+ * the lists hold exactly cat_request_list's answer for the signed-in
+ * organisation, a request's page answers 404 to anyone else, and a new
+ * request's requester is always that organisation.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -43,12 +46,19 @@ static void put_price(html_buf *b, const json_t *price)
     html_text(b, S(price, "unit"));
 }
 
-/* <p class="error"> with `message`, verbatim but escaped. */
-static void put_error(html_buf *b, const char *message)
+/* The NHS.UK error summary with `message`, verbatim but escaped, linking
+   to the field `field` (an id on the page; a literal). */
+static void put_error_at(html_buf *b, const char *message, html_lit field)
 {
-    html_raw(b, "<p class=\"error\" role=\"alert\">");
+    html_raw(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
+                "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
+                "id=\"error-summary-title\">There is a problem</h2>"
+                "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
+                "nhsuk-error-summary__list\"><li><a class=\"error\" href=\"#");
+    html_put(b, field);
+    html_raw(b, "\">");
     html_text(b, message);
-    html_raw(b, "</p>");
+    html_raw(b, "</a></li></ul></div></div>");
 }
 
 static void put_offering_link(html_buf *b, const char *id, const char *title)
@@ -60,14 +70,17 @@ static void put_offering_link(html_buf *b, const char *id, const char *title)
     html_raw(b, "</a>");
 }
 
+static void put_when(html_buf *b, const char *s);
+static void put_status_tag(html_buf *b, const char *status);
+
 /* ---- search ------------------------------------------------------------ */
 
 /* The search form's fields, in the order links carry them. */
 enum { F_Q, F_AREA, F_PROVIDER, F_DELIVERY, F_REGION, F_MAX_PRICE, F_TAG, F_WITHDRAWN, F_LIMIT,
-       F_COUNT };
+       F_SORT, F_COUNT };
 static const char *const field_names[F_COUNT] = {
     "q", "area", "provider", "delivery", "region", "max_price", "tag", "include_withdrawn",
-    "limit"};
+    "limit", "sort"};
 
 typedef struct search_form {
     const char *v[F_COUNT]; /* NULL when absent or empty */
@@ -116,6 +129,11 @@ static bool read_search(const hub_call *call, search_form *s, char *msg, size_t 
                  MAX_LIMIT, s->v[F_LIMIT]);
         return false;
     }
+    if (s->v[F_SORT] && !cat_sort_parse(s->v[F_SORT], &s->q.sort)) {
+        snprintf(msg, size, "sort must be relevance, price or title, not '%.40s'",
+                 s->v[F_SORT]);
+        return false;
+    }
     if (offset && *offset && !fg_parse_int(offset, 0, MAX_OFFSET, &s->q.offset)) {
         snprintf(msg, size, "offset must be a whole number from 0, not '%.40s'", offset);
         return false;
@@ -147,11 +165,14 @@ static void search_href(html_buf *b, const search_form *s, int key, const char *
     }
 }
 
-/* A text input with its label: the label, the name and the extra
-   attributes are literals, joined by the compiler. */
+/* A text input with its label in an NHS.UK form group: the label, the
+   name (also its id) and the extra attributes are literals, joined by the
+   compiler. */
 #define text_field(b, label, name, value, extra)                               \
-    text_field_((b), HTML("<label>" label "<input type=\"text\" name=\"" name "\" value=\""), \
-                (value), HTML("\"" extra "></label>"))
+    text_field_((b), HTML("<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" " \
+                          "for=\"" name "\">" label "</label><input class=\"nhsuk-input\" " \
+                          "type=\"text\" id=\"" name "\" name=\"" name "\" value=\""), \
+                (value), HTML("\"" extra "></div>"))
 static void text_field_(html_buf *b, html_lit head, const char *value, html_lit tail)
 {
     html_put(b, head);
@@ -175,9 +196,25 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
     json_t *counts;
     bool listed = false;
 
-    html_raw(b, "<form class=\"search\" method=\"get\" action=\"/\" role=\"search\">");
-    text_field(b, "Search", "q", s->v[F_Q], " size=\"30\" autofocus");
-    html_raw(b, "<label>Area<select name=\"area\"><option value=\"\">any</option>");
+    html_raw(b, "<search><form class=\"search\" method=\"get\" action=\"/\">");
+    text_field(b, "What are you looking for?", "q", s->v[F_Q], " spellcheck=\"false\"");
+    html_raw(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"sort\">"
+                "Sort by</label><select class=\"nhsuk-select\" id=\"sort\" name=\"sort\">");
+    option(b, "relevance", "Best match", s->v[F_SORT]);
+    option(b, "price", "Price, lowest first", s->v[F_SORT]);
+    option(b, "title", "Title, A to Z", s->v[F_SORT]);
+    html_raw(b, "</select></div><details class=\"nhsuk-details\"");
+    for (int i = F_AREA; i < F_COUNT; i++)
+        if (s->v[i] && i != F_LIMIT && i != F_SORT) {
+            html_raw(b, " open");
+            break;
+        }
+    html_raw(b, "><summary class=\"nhsuk-details__summary\"><span "
+                "class=\"nhsuk-details__summary-text\">Filters</span></summary>"
+                "<div class=\"nhsuk-details__text\">"
+                "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"area\">"
+                "Area</label><select class=\"nhsuk-select\" id=\"area\" name=\"area\">"
+                "<option value=\"\">any</option>");
     json_object_foreach(areas, area, counts) {
         char label[256];
         snprintf(label, sizeof label, "%s (%lld)", area,
@@ -188,37 +225,45 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
     }
     if (s->v[F_AREA] && !listed) /* keep a filter the catalogue does not know */
         option(b, s->v[F_AREA], s->v[F_AREA], s->v[F_AREA]);
-    html_raw(b, "</select></label>");
-    text_field(b, "Provider (ODS)", "provider", s->v[F_PROVIDER], " size=\"6\"");
-    html_raw(b, "<label>Delivery<select name=\"delivery\"><option value=\"\">any</option>");
+    html_raw(b, "</select></div>");
+    text_field(b, "Provider (ODS code)", "provider", s->v[F_PROVIDER],
+               " class=\"nhsuk-input--width-5\"");
+    html_raw(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"delivery\">Delivery</label><select class=\"nhsuk-select\" "
+                "id=\"delivery\" name=\"delivery\"><option value=\"\">any</option>");
     option(b, "on-site", "on-site", s->v[F_DELIVERY]);
     option(b, "remote", "remote", s->v[F_DELIVERY]);
     option(b, "blended", "blended", s->v[F_DELIVERY]);
-    html_raw(b, "</select></label>");
-    text_field(b, "Region", "region", s->v[F_REGION], " size=\"12\"");
-    text_field(b, "Max price (\xc2\xa3)", "max_price", s->v[F_MAX_PRICE],
-               " size=\"8\" inputmode=\"decimal\"");
-    text_field(b, "Tag", "tag", s->v[F_TAG], " size=\"12\"");
-    html_raw(b, "<label>Per page<input type=\"number\" name=\"limit\" min=\"1\" max=\"1000\" "
-                "value=\"");
+    html_raw(b, "</select></div>");
+    text_field(b, "Region", "region", s->v[F_REGION], " class=\"nhsuk-input--width-20\"");
+    text_field(b, "Highest price in pounds", "max_price", s->v[F_MAX_PRICE],
+               " class=\"nhsuk-input--width-10\" inputmode=\"decimal\"");
+    text_field(b, "Tag", "tag", s->v[F_TAG], " class=\"nhsuk-input--width-20\"");
+    html_raw(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"limit\">"
+                "Results per page</label><input class=\"nhsuk-input nhsuk-input--width-4\" "
+                "type=\"number\" id=\"limit\" name=\"limit\" min=\"1\" max=\"1000\" value=\"");
     html_int(b, s->q.limit);
-    html_raw(b, "\"></label><label><span><input type=\"checkbox\" name=\"include_withdrawn\" "
+    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><div class=\"nhsuk-checkboxes\">"
+                "<div class=\"nhsuk-checkboxes__item\"><input class=\"nhsuk-checkboxes__input\" "
+                "id=\"include_withdrawn\" type=\"checkbox\" name=\"include_withdrawn\" "
                 "value=\"1\"");
     if (s->q.include_withdrawn)
         html_raw(b, " checked");
-    html_raw(b, "> include withdrawn</span></label><button type=\"submit\">Search</button>"
-                "</form>");
+    html_raw(b, "><label class=\"nhsuk-label nhsuk-checkboxes__label\" "
+                "for=\"include_withdrawn\">Include withdrawn offerings</label></div></div>"
+                "</div></div></details><button class=\"nhsuk-button\" type=\"submit\">"
+                "Search</button></form></search>");
 }
 
 static void result_item(html_buf *b, const json_t *o)
 {
     const json_t *provider = json_object_get(o, "provider");
     const char *status = S(o, "status");
-    html_raw(b, "<li>");
+    html_raw(b, "<li><h2 class=\"nhsuk-heading-s nhsuk-u-margin-bottom-1\">");
     put_offering_link(b, S(o, "id"), S(o, "title"));
     if (status && strcmp(status, "withdrawn") == 0)
-        html_raw(b, " <span class=\"badge\">withdrawn</span>");
-    html_raw(b, "<div class=\"meta\">");
+        html_raw(b, " <strong class=\"nhsuk-tag nhsuk-tag--grey badge\">Withdrawn</strong>");
+    html_raw(b, "</h2><div class=\"meta nhsuk-body-s nhsuk-u-margin-bottom-1\">");
     html_text(b, S(provider, "name"));
     html_raw(b, " (");
     html_text(b, S(provider, "ods"));
@@ -228,9 +273,9 @@ static void result_item(html_buf *b, const json_t *o)
     html_text(b, S(o, "delivery"));
     html_raw(b, " \xc2\xb7 ");
     put_price(b, json_object_get(o, "price"));
-    html_raw(b, "</div><div>");
+    html_raw(b, "</div><p>");
     html_text(b, S(o, "summary"));
-    html_raw(b, "</div></li>");
+    html_raw(b, "</p></li>");
 }
 
 static void facets_html(html_buf *b, const search_form *s, json_t *facets)
@@ -242,22 +287,23 @@ static void facets_html(html_buf *b, const search_form *s, json_t *facets)
                   {"provider", "Provider", F_PROVIDER},
                   {"delivery", "Delivery", F_DELIVERY},
                   {"tag", "Tag", F_TAG}};
-    html_raw(b, "<aside class=\"facets\"><h2>Refine</h2>");
+    html_raw(b, "<aside class=\"facets fgcat-facets\" aria-labelledby=\"refine\">"
+                "<h2 class=\"nhsuk-heading-m\" id=\"refine\">Refine</h2>");
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         json_t *counts = json_object_get(facets, groups[g].group), *n;
         const char *value;
         if (json_object_size(counts) == 0)
             continue;
-        html_raw(b, "<h3>");
+        html_raw(b, "<h3 class=\"nhsuk-heading-xs nhsuk-u-margin-bottom-2\">");
         html_text(b, groups[g].heading);
-        html_raw(b, "</h3><ul>");
+        html_raw(b, "</h3><ul class=\"nhsuk-list\">");
         if (s->v[groups[g].field]) {
             html_raw(b, "<li><a href=\"");
             search_href(b, s, groups[g].field, NULL, 0);
             html_raw(b, "\">any</a></li>");
         }
         json_object_foreach(counts, value, n) {
-            html_raw(b, "<li><a href=\"");
+            html_raw(b, "<li class=\"fgcat-wrap\"><a href=\"");
             search_href(b, s, groups[g].field, value, 0);
             html_raw(b, "\">");
             html_text(b, value);
@@ -303,16 +349,17 @@ void page_search(html_page *p)
     }
 
     page_begin(p, s.v[F_Q] ? s.v[F_Q] : "Shared services");
-    html_raw(&p->b, "<h1>Shared services catalogue</h1>");
+    html_raw(&p->b, "<h1>Find a shared service</h1>");
+    if (!ok)
+        put_error_at(&p->b, problem, HTML("q"));
     search_form_html(p, &s, areas);
-    if (!ok) {
-        put_error(&p->b, problem);
-    } else {
+    if (ok) {
         size_t i;
         json_t *o;
         more = json_array_size(results) > (size_t)s.q.limit;
         shown = more ? (size_t)s.q.limit : json_array_size(results);
-        html_raw(&p->b, "<div class=\"layout\"><section class=\"results\">");
+        html_raw(&p->b, "<div class=\"nhsuk-grid-row\"><section class=\"results "
+                        "nhsuk-grid-column-two-thirds\" aria-label=\"Results\">");
         if (shown == 0) {
             html_raw(&p->b, "<p class=\"notice\">No offerings match.</p>");
         } else {
@@ -323,7 +370,7 @@ void page_search(html_page *p)
             if (more)
                 html_raw(&p->b, ", more on the next page");
             html_raw(&p->b, "</p>");
-            html_raw(&p->b, "<ol class=\"results\" start=\"");
+            html_raw(&p->b, "<ol class=\"results nhsuk-list\" start=\"");
             html_int(&p->b, s.q.offset + 1);
             html_raw(&p->b, "\">");
             json_array_foreach(results, i, o) {
@@ -332,21 +379,32 @@ void page_search(html_page *p)
             }
             html_raw(&p->b, "</ol>");
         }
-        html_raw(&p->b, "<nav class=\"paging\">");
+        html_raw(&p->b, "<nav class=\"nhsuk-pagination paging\" aria-label=\"Pagination\">"
+                        "<ul class=\"nhsuk-list nhsuk-pagination__list\">");
         if (s.q.offset > 0) {
-            html_raw(&p->b, "<a rel=\"prev\" href=\"");
+            html_raw(&p->b, "<li class=\"nhsuk-pagination-item--previous\"><a "
+                            "class=\"nhsuk-pagination__link nhsuk-pagination__link--prev\" "
+                            "rel=\"prev\" href=\"");
             search_href(&p->b, &s, -1, NULL,
                         s.q.offset > s.q.limit ? s.q.offset - s.q.limit : 0);
-            html_raw(&p->b, "\">\xe2\x86\x90 Previous</a>");
+            html_raw(&p->b, "\"><span class=\"nhsuk-pagination__title\">Previous</span>"
+                            "<span class=\"nhsuk-u-visually-hidden\">:</span>"
+                            "<span class=\"nhsuk-pagination__page\">Earlier results</span>"
+                            "</a></li>");
         }
         if (more) {
-            html_raw(&p->b, "<a rel=\"next\" href=\"");
+            html_raw(&p->b, "<li class=\"nhsuk-pagination-item--next\"><a "
+                            "class=\"nhsuk-pagination__link nhsuk-pagination__link--next\" "
+                            "rel=\"next\" href=\"");
             search_href(&p->b, &s, -1, NULL, s.q.offset + s.q.limit);
-            html_raw(&p->b, "\">Next \xe2\x86\x92</a>");
+            html_raw(&p->b, "\"><span class=\"nhsuk-pagination__title\">Next</span>"
+                            "<span class=\"nhsuk-u-visually-hidden\">:</span>"
+                            "<span class=\"nhsuk-pagination__page\">More results</span>"
+                            "</a></li>");
         }
-        html_raw(&p->b, "</nav></section>");
+        html_raw(&p->b, "</ul></nav></section><div class=\"nhsuk-grid-column-one-third\">");
         facets_html(&p->b, &s, facets);
-        html_raw(&p->b, "</div>");
+        html_raw(&p->b, "</div></div>");
     }
     page_end(p, status);
     json_decref(areas);
@@ -362,7 +420,9 @@ typedef struct request_values {
 } request_values;
 
 /* A term of a description list, a literal. */
-#define dt(b, term) html_raw((b), "<dt>" term "</dt><dd>")
+#define dt(b, term)                                                            \
+    html_raw((b), "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">" \
+                  term "</dt><dd class=\"nhsuk-summary-list__value\">")
 
 /* A link to the search filtered by `field` = `value`, showing the value. */
 static void filter_link(html_buf *b, const char *field, const char *value)
@@ -398,65 +458,65 @@ static void offering_details(html_buf *b, const json_t *o)
     const char *key;
     json_t *value;
 
-    html_raw(b, "<p class=\"summary\">");
+    html_raw(b, "<p class=\"summary nhsuk-lede-text\">");
     html_text(b, S(o, "summary"));
     html_raw(b, "</p>");
     if (description && *description) {
-        html_raw(b, "<div class=\"description\">");
+        html_raw(b, "<div class=\"description fgcat-pre-line\">");
         html_text(b, description);
         html_raw(b, "</div>");
     }
-    html_raw(b, "<dl class=\"offering\">");
+    html_raw(b, "<dl class=\"nhsuk-summary-list offering\">");
     dt(b, "Id");
     html_text(b, S(o, "id"));
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Area");
     filter_link(b, "area", S(o, "area"));
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Provider");
     html_text(b, S(provider, "name"));
     html_raw(b, " (");
     filter_link(b, "provider", S(provider, "ods"));
-    html_raw(b, ")</dd>");
+    html_raw(b, ")</dd></div>");
     dt(b, "Delivery");
     html_text(b, S(o, "delivery"));
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     if (json_is_integer(dur)) {
         dt(b, "Duration");
         html_int(b, json_integer_value(dur));
-        html_raw(b, " days</dd>");
+        html_raw(b, " days</dd></div>");
     }
     dt(b, "Capacity");
     if (json_is_integer(cap)) {
         html_int(b, json_integer_value(cap));
-        html_raw(b, " at a time</dd>");
+        html_raw(b, " at a time</dd></div>");
     } else {
-        html_raw(b, "unlimited</dd>");
+        html_raw(b, "unlimited</dd></div>");
     }
     dt(b, "Price");
     put_price(b, json_object_get(o, "price"));
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Regions");
     list_links(b, json_object_get(o, "regions"), "region");
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Tags");
     list_links(b, json_object_get(o, "tags"), "tag");
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Contact");
     html_raw(b, "<a href=\"mailto:");
     html_text(b, S(o, "contact"));
     html_raw(b, "\">");
     html_text(b, S(o, "contact"));
-    html_raw(b, "</a></dd>");
+    html_raw(b, "</a></dd></div>");
     json_object_foreach(json_object_get(o, "attributes"), key, value) {
         char *text = json_is_string(value)
                          ? NULL
                          : json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-        html_raw(b, "<dt>");
+        html_raw(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
         html_text(b, key);
-        html_raw(b, "</dt><dd>");
+        html_raw(b, "</dt><dd class=\"nhsuk-summary-list__value\">");
         html_text(b, text ? text : json_string_value(value));
-        html_raw(b, "</dd>");
+        html_raw(b, "</dd></div>");
         free(text);
     }
     dt(b, "Status");
@@ -465,12 +525,76 @@ static void offering_details(html_buf *b, const json_t *o)
         html_raw(b, " since ");
         html_text(b, S(o, "withdrawn_at"));
     }
-    html_raw(b, "</dd>");
+    html_raw(b, "</dd></div>");
     dt(b, "Revision");
     html_int(b, json_integer_value(json_object_get(o, "rev")));
     html_raw(b, ", updated ");
     html_text(b, S(o, "updated_at"));
-    html_raw(b, "</dd></dl>");
+    html_raw(b, "</dd></div></dl>");
+}
+
+/*
+ * The price estimate of an offering page: a GET form; with ?quantity (and
+ * ?start) it runs every check of a request and the area plugin's quote
+ * (cat_request_quote) for the signed-in trust, storing nothing, and shows
+ * the price or why such a request would be refused.
+ */
+static void estimate_section(html_page *p, const json_t *o)
+{
+    html_buf *b = &p->b;
+    const char *quantity = hub_arg(p->call, "quantity"), *start = hub_arg(p->call, "start");
+    cat_request_in in = {.offering_id = S(o, "id"), .requester_ods = p->org};
+    char problem[FG_ERROR_MSG_SIZE] = "", money[64];
+    cat_quote quote = {0};
+    fg_error e;
+
+    if (start && !*start)
+        start = NULL;
+    html_raw(b, "<div class=\"estimate\"><h3 id=\"estimate-heading\">Estimate the price</h3>"
+                "<p>What a request would cost, with every rule of the provider checked; "
+                "nothing is sent.</p>");
+    if (quantity && *quantity) {
+        in.start = start;
+        if (!fg_parse_int(quantity, 1, MAX_QUANTITY, &in.quantity)) {
+            snprintf(problem, sizeof problem, "Quantity must be a whole number from 1 to "
+                                              "1000000.");
+        } else if (!p->call->cfg || !p->call->cfg->rt) {
+            snprintf(problem, sizeof problem, "This hub has no area plugins loaded, so it "
+                                              "cannot price requests.");
+        } else {
+            hub_lock(p->call);
+            if (cat_request_quote(p->call->cat, p->call->cfg->rt, &in, &quote, &e) != FG_OK)
+                snprintf(problem, sizeof problem, "%s", e.msg);
+            hub_unlock(p->call);
+        }
+        if (*problem) {
+            html_raw(b, "<p class=\"nhsuk-error-message estimate-problem\"><span "
+                        "class=\"nhsuk-u-visually-hidden\">Error: </span>");
+            html_text(b, problem);
+            html_raw(b, "</p>");
+        } else {
+            fg_money(money, sizeof money, quote.amount_pence, quote.currency);
+            html_raw(b, "<div class=\"nhsuk-inset-text\"><p>A request for ");
+            html_int(b, in.quantity);
+            html_raw(b, " would cost <strong class=\"estimate\">");
+            html_text(b, money);
+            html_raw(b, "</strong>. Nothing has been sent.</p></div>");
+        }
+    }
+    html_raw(b, "<form class=\"estimate\" method=\"get\" action=\"/offerings/");
+    html_url(b, S(o, "id"), true);
+    html_raw(b, "\"><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"estimate-quantity\">Quantity</label><input class=\"nhsuk-input "
+                "nhsuk-input--width-5\" type=\"number\" id=\"estimate-quantity\" "
+                "name=\"quantity\" min=\"1\" max=\"1000000\" value=\"");
+    html_text(b, quantity);
+    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"estimate-start\">Start date (optional)</label><input class=\"nhsuk-input "
+                "nhsuk-input--width-10\" type=\"date\" id=\"estimate-start\" name=\"start\" "
+                "value=\"");
+    html_text(b, start);
+    html_raw(b, "\"></div><button class=\"nhsuk-button nhsuk-button--secondary\" "
+                "type=\"submit\">Estimate the price</button></form></div>");
 }
 
 /* The request part of an offering page: a form for a signed-in trust that
@@ -480,9 +604,10 @@ static void request_section(html_page *p, const json_t *o, const request_values 
     html_buf *b = &p->b;
     const char *id = S(o, "id");
     const char *provider = S(json_object_get(o, "provider"), "ods");
-    char today[FG_DATE_SIZE];
+    char today[FG_DATE_SIZE], token[WEB_TOKEN_SIZE];
 
-    html_raw(b, "<section class=\"request\"><h2>Request this service</h2>");
+    html_raw(b, "<section class=\"request\" aria-labelledby=\"request-heading\">"
+                "<h2 id=\"request-heading\">Request this service</h2>");
     if (S(o, "withdrawn_at") || strcmp(S(o, "status"), "withdrawn") == 0) {
         html_raw(b, "<p>This offering was withdrawn and takes no new requests.</p></section>");
         return;
@@ -495,31 +620,49 @@ static void request_section(html_page *p, const json_t *o, const request_values 
     }
     if (provider && strcmp(provider, p->org) == 0) {
         html_raw(b, "<p>Your trust provides this offering; requests for it appear under "
-                    "<a href=\"/requests\">My requests</a>.</p></section>");
+                    "<a href=\"/requests?list=to-us\">Requests to us</a>.</p></section>");
         return;
     }
+    estimate_section(p, o);
+    html_raw(b, "<h3 id=\"send-heading\">Send a request</h3>");
     fg_today(today);
+    if (!web_new_token(token))
+        token[0] = '\0';
     html_raw(b, "<form class=\"request\" method=\"post\" action=\"/offerings/");
     html_url(b, id, true);
-    html_raw(b, "/request\"><p>Requesting as <strong>");
+    html_raw(b, "/request\">");
+    web_csrf_field(p);
+    html_raw(b, "<input type=\"hidden\" name=\"form\" value=\"");
+    html_text(b, token);
+    html_raw(b, "\"><p>Requesting as <strong>");
     html_text(b, p->org);
-    html_raw(b, "</strong>; the provider's plugin checks the request and quotes it.</p>"
-                "<label>Quantity<input type=\"number\" name=\"quantity\" min=\"1\" "
-                "max=\"1000000\" required value=\"");
+    html_raw(b, "</strong>. The provider's rules are checked and the price worked out "
+                "when you send it.</p>"
+                "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"quantity\">"
+                "Quantity</label><div class=\"nhsuk-hint\" id=\"quantity-hint\">How many "
+                "units of the price, for example delegates</div><input class=\"nhsuk-input "
+                "nhsuk-input--width-5\" type=\"number\" id=\"quantity\" name=\"quantity\" "
+                "min=\"1\" max=\"1000000\" required aria-describedby=\"quantity-hint\" "
+                "value=\"");
     html_text(b, v ? v->quantity : NULL);
-    html_raw(b, "\"></label><label>Start date (optional)<input type=\"date\" name=\"start\" "
-                "min=\"");
+    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"start\">Start date (optional)</label><input class=\"nhsuk-input "
+                "nhsuk-input--width-10\" type=\"date\" id=\"start\" name=\"start\" min=\"");
     html_text(b, today);
     html_raw(b, "\" value=\"");
     html_text(b, v ? v->start : NULL);
-    html_raw(b, "\"></label><label>Contact e-mail (optional)<input type=\"email\" "
-                "name=\"contact\" maxlength=\"254\" value=\"");
+    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"contact\">Contact email (optional)</label><input class=\"nhsuk-input\" "
+                "type=\"email\" id=\"contact\" name=\"contact\" maxlength=\"254\" "
+                "autocomplete=\"email\" spellcheck=\"false\" value=\"");
     html_text(b, v ? v->contact : NULL);
-    html_raw(b, "\"></label><label>Note (optional)<textarea name=\"note\" rows=\"4\" "
+    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                "for=\"note\">Note for the provider (optional)</label><textarea "
+                "class=\"nhsuk-textarea\" id=\"note\" name=\"note\" rows=\"4\" "
                 "maxlength=\"2000\">");
     html_text(b, v ? v->note : NULL);
-    html_raw(b, "</textarea></label><button type=\"submit\">Send request</button></form>"
-                "</section>");
+    html_raw(b, "</textarea></div><button class=\"nhsuk-button\" type=\"submit\">"
+                "Send request</button></form></section>");
 }
 
 /* The whole offering page, with `problem` (may be NULL) above the form. */
@@ -527,20 +670,21 @@ static void offering_page(html_page *p, const json_t *o, const request_values *v
                           const char *problem, unsigned status)
 {
     html_buf *b = &p->b;
+    p->back = "/";
     page_begin(p, S(o, "title"));
-    html_raw(b, "<p><a href=\"/\">\xe2\x86\x90 Search</a></p><h1>");
+    if (problem)
+        put_error_at(b, problem, HTML("quantity"));
+    html_raw(b, "<h1 class=\"fgcat-wrap\">");
     html_text(b, S(o, "title"));
     if (strcmp(S(o, "status"), "withdrawn") == 0)
-        html_raw(b, " <span class=\"badge\">withdrawn</span>");
+        html_raw(b, " <strong class=\"nhsuk-tag nhsuk-tag--grey badge\">Withdrawn</strong>");
     html_raw(b, "</h1>");
     if (strcmp(S(o, "status"), "withdrawn") == 0) {
-        html_raw(b, "<p class=\"withdrawn\">Withdrawn on ");
+        html_raw(b, "<p class=\"withdrawn nhsuk-inset-text\">Withdrawn on ");
         html_text(b, S(o, "withdrawn_at") ? S(o, "withdrawn_at") : "an unknown date");
         html_raw(b, "; it is shown for the record and takes no new requests.</p>");
     }
     offering_details(b, o);
-    if (problem)
-        put_error(b, problem);
     request_section(p, o, v);
     page_end(p, status);
 }
@@ -572,56 +716,48 @@ void page_offering(html_page *p, const char *id)
 
 /* ---- creating a request ------------------------------------------------ */
 
-static void request_result(html_page *p, const json_t *o, const json_t *req)
-{
-    html_buf *b = &p->b;
-    const json_t *quote = json_object_get(req, "quote");
-    page_begin(p, "Request sent");
-    html_raw(b, "<h1>Request sent</h1><p class=\"notice\">Your request for ");
-    put_offering_link(b, S(o, "id"), S(o, "title"));
-    html_raw(b, " was checked and quoted by the provider's plugin and is now <strong>");
-    html_text(b, S(req, "status"));
-    html_raw(b, "</strong>.</p><dl class=\"offering\">");
-    dt(b, "Request");
-    html_text(b, S(req, "id"));
-    html_raw(b, "</dd>");
-    dt(b, "Quantity");
-    html_int(b, json_integer_value(json_object_get(req, "quantity")));
-    html_raw(b, "</dd>");
-    dt(b, "Quote");
-    html_raw(b, "<strong class=\"quote\">");
-    put_money(b, json_integer_value(json_object_get(quote, "amount_pence")),
-              S(quote, "currency"));
-    html_raw(b, "</strong></dd>");
-    dt(b, "Start");
-    html_text(b, S(req, "start") ? S(req, "start") : "not given");
-    html_raw(b, "</dd></dl><p><a href=\"/requests\">My requests</a></p>");
-    page_end(p, 201);
-}
-
 void page_request_create(html_page *p, const char *id, const html_form *form)
 {
     request_values v = {form_get(form, "quantity"), form_get(form, "start"),
                         form_get(form, "contact"), form_get(form, "note")};
     cat_request_in in = {.offering_id = id};
+    const char *form_token = form_get(form, "form");
     json_t *o = load_offering(p, id), *req = NULL;
-    char problem[FG_ERROR_MSG_SIZE];
+    char problem[FG_ERROR_MSG_SIZE], sent[WEB_REQUEST_ID_SIZE], location[WEB_REQUEST_ID_SIZE + 24];
     unsigned status;
     fg_error e;
 
     if (!o)
         return;
+    if (!web_form_token_ok(form_token)) {
+        offering_page(p, o, &v, "This form is out of date: send it again from this page.",
+                      400);
+        json_decref(o);
+        return;
+    }
+    if (!web_form_claim(form_token, sent)) {
+        /* Sent before (a reload or a second click): show what the first made. */
+        if (*sent)
+            snprintf(location, sizeof location, "/requests/%s?sent=1", sent);
+        else
+            snprintf(location, sizeof location, "/requests");
+        page_redirect(p, location);
+        json_decref(o);
+        return;
+    }
     /* The requester is the signed-in trust, whatever the form says. */
     in.requester_ods = p->org;
     in.start = v.start && *v.start ? v.start : NULL;
     in.contact = v.contact && *v.contact ? v.contact : NULL;
     in.note = v.note && *v.note ? v.note : NULL;
     if (!v.quantity || !fg_parse_int(v.quantity, 1, MAX_QUANTITY, &in.quantity)) {
+        web_form_done(form_token, NULL);
         offering_page(p, o, &v, "Quantity must be a whole number from 1 to 1000000.", 400);
         json_decref(o);
         return;
     }
     if (!p->call->cfg || !p->call->cfg->rt) {
+        web_form_done(form_token, NULL);
         offering_page(p, o, &v, "This hub has no area plugins loaded, so it cannot check or "
                                 "quote requests.", 503);
         json_decref(o);
@@ -634,8 +770,12 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
         e.status = FG_OK;
     if (req) {
         fg_log(FG_LOG_INFO, "hub: %s requested %s: %s", p->org, id, S(req, "id"));
-        request_result(p, o, req);
+        web_form_done(form_token, S(req, "id"));
+        snprintf(location, sizeof location, "/requests/%.*s?sent=1", WEB_REQUEST_ID_SIZE - 1,
+                 S(req, "id"));
+        page_redirect(p, location);
     } else {
+        web_form_done(form_token, NULL);
         switch (e.status) {
         case FG_EINVAL:
             status = 400;
@@ -682,6 +822,25 @@ static const char *offering_title(html_page *p, json_t *titles, const char *id)
     return S(titles, id);
 }
 
+/*
+ * Opens a cell of a responsive table, closing the one before unless it is
+ * the row's `first`: on a narrow screen the NHS.UK table shows each cell
+ * under its `heading`.  `cls` (a literal, or NULL) is its extra class.
+ */
+static void cell(html_buf *b, bool first, html_lit heading, const char *cls)
+{
+    if (!first)
+        html_raw(b, "</td>");
+    html_raw(b, "<td class=\"nhsuk-table__cell");
+    if (cls) {
+        html_raw(b, " ");
+        html_text(b, cls);
+    }
+    html_raw(b, "\"><span class=\"nhsuk-table-responsive__heading\" aria-hidden=\"true\">");
+    html_put(b, heading);
+    html_raw(b, " </span>");
+}
+
 /* An organisation, marked when it is the signed-in one. */
 static void put_org(html_page *p, const char *ods)
 {
@@ -693,65 +852,575 @@ static void put_org(html_page *p, const char *ods)
         html_raw(&p->b, "</strong> (you)");
 }
 
+/* One row of the requests table. */
+static void request_row(html_page *p, json_t *titles, const json_t *r)
+{
+    html_buf *b = &p->b;
+    const json_t *req = json_object_get(r, "requester");
+    const json_t *quote = json_object_get(r, "quote");
+    const char *offering = S(r, "offering_id");
+    html_raw(b, "<tr class=\"nhsuk-table__row\" data-request=\"");
+    html_text(b, S(r, "id"));
+    html_raw(b, "\">");
+    cell(b, true, HTML("Made"), NULL);
+    html_raw(b, "<a class=\"request\" href=\"/requests/");
+    html_url(b, S(r, "id"), false);
+    html_raw(b, "\">");
+    put_when(b, S(r, "created_at"));
+    html_raw(b, "</a>");
+    cell(b, false, HTML("Offering"), NULL);
+    put_offering_link(b, offering, offering_title(p, titles, offering));
+    cell(b, false, HTML("Requester"), NULL);
+    put_org(p, S(req, "ods"));
+    if (S(req, "contact")) {
+        html_raw(b, "<br>");
+        html_text(b, S(req, "contact"));
+    }
+    cell(b, false, HTML("Provider"), NULL);
+    put_org(p, S(json_object_get(r, "provider"), "ods"));
+    cell(b, false, HTML("Quantity"), NULL);
+    html_int(b, json_integer_value(json_object_get(r, "quantity")));
+    cell(b, false, HTML("Start"), NULL);
+    if (S(r, "start"))
+        put_when(b, S(r, "start"));
+    else
+        html_raw(b, "\xe2\x80\x94");
+    cell(b, false, HTML("Status"), NULL);
+    put_status_tag(b, S(r, "status"));
+    cell(b, false, HTML("Quote"), "quote");
+    put_money(b, json_integer_value(json_object_get(quote, "amount_pence")),
+              S(quote, "currency"));
+    cell(b, false, HTML("Note"), "note fgcat-pre-line fgcat-wrap");
+    html_text(b, S(r, "note"));
+    html_raw(b, "</td></tr>");
+}
+
+#define REQUESTS_PER_PAGE 20
+
+/* The lists of the requests page: ?list=ours|to-us, else both. */
+static const struct {
+    const char *value, *heading;
+} request_lists[] = {{NULL, "All requests"},
+                     {"ours", "Our requests"},
+                     {"to-us", "Requests to us"}};
+static const char *const request_statuses[] = {"submitted", "accepted", "declined", "completed",
+                                               "cancelled"};
+
+/* A link to the requests page with `list`, `status` (NULL: none) and page
+   `page`, as an escaped attribute value. */
+static void requests_href(html_buf *b, const char *list, const char *status, long long page)
+{
+    char sep = '?';
+    html_raw(b, "/requests");
+    if (list) {
+        html_raw(b, "?list=");
+        html_url(b, list, false);
+        sep = '&';
+    }
+    if (status) {
+        html_put(b, sep == '?' ? HTML("?status=") : HTML("&amp;status="));
+        html_url(b, status, false);
+        sep = '&';
+    }
+    if (page > 1) {
+        html_put(b, sep == '?' ? HTML("?page=") : HTML("&amp;page="));
+        html_int(b, page);
+    }
+}
+
+static void requests_filters(html_page *p, size_t which, const char *status)
+{
+    html_buf *b = &p->b;
+    html_raw(b, "<nav aria-label=\"Lists of requests\"><ul class=\"nhsuk-list "
+                "fgcat-inline-list\">");
+    for (size_t i = 0; i < sizeof request_lists / sizeof request_lists[0]; i++) {
+        html_raw(b, "<li>");
+        if (i == which) {
+            html_raw(b, "<strong aria-current=\"page\">");
+            html_text(b, request_lists[i].heading);
+            html_raw(b, "</strong>");
+        } else {
+            html_raw(b, "<a href=\"");
+            requests_href(b, request_lists[i].value, status, 1);
+            html_raw(b, "\">");
+            html_text(b, request_lists[i].heading);
+            html_raw(b, "</a>");
+        }
+        html_raw(b, "</li>");
+    }
+    html_raw(b, "</ul></nav><form class=\"filter\" method=\"get\" action=\"/requests\">");
+    if (request_lists[which].value) {
+        html_raw(b, "<input type=\"hidden\" name=\"list\" value=\"");
+        html_text(b, request_lists[which].value);
+        html_raw(b, "\">");
+    }
+    html_raw(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"status\">"
+                "Status</label><select class=\"nhsuk-select\" id=\"status\" name=\"status\">"
+                "<option value=\"\">any</option>");
+    for (size_t i = 0; i < sizeof request_statuses / sizeof request_statuses[0]; i++)
+        option(b, request_statuses[i], request_statuses[i], status);
+    html_raw(b, "</select></div><button class=\"nhsuk-button nhsuk-button--secondary\" "
+                "type=\"submit\">Show</button></form>");
+}
+
+/* Reads ?list, ?status and ?page; false with the problem in `msg`. */
+static bool read_requests_args(const hub_call *call, size_t *which, const char **status,
+                               int64_t *page, const char **msg)
+{
+    const char *list = hub_arg(call, "list"), *pg = hub_arg(call, "page");
+    bool known = false;
+    *which = 0;
+    *status = hub_arg(call, "status");
+    *page = 1;
+    if (*status && !**status)
+        *status = NULL;
+    for (size_t i = 1; list && *list && i < sizeof request_lists / sizeof request_lists[0]; i++)
+        if (strcmp(list, request_lists[i].value) == 0)
+            *which = i;
+    if (list && *list && *which == 0) {
+        *msg = "list must be ours or to-us.";
+        return false;
+    }
+    for (size_t i = 0; *status && i < sizeof request_statuses / sizeof request_statuses[0]; i++)
+        if (strcmp(*status, request_statuses[i]) == 0)
+            known = true;
+    if (*status && !known) {
+        *msg = "status must be submitted, accepted, declined, completed or cancelled.";
+        return false;
+    }
+    if (pg && *pg && !fg_parse_int(pg, 1, MAX_OFFSET, page)) {
+        *msg = "page must be a whole number from 1.";
+        return false;
+    }
+    return true;
+}
+
 void page_my_requests(html_page *p)
 {
     cat_request_filter f = {.org = p->org};
-    json_t *list = NULL, *titles, *r;
+    json_t *all = NULL, *list, *titles, *r;
     html_buf *b = &p->b;
-    size_t i;
+    const char *status, *msg = NULL;
+    size_t i, which, n, first, last;
+    int64_t page, pages;
     fg_error e;
 
-    if (cat_request_list(p->call->cat, &f, &list, &e) != FG_OK) {
-        fg_log(FG_LOG_ERROR, "hub: listing requests: %s", e.msg);
-        page_message(p, 500, "Error", "The hub could not list requests; see its log.");
+    if (!read_requests_args(p->call, &which, &status, &page, &msg)) {
+        page_message(p, 400, "There is a problem", msg);
         return;
     }
+    f.status = status;
+    if (cat_request_list(p->call->cat, &f, &all, &e) != FG_OK) {
+        fg_log(FG_LOG_ERROR, "hub: listing requests: %s", e.msg);
+        page_message(p, 500, "Sorry, there is a problem with the service",
+                     "The hub could not list requests; see its log.");
+        return;
+    }
+    /* Ours: made by this trust; to us: for its offerings. */
+    list = json_array();
+    json_array_foreach(all, i, r) {
+        const char *req = S(json_object_get(r, "requester"), "ods");
+        bool ours = req && strcmp(req, p->org) == 0;
+        if (which == 0 || (which == 1) == ours)
+            json_array_append(list, r);
+    }
+    n = json_array_size(list);
+    pages = n ? (int64_t)((n + REQUESTS_PER_PAGE - 1) / REQUESTS_PER_PAGE) : 1;
+    if (page > pages)
+        page = pages;
+    first = (size_t)(page - 1) * REQUESTS_PER_PAGE;
+    last = first + REQUESTS_PER_PAGE < n ? first + REQUESTS_PER_PAGE : n;
+
     titles = json_object();
-    page_begin(p, "My requests");
-    html_raw(b, "<h1>My requests</h1><p>Requests made by <strong>");
+    page_begin(p, request_lists[which].heading);
+    html_raw(b, "<h1>");
+    html_text(b, request_lists[which].heading);
+    html_raw(b, "</h1><p>");
+    html_put(b, which == 2 ? HTML("Requests for the offerings of <strong>")
+                           : HTML("Requests made by <strong>"));
     html_text(b, p->org);
-    html_raw(b, "</strong>, and requests for its offerings, newest first.</p>");
-    if (json_array_size(list) == 0) {
-        html_raw(b, "<p class=\"notice\">No requests yet. <a href=\"/\">Find a service</a> "
+    html_put(b, which == 0 ? HTML("</strong>, and requests for its offerings, newest first.</p>")
+                           : HTML("</strong>, newest first.</p>"));
+    requests_filters(p, which, status);
+    if (n == 0) {
+        html_raw(b, "<p class=\"notice\">No requests here. <a href=\"/\">Find a service</a> "
                     "and request it from its page.</p>");
     } else {
-        html_raw(b, "<table class=\"requests\"><thead><tr><th>Made</th><th>Offering</th>"
-                    "<th>Requester</th><th>Provider</th><th>Quantity</th><th>Start</th>"
-                    "<th>Status</th><th>Quote</th><th>Note</th></tr></thead><tbody>");
-        json_array_foreach(list, i, r) {
-            const json_t *req = json_object_get(r, "requester");
-            const json_t *quote = json_object_get(r, "quote");
-            const char *offering = S(r, "offering_id");
-            html_raw(b, "<tr data-request=\"");
-            html_text(b, S(r, "id"));
-            html_raw(b, "\"><td>");
-            html_text(b, S(r, "created_at"));
-            html_raw(b, "</td><td>");
-            put_offering_link(b, offering, offering_title(p, titles, offering));
-            html_raw(b, "</td><td>");
-            put_org(p, S(req, "ods"));
-            if (S(req, "contact")) {
-                html_raw(b, "<br>");
-                html_text(b, S(req, "contact"));
-            }
-            html_raw(b, "</td><td>");
-            put_org(p, S(json_object_get(r, "provider"), "ods"));
-            html_raw(b, "</td><td>");
-            html_int(b, json_integer_value(json_object_get(r, "quantity")));
-            html_raw(b, "</td><td>");
-            html_text(b, S(r, "start") ? S(r, "start") : "\xe2\x80\x94");
-            html_raw(b, "</td><td class=\"status\">");
-            html_text(b, S(r, "status"));
-            html_raw(b, "</td><td class=\"quote\">");
-            put_money(b, json_integer_value(json_object_get(quote, "amount_pence")),
-                      S(quote, "currency"));
-            html_raw(b, "</td><td class=\"note\">");
-            html_text(b, S(r, "note"));
-            html_raw(b, "</td></tr>");
+        html_raw(b, "<p>Requests ");
+        html_int(b, (long long)first + 1);
+        html_raw(b, " to ");
+        html_int(b, (long long)last);
+        html_raw(b, " of ");
+        html_int(b, (long long)n);
+        html_raw(b, "</p><table class=\"nhsuk-table-responsive requests\"><caption "
+                    "class=\"nhsuk-table__caption nhsuk-u-visually-hidden\">Requests</caption>"
+                    "<thead class=\"nhsuk-table__head\"><tr>"
+                    "<th scope=\"col\">Made</th><th scope=\"col\">Offering</th>"
+                    "<th scope=\"col\">Requester</th><th scope=\"col\">Provider</th>"
+                    "<th scope=\"col\">Quantity</th><th scope=\"col\">Start</th>"
+                    "<th scope=\"col\">Status</th><th scope=\"col\">Quote</th>"
+                    "<th scope=\"col\">Note</th></tr></thead><tbody class=\"nhsuk-table__body\">");
+        for (i = first; i < last; i++) {
+            r = json_array_get(list, i);
+            request_row(p, titles, r);
         }
         html_raw(b, "</tbody></table>");
+        if (pages > 1) {
+            html_raw(b, "<nav class=\"nhsuk-pagination paging\" aria-label=\"Pagination\">"
+                        "<ul class=\"nhsuk-list nhsuk-pagination__list\">");
+            if (page > 1) {
+                html_raw(b, "<li class=\"nhsuk-pagination-item--previous\"><a "
+                            "class=\"nhsuk-pagination__link nhsuk-pagination__link--prev\" "
+                            "rel=\"prev\" href=\"");
+                requests_href(b, request_lists[which].value, status, page - 1);
+                html_raw(b, "\"><span class=\"nhsuk-pagination__title\">Previous</span>"
+                            "<span class=\"nhsuk-u-visually-hidden\">:</span>"
+                            "<span class=\"nhsuk-pagination__page\">Page ");
+                html_int(b, page - 1);
+                html_raw(b, " of ");
+                html_int(b, pages);
+                html_raw(b, "</span></a></li>");
+            }
+            if (page < pages) {
+                html_raw(b, "<li class=\"nhsuk-pagination-item--next\"><a "
+                            "class=\"nhsuk-pagination__link nhsuk-pagination__link--next\" "
+                            "rel=\"next\" href=\"");
+                requests_href(b, request_lists[which].value, status, page + 1);
+                html_raw(b, "\"><span class=\"nhsuk-pagination__title\">Next</span>"
+                            "<span class=\"nhsuk-u-visually-hidden\">:</span>"
+                            "<span class=\"nhsuk-pagination__page\">Page ");
+                html_int(b, page + 1);
+                html_raw(b, " of ");
+                html_int(b, pages);
+                html_raw(b, "</span></a></li>");
+            }
+            html_raw(b, "</ul></nav>");
+        }
     }
     page_end(p, 200);
     json_decref(titles);
     json_decref(list);
+    json_decref(all);
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+/* The number the `n` decimal digits at `s` make, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Writes "4 December 2026" for "2026-12-04", and adds ", 09:08 UTC" for a
+   time stamp "2026-12-04T09:08:33Z"; anything else as it is. */
+static void put_when(html_buf *b, const char *s)
+{
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    size_t n = s ? strlen(s) : 0;
+    int y = n >= 10 ? digits(s, 4) : -1, m = y >= 0 && s[4] == '-' ? digits(s + 5, 2) : -1;
+    int d = m >= 1 && m <= 12 && s[7] == '-' ? digits(s + 8, 2) : -1;
+    char out[64];
+    if (d >= 1 && d <= 31 && (n == 10 || s[10] == 'T')) {
+        int hh = n >= 16 ? digits(s + 11, 2) : -1, mm = hh >= 0 && s[13] == ':'
+                                                            ? digits(s + 14, 2)
+                                                            : -1;
+        if (mm >= 0)
+            snprintf(out, sizeof out, "%d %s %d, %02d:%02d UTC", d, months[m - 1], y, hh, mm);
+        else
+            snprintf(out, sizeof out, "%d %s %d", d, months[m - 1], y);
+        html_text(b, out);
+        return;
+    }
+    html_text(b, s);
+}
+
+/* A request's status as an NHS.UK tag, in words. */
+static void put_status_tag(html_buf *b, const char *status)
+{
+    static const struct {
+        const char *status;
+        html_lit tag;
+    } tags[] = {
+        {"submitted", HTML("<strong class=\"nhsuk-tag status\">Submitted</strong>")},
+        {"accepted", HTML("<strong class=\"nhsuk-tag nhsuk-tag--green status\">Accepted</strong>")},
+        {"declined", HTML("<strong class=\"nhsuk-tag nhsuk-tag--red status\">Declined</strong>")},
+        {"completed", HTML("<strong class=\"nhsuk-tag nhsuk-tag--white status\">Completed"
+                           "</strong>")},
+        {"cancelled", HTML("<strong class=\"nhsuk-tag nhsuk-tag--grey status\">Cancelled"
+                           "</strong>")}};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        if (status && strcmp(status, tags[i].status) == 0) {
+            html_put(b, tags[i].tag);
+            return;
+        }
+    }
+    html_raw(b, "<strong class=\"nhsuk-tag nhsuk-tag--grey status\">");
+    html_text(b, status);
+    html_raw(b, "</strong>");
+}
+
+/* Who the signed-in trust is to request `r`. */
+typedef struct request_role {
+    bool requester, provider;
+} request_role;
+
+static request_role role_of(const html_page *p, const json_t *r)
+{
+    const char *req = S(json_object_get(r, "requester"), "ods");
+    const char *prov = S(json_object_get(r, "provider"), "ods");
+    request_role role = {p->org && req && strcmp(req, p->org) == 0,
+                         p->org && prov && strcmp(prov, p->org) == 0};
+    return role;
+}
+
+/* A form with one button that makes move `action` on request `id`. */
+static void move_button(html_page *p, const char *id, html_lit action, html_lit button,
+                        html_lit cls)
+{
+    html_buf *b = &p->b;
+    html_raw(b, "<form class=\"move\" method=\"post\" action=\"/requests/");
+    html_url(b, id, false);
+    html_raw(b, "/");
+    html_put(b, action);
+    html_raw(b, "\">");
+    web_csrf_field(p);
+    html_raw(b, "<button class=\"nhsuk-button ");
+    html_put(b, cls);
+    html_raw(b, "\" type=\"submit\">");
+    html_put(b, button);
+    html_raw(b, "</button></form>");
+}
+
+/* The moves the signed-in trust may make on `r` now. */
+static void request_moves(html_page *p, const json_t *r, const char *reason)
+{
+    html_buf *b = &p->b;
+    const char *id = S(r, "id"), *status = S(r, "status");
+    request_role role = role_of(p, r);
+    bool submitted = status && strcmp(status, "submitted") == 0;
+    bool accepted = status && strcmp(status, "accepted") == 0;
+
+    if (!(role.provider && (submitted || accepted)) && !(role.requester && (submitted || accepted)))
+        return;
+    html_raw(b, "<section class=\"moves\" aria-labelledby=\"moves-heading\"><h2 "
+                "id=\"moves-heading\">What you can do</h2>");
+    if (role.provider && submitted) {
+        html_raw(b, "<p>Accept the request if you can deliver it, or decline it with a "
+                    "reason the requester will see.</p>");
+        move_button(p, id, HTML("accept"), HTML("Accept request"), HTML(""));
+        html_raw(b, "<form class=\"move\" method=\"post\" action=\"/requests/");
+        html_url(b, id, false);
+        html_raw(b, "/decline\">");
+        web_csrf_field(p);
+        html_raw(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
+                    "for=\"reason\">Reason for declining</label><textarea "
+                    "class=\"nhsuk-textarea\" id=\"reason\" name=\"reason\" rows=\"3\" "
+                    "maxlength=\"500\">");
+        html_text(b, reason);
+        html_raw(b, "</textarea></div><button class=\"nhsuk-button nhsuk-button--secondary\" "
+                    "type=\"submit\">Decline request</button></form>");
+    }
+    if (role.provider && accepted) {
+        html_raw(b, "<p>Mark the request completed once the service has been delivered.</p>");
+        move_button(p, id, HTML("complete"), HTML("Mark as completed"), HTML(""));
+    }
+    if (role.requester && (submitted || accepted)) {
+        html_raw(b, "<p>Cancel the request if your trust no longer needs it.</p>");
+        move_button(p, id, HTML("cancel"), HTML("Cancel request"),
+                    HTML("nhsuk-button--warning"));
+    }
+    html_raw(b, "</section>");
+}
+
+static void request_history(html_buf *b, const json_t *r)
+{
+    size_t i;
+    json_t *e;
+    html_raw(b, "<h2 id=\"history\">History</h2><table class=\"nhsuk-table-responsive "
+                "history\"><caption class=\"nhsuk-table__caption nhsuk-u-visually-hidden\">"
+                "History of the request, oldest first</caption><thead "
+                "class=\"nhsuk-table__head\"><tr><th scope=\"col\">When</th><th "
+                "scope=\"col\">Status</th><th scope=\"col\">By</th><th scope=\"col\">Reason"
+                "</th></tr></thead><tbody class=\"nhsuk-table__body\">");
+    json_array_foreach(json_object_get(r, "history"), i, e) {
+        html_raw(b, "<tr class=\"nhsuk-table__row\">");
+        cell(b, true, HTML("When"), NULL);
+        put_when(b, S(e, "at"));
+        cell(b, false, HTML("Status"), NULL);
+        put_status_tag(b, S(e, "status"));
+        cell(b, false, HTML("By"), NULL);
+        html_text(b, S(e, "by"));
+        cell(b, false, HTML("Reason"), "fgcat-pre-line fgcat-wrap");
+        html_text(b, S(e, "reason") ? S(e, "reason") : "\xe2\x80\x94");
+        html_raw(b, "</td></tr>");
+    }
+    html_raw(b, "</tbody></table>");
+}
+
+/* The whole request page, with `problem` (may be NULL) in an error
+   summary linking to `field`. */
+static void request_page(html_page *p, const json_t *r, const char *problem, html_lit field,
+                         const char *reason, unsigned status)
+{
+    html_buf *b = &p->b;
+    const json_t *req = json_object_get(r, "requester");
+    const json_t *quote = json_object_get(r, "quote");
+    const char *offering = S(r, "offering_id");
+    const char *sent = hub_arg(p->call, "sent");
+    json_t *titles = json_object();
+    const char *title = offering_title(p, titles, offering);
+
+    p->back = "/requests";
+    page_begin(p, title ? title : "Request");
+    if (problem)
+        put_error_at(b, problem, field);
+    if (sent && role_of(p, r).requester)
+        html_raw(b, "<div class=\"nhsuk-panel\"><h2 class=\"nhsuk-panel__title\">Request "
+                    "sent</h2><div class=\"nhsuk-panel__body\">The provider has it now; "
+                    "this page shows when they answer.</div></div>");
+    html_raw(b, "<span class=\"nhsuk-caption-l\">Request</span><h1 class=\"fgcat-wrap\">");
+    html_text(b, title ? title : offering);
+    html_raw(b, "</h1><p>");
+    put_status_tag(b, S(r, "status"));
+    html_raw(b, "</p><dl class=\"nhsuk-summary-list request\">");
+    dt(b, "Offering");
+    put_offering_link(b, offering, title);
+    html_raw(b, "</dd></div>");
+    dt(b, "Requested by");
+    put_org(p, S(req, "ods"));
+    if (S(req, "contact")) {
+        html_raw(b, "<br><a href=\"mailto:");
+        html_text(b, S(req, "contact"));
+        html_raw(b, "\">");
+        html_text(b, S(req, "contact"));
+        html_raw(b, "</a>");
+    }
+    html_raw(b, "</dd></div>");
+    dt(b, "Provider");
+    put_org(p, S(json_object_get(r, "provider"), "ods"));
+    html_raw(b, "</dd></div>");
+    dt(b, "Quantity");
+    html_int(b, json_integer_value(json_object_get(r, "quantity")));
+    html_raw(b, "</dd></div>");
+    dt(b, "Start");
+    if (S(r, "start"))
+        put_when(b, S(r, "start"));
+    else
+        html_raw(b, "Not given");
+    html_raw(b, "</dd></div>");
+    dt(b, "Price quoted");
+    html_raw(b, "<span class=\"quote\">");
+    put_money(b, json_integer_value(json_object_get(quote, "amount_pence")),
+              S(quote, "currency"));
+    html_raw(b, "</span></dd></div>");
+    dt(b, "Note");
+    html_raw(b, "<span class=\"note fgcat-pre-line\">");
+    html_text(b, S(r, "note") ? S(r, "note") : "\xe2\x80\x94");
+    html_raw(b, "</span></dd></div>");
+    dt(b, "Reference");
+    html_raw(b, "<span class=\"request-id\">");
+    html_text(b, S(r, "id"));
+    html_raw(b, "</span></dd></div></dl>");
+    request_moves(p, r, reason);
+    request_history(b, r);
+    page_end(p, status);
+    json_decref(titles);
+}
+
+/* Loads request `id` when the signed-in trust may see it; otherwise
+   answers a 404 page (the same whether it exists or not) and returns
+   NULL. */
+static json_t *load_request(html_page *p, const char *id)
+{
+    json_t *r = NULL;
+    fg_error e;
+    if (cat_request_get(p->call->cat, id, &r, &e) != FG_OK && e.status != FG_ENOTFOUND) {
+        fg_log(FG_LOG_ERROR, "hub: reading a request: %s", e.msg);
+        page_message(p, 500, "Sorry, there is a problem with the service",
+                     "The hub could not read this request; see its log.");
+        return NULL;
+    }
+    if (r) {
+        request_role role = role_of(p, r);
+        if (role.requester || role.provider)
+            return r;
+        json_decref(r);
+    }
+    page_message(p, 404, "Request not found",
+                 "There is no request with this reference that your trust made or was "
+                 "asked for.");
+    return NULL;
+}
+
+void page_request(html_page *p, const char *id)
+{
+    json_t *r = load_request(p, id);
+    if (!r)
+        return;
+    request_page(p, r, NULL, HTML(""), NULL, 200);
+    json_decref(r);
+}
+
+void page_request_move(html_page *p, const char *id, const char *action,
+                       const html_form *form)
+{
+    const char *reason = form_get(form, "reason");
+    char location[WEB_REQUEST_ID_SIZE + 16];
+    json_t *r = load_request(p, id), *moved = NULL;
+    cat_action act;
+    unsigned status;
+    fg_error e;
+
+    if (!r)
+        return;
+    if (!cat_action_parse(action, &act)) {
+        page_message(p, 404, "Page not found", "There is no such page on this hub.");
+        json_decref(r);
+        return;
+    }
+    if (reason && !*reason)
+        reason = NULL;
+    if (act == CAT_DECLINE && !reason) {
+        request_page(p, r, "Enter a reason for declining the request", HTML("reason"), NULL,
+                     400);
+        json_decref(r);
+        return;
+    }
+    hub_lock(p->call);
+    if (cat_request_transition(p->call->cat, id, act, p->org, reason, &moved, &e) == FG_OK)
+        e.status = FG_OK;
+    hub_unlock(p->call);
+    if (e.status == FG_OK) {
+        fg_log(FG_LOG_INFO, "hub: %s: %s %s", p->org, action, id);
+        snprintf(location, sizeof location, "/requests/%s", id);
+        page_redirect(p, location);
+    } else {
+        switch (e.status) {
+        case FG_EPERM:
+            status = 403;
+            break;
+        case FG_EREFUSED:
+            status = 409;
+            break;
+        case FG_EINVAL:
+            status = 400;
+            break;
+        default:
+            status = 500;
+            fg_log(FG_LOG_ERROR, "hub: %s %s: %s", action, id, e.msg);
+            snprintf(e.msg, sizeof e.msg, "The hub could not record this; see its log.");
+        }
+        request_page(p, r, e.msg, act == CAT_DECLINE ? HTML("reason") : HTML("moves-heading"),
+                     reason, status);
+    }
+    json_decref(moved);
+    json_decref(r);
 }

@@ -1,14 +1,8 @@
 /*
- * The routes of the hub's browser catalogue: form bodies, the session
- * cookie, the Origin check, sign-in and sign-out, and which page answers
- * which path.  The frame is in page.c, what the catalogue pages show in
+ * The routes of the hub's browser catalogue: form bodies, the Origin and
+ * CSRF checks, and which page answers which path.  The frame is in page.c,
+ * signing in and out in signin.c, what the catalogue pages show in
  * pages.c.
- *
- * A trust signs in by pasting its hub token (the one `fgcat token create`
- * issued for its node); the cookie fgcat_session holds that token, HttpOnly
- * and SameSite=Strict, and every page checks it again, so a revoked token
- * signs its browsers out.  The token is never written to a page, a URL or
- * the log.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <microhttpd.h>
@@ -106,39 +100,6 @@ static const char *form_parse(const char *body, size_t len, html_form *f)
 
 /* ---- sessions and origins ---------------------------------------------- */
 
-/* Sets the session cookie to p->set_token, or clears it, when asked to. */
-static bool cookie_safe(const char *token)
-{
-    size_t n = strlen(token);
-    if (n == 0 || n >= CAT_TOKEN_SIZE)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = token[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-/* Signs the page in when the session cookie holds a valid token; a cookie
-   that no longer does is cleared.  The organisation goes to call->org, so
-   the hub's log names it. */
-static void find_session(html_page *p)
-{
-    const char *token = hub_lookup(p->call, MHD_COOKIE_KIND, WEB_COOKIE);
-    p->org = NULL;
-    p->call->org[0] = '\0';
-    if (!token || !*token)
-        return;
-    if (cookie_safe(token) && hub_token_org(p->call->cat, token, p->call->org)) {
-        p->org = p->call->org;
-        return;
-    }
-    p->call->org[0] = '\0';
-    p->clear_cookie = true;
-}
-
 /*
  * True when a POST may be trusted to come from this hub's own pages: its
  * Origin header, when the browser sends one, must be this hub's scheme and
@@ -169,7 +130,7 @@ static bool form_content_type(const hub_call *call)
 
 /* A path on this hub to go back to after signing in: "/" followed by
    [A-Za-z0-9/_.-] only, never "//"; else "/requests". */
-static const char *safe_next(const char *next)
+const char *web_safe_next(const char *next)
 {
     size_t n;
     if (!next || next[0] != '/' || next[1] == '/' || (n = strlen(next)) > MAX_NEXT)
@@ -184,66 +145,6 @@ static const char *safe_next(const char *next)
 }
 
 /* ---- sign in and out --------------------------------------------------- */
-
-static void login_page(html_page *p, unsigned status, const char *next, const char *problem)
-{
-    page_begin(p, "Sign in");
-    html_raw(&p->b, "<h1>Sign in</h1>");
-    if (problem) {
-        html_raw(&p->b, "<p class=\"error\" role=\"alert\">");
-        html_text(&p->b, problem);
-        html_raw(&p->b, "</p>");
-    }
-    if (p->org) {
-        html_raw(&p->b, "<p class=\"notice\">You are signed in as <strong>");
-        html_text(&p->b, p->org);
-        html_raw(&p->b, "</strong>. Sign in again to change trust.</p>");
-    }
-    html_raw(&p->b, "<p>Sign in with your trust's hub token (the one <code>fgcat token "
-                    "create</code> issued) to request services and follow your "
-                    "requests. The token stays in this browser until you sign out.</p>"
-                    "<form class=\"login\" method=\"post\" action=\"/login\">"
-                    "<input type=\"hidden\" name=\"next\" value=\"");
-    html_text(&p->b, safe_next(next));
-    html_raw(&p->b, "\"><label>Token<input type=\"password\" name=\"token\" required "
-                    "autocomplete=\"off\" spellcheck=\"false\" maxlength=\"200\"></label>"
-                    "<button type=\"submit\">Sign in</button></form>");
-    page_end(p, status);
-}
-
-/* Trims ASCII white space (a pasted token often ends with a newline). */
-static char *trim(char *s)
-{
-    size_t n;
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
-static void login_post(html_page *p, const html_form *form)
-{
-    const char *given = form_get(form, "token");
-    const char *next = safe_next(form_get(form, "next"));
-    char buf[CAT_TOKEN_SIZE + 8], org[8], *token;
-
-    snprintf(buf, sizeof buf, "%s", given ? given : "");
-    token = trim(buf);
-    if (given && strlen(given) < sizeof buf && cookie_safe(token) &&
-        hub_token_org(p->call->cat, token, org)) {
-        snprintf(p->call->org, sizeof p->call->org, "%s", org);
-        p->set_token = token;
-        p->clear_cookie = false;
-        page_redirect(p, next);
-        p->set_token = NULL; /* buf ends here; the header holds a copy */
-        return;
-    }
-    login_page(p, 401, next,
-               given && *given ? "That token is not valid on this hub (mistyped, or revoked)."
-                               : "Enter your trust's token.");
-}
 
 /* ---- routes ------------------------------------------------------------ */
 
@@ -284,6 +185,31 @@ static bool request_path_id(const char *path, char *buf, size_t size)
     return true;
 }
 
+/* POST /requests/ID/ACTION: signed in only. */
+static void move_post(html_page *p, const char *rest, const html_form *form)
+{
+    char id[WEB_REQUEST_ID_SIZE], location[WEB_REQUEST_ID_SIZE + 32];
+    const char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : 0;
+    if (!slash || n == 0 || n >= sizeof id || strchr(slash + 1, '/')) {
+        page_message(p, 404, "Page not found", "There is no such page on this hub.");
+        return;
+    }
+    memcpy(id, rest, n);
+    id[n] = '\0';
+    if (!p->org) {
+        char next[WEB_REQUEST_ID_SIZE + 16];
+        snprintf(next, sizeof next, "/requests/%s", id);
+        if (web_safe_next(next) == next)
+            snprintf(location, sizeof location, "/login?next=%s", next);
+        else
+            snprintf(location, sizeof location, "/login");
+        page_redirect(p, location);
+        return;
+    }
+    page_request_move(p, id, slash + 1, form);
+}
+
 static void route_post(html_page *p, const char *path)
 {
     html_form form;
@@ -300,19 +226,28 @@ static void route_post(html_page *p, const char *path)
         page_message(p, 400, "Refused", problem);
         return;
     }
+    if (!web_csrf_ok(p, &form)) {
+        free(form.buf);
+        page_message(p, 403, "Refused",
+                     "This form has expired or was not sent from this hub's own pages. Go "
+                     "back, reload the page and send it again.");
+        return;
+    }
     if (strcmp(path, "/login") == 0) {
-        login_post(p, &form);
+        page_login_post(p, &form);
     } else if (strcmp(path, "/logout") == 0) {
         p->org = NULL;
         p->call->org[0] = '\0';
         p->clear_cookie = true;
         page_redirect(p, "/");
+    } else if (strncmp(path, "/requests/", 10) == 0) {
+        move_post(p, path + 10, &form);
     } else if (!request_path_id(path, id, sizeof id)) {
         page_message(p, 404, "Not found", "There is no such page on this hub.");
     } else if (!p->org) {
         /* Back to the offering after signing in, when its id is plain. */
         snprintf(next, sizeof next, "/offerings/%s", id);
-        if (safe_next(next) == next)
+        if (web_safe_next(next) == next)
             snprintf(location, sizeof location, "/login?next=%s", next);
         else
             snprintf(location, sizeof location, "/login");
@@ -329,26 +264,38 @@ bool hub_web_route(hub_call *call, hub_reply *r)
     bool get = strcmp(call->method, "GET") == 0 || strcmp(call->method, "HEAD") == 0;
     bool post = strcmp(call->method, "POST") == 0;
     bool offerings = strncmp(path, "/offerings/", 11) == 0;
+    bool requests = strncmp(path, "/requests/", 10) == 0 && path[10];
     html_page p;
 
-    if (strcmp(path, "/") != 0 && strcmp(path, "/login") != 0 &&
-        strcmp(path, "/logout") != 0 && strcmp(path, "/requests") != 0 && !offerings)
-        return false;
     memset(&p, 0, sizeof p);
     p.call = call;
     p.r = r;
-    find_session(&p);
+    if (strncmp(path, "/assets/", 8) == 0 && get) {
+        page_asset(&p, path + 8);
+        free(p.b.data);
+        return true;
+    }
+    web_find_session(&p);
+    web_csrf_find(&p);
 
-    if (post && (offerings || strcmp(path, "/login") == 0 || strcmp(path, "/logout") == 0)) {
+    if (strcmp(path, "/") != 0 && strcmp(path, "/login") != 0 &&
+        strcmp(path, "/logout") != 0 && strcmp(path, "/requests") != 0 && !offerings &&
+        !requests) {
+        /* Every other address a browser may type gets a page, not JSON. */
+        page_message(&p, 404, "Page not found",
+                     "If you typed the address, check it is correct. If you pasted it, "
+                     "check you copied the whole address.");
+    } else if (post && (offerings || requests || strcmp(path, "/login") == 0 ||
+                        strcmp(path, "/logout") == 0)) {
         route_post(&p, path);
     } else if (!get) {
-        not_allowed(&p, offerings || strcmp(path, "/login") == 0 ? "GET, HEAD, POST"
+        not_allowed(&p, offerings || requests || strcmp(path, "/login") == 0 ? "GET, HEAD, POST"
                         : strcmp(path, "/logout") == 0           ? "POST"
                                                                  : "GET, HEAD");
     } else if (strcmp(path, "/") == 0) {
         page_search(&p);
     } else if (strcmp(path, "/login") == 0) {
-        login_page(&p, 200, hub_arg(call, "next"), NULL);
+        page_login(&p, 200, hub_arg(call, "next"), NULL);
     } else if (strcmp(path, "/logout") == 0) {
         not_allowed(&p, "POST");
     } else if (strcmp(path, "/requests") == 0) {
@@ -356,6 +303,14 @@ bool hub_web_route(hub_call *call, hub_reply *r)
             page_my_requests(&p);
         else
             page_redirect(&p, "/login?next=/requests");
+    } else if (requests && strchr(path + 10, '/')) {
+        page_message(&p, 404, "Page not found", "There is no such page on this hub.");
+    } else if (requests && !p.org) {
+        char location[WEB_REQUEST_ID_SIZE + 32];
+        snprintf(location, sizeof location, "/login?next=%.*s", WEB_REQUEST_ID_SIZE, path);
+        page_redirect(&p, web_safe_next(path) == path ? location : "/login");
+    } else if (requests) {
+        page_request(&p, path + 10);
     } else if (path[11]) {
         page_offering(&p, path + 11);
     } else {

@@ -1,7 +1,8 @@
 /*
  * The hub's browser catalogue, shared between its files: html.c (the HTML
- * builder), page.c (the frame every page shares), router.c (forms,
- * sessions, routes) and pages.c (what each page shows).  Internal to the
+ * builder), page.c (the NHS.UK frame every page shares), router.c (forms,
+ * sessions, routes), forms.c (CSRF and one-time form tokens), assets.c
+ * (the static files under /assets/) and pages.c (what each page shows).  Internal to the
  * hub; it stands on the hub's calls and replies (../internal.h), which
  * know nothing of it.
  *
@@ -60,6 +61,9 @@ void html_url(html_buf *b, const char *s, bool keep_slash);
 
 /* ---- pages (page.c) ---------------------------------------------------- */
 
+/* The service's name, in the NHS.UK header and every title. */
+#define SERVICE_NAME "Shared services catalogue"
+
 /* The session cookie's name. */
 #define WEB_COOKIE "fgcat_session"
 
@@ -71,6 +75,9 @@ typedef struct html_page {
     const char *org;       /* the signed-in trust, or NULL (call->org) */
     const char *set_token; /* a session cookie to set, borrowed */
     bool clear_cookie;     /* or clear the session cookie */
+    const char *back;      /* a back link above the page (a path), or NULL */
+    char csrf[33];         /* the CSRF token of the page's forms (forms.c) */
+    bool set_csrf;         /* set it as a cookie: the browser had none */
 } html_page;
 
 /* Starts the page: head, style, and the bar with the signed-in trust. */
@@ -87,6 +94,13 @@ void page_message(html_page *p, unsigned status, const char *heading, const char
 void page_redirect(html_page *p, const char *location);
 
 
+/* ---- static files (assets.c) ------------------------------------------ */
+
+/* GET /assets/NAME: the NHS.UK frontend's and fgcat's CSS, JavaScript and
+   images, with long-lived cache headers; an HTML 404 page for any other
+   name. */
+void page_asset(html_page *p, const char *name);
+
 /* ---- forms (router.c) ------------------------------------------------- */
 
 /* A form body (application/x-www-form-urlencoded), decoded. */
@@ -102,6 +116,55 @@ typedef struct html_form {
 /* The value of field `name` (the first one), or NULL. */
 const char *form_get(const html_form *f, const char *name);
 
+/* A path on this hub to go back to after signing in: `next` when it is
+   "/" followed by [A-Za-z0-9/_.-] only, never "//"; else "/requests"
+   (router.c). */
+const char *web_safe_next(const char *next);
+
+/* ---- signing in (signin.c) --------------------------------------------- */
+
+/* Signs the page in when the session cookie holds a valid token; a cookie
+   that no longer does is cleared. */
+void web_find_session(html_page *p);
+
+/* GET /login: the sign-in page, with `problem` (may be NULL). */
+void page_login(html_page *p, unsigned status, const char *next, const char *problem);
+
+/* POST /login: signs in with the form's token and goes to its next page. */
+void page_login_post(html_page *p, const html_form *form);
+
+/* ---- form tokens (forms.c) -------------------------------------------- */
+
+#define WEB_CSRF_COOKIE "fgcat_csrf"
+#define WEB_TOKEN_SIZE 33 /* 32 hex digits and a NUL */
+#define WEB_REQUEST_ID_SIZE 64
+
+/* A new random token of 32 hex digits; false when no randomness is had. */
+bool web_new_token(char out[WEB_TOKEN_SIZE]);
+
+/* Reads the CSRF cookie into p->csrf, or makes a new one to set. */
+void web_csrf_find(html_page *p);
+
+/* True when the form's "csrf" field equals the request's CSRF cookie. */
+bool web_csrf_ok(const html_page *p, const html_form *form);
+
+/* Writes the hidden "csrf" field every form carries. */
+void web_csrf_field(html_page *p);
+
+/* True when `form` looks like a one-time form token this hub made. */
+bool web_form_token_ok(const char *form);
+
+/*
+ * Claims one-time form token `form`: true the first time; false when it
+ * was sent before, with the request it created in `request` ("" while
+ * that first POST is still being answered).
+ */
+bool web_form_claim(const char *form, char request[WEB_REQUEST_ID_SIZE]);
+
+/* Records the request a claimed form created, or with NULL frees the
+   token to be sent again (the request was refused). */
+void web_form_done(const char *form, const char *request);
+
 /* ---- the pages themselves (pages.c) ------------------------------------ */
 
 /* GET /: search with filters, facets and paging. */
@@ -116,5 +179,13 @@ void page_request_create(html_page *p, const char *id, const html_form *form);
 
 /* GET /requests: the signed-in trust's requests, made or received. */
 void page_my_requests(html_page *p);
+
+/* GET /requests/ID: one request, its history and the moves the signed-in
+   trust may make; a 404 page to any other trust. */
+void page_request(html_page *p, const char *id);
+
+/* POST /requests/ID/ACTION: accept, decline, complete or cancel. */
+void page_request_move(html_page *p, const char *id, const char *action,
+                       const html_form *form);
 
 #endif /* HUB_HTML_H */

@@ -27,6 +27,23 @@ def flow_with_builtins(box):
     offering = "RTF/integrated-care-community-nursing"
     expect(offering in ids, "search should find %s: %r" % (offering, ids))
 
+    # A quote first: the same price create will give, nothing stored.
+    res = box.ok(["request", "quote", offering, "--org", "RXX", "--quantity", "12",
+                  "--start", day(90)])
+    expect(res.stdout == "£22,200.00\n", "request quote prints the price", res)
+    quote = box.ok(["request", "quote", offering, "--org", "RXX", "--quantity", "12",
+                    "--json"]).json()
+    expect(quote == {"offering_id": offering, "quantity": 12,
+                     "quote": {"amount_pence": 12 * 185000, "currency": "GBP"}},
+           "request quote --json: %r" % quote)
+    refused = box.run(["request", "quote", offering, "--org", "RXX", "--quantity", "4"])
+    created = box.run(["request", "create", offering, "--org", "RXX", "--quantity", "4"])
+    expect(refused.code == 4 and refused.stderr == created.stderr and created.code == 4,
+           "quote refuses as create does, in the same words", refused)
+    one_error_line(box.run(["request", "quote", offering, "--quantity", "12"]), 2,
+                   r"--org and --quantity are required")
+    expect(box.ok(["request", "list", "--json"]).json() == [], "a quote stores nothing")
+
     res = box.ok(["request", "create", offering, "--org", "RXX", "--quantity", "12",
                   "--start", day(90), "--contact", "lead@example.nhs.uk",
                   "--note", "Two community teams", "--json"])

@@ -4,8 +4,10 @@
 Every filter must select exactly the active offerings the filter describes
 (computed here from `fgcat export`), paging with --limit/--offset must cut
 one ordering into consecutive pages, facet counts must count every match,
-text search must find offerings by words of their title, and the human
-output must list the same offerings as --json."""
+text search must find offerings by words of their title, the human output
+must list the same offerings as --json, --sort orders by price or title, a
+full page says on stderr how many more match, and an unknown --area is a
+usage error listing the areas."""
 
 import collections
 import json
@@ -171,6 +173,37 @@ def check_human_matches_json(box):
                "order:\n%s\n%s" % (args, listed, j))
 
 
+def check_sort_and_more(box, catalogue):
+    active = [o for o in catalogue if o["status"] == "active"]
+    # --sort price: unit price, lowest first (ties by id); title: A to Z.
+    got = ids(search(box, "--sort", "price", "--limit", BIG))
+    want = [o["id"] for o in sorted(active, key=lambda o: (o["price"]["amount_pence"], o["id"]))]
+    expect(got == want, "--sort price orders by unit price:\n%s\n%s" % (got, want))
+    got = ids(search(box, "--sort", "title", "--limit", BIG))
+    want = [o["id"] for o in sorted(active, key=lambda o: (o["title"], o["id"]))]
+    expect(got == want, "--sort title orders by title")
+    nurse = ids(search(box, "nurse", "--limit", BIG))
+    by_price = ids(search(box, "nurse", "--sort", "price", "--limit", BIG))
+    expect(sorted(by_price) == sorted(nurse) and by_price != nurse,
+           "--sort price orders the same matches differently: %r" % by_price)
+    expect(ids(search(box, "nurse", "--sort", "relevance", "--limit", BIG)) == nurse,
+           "--sort relevance is the default order")
+    clitest.one_error_line(box.run(["search", "--sort", "cheapest"]), 2,
+                           r"--sort must be relevance, price or title")
+    # A full page says on stderr how many more match.
+    res = box.ok(["search", "--limit", "5"])
+    total = len(active)
+    expect(res.stderr == "fgcat: %d more match; --offset 5 shows the next page\n"
+           % (total - 5), "a cut page says how many more match", res)
+    res = box.ok(["search", "--limit", "5", "--offset", str(total - 5)])
+    expect(res.stderr == "", "the last page says nothing more", res)
+    # An unknown area is a usage error that lists the areas there are.
+    res = box.run(["search", "nurse", "--area", "nursing"])
+    areas = sorted({o["area"] for o in catalogue})
+    clitest.one_error_line(res, 2, r"no service area 'nursing'; the areas are: "
+                           + ", ".join(areas))
+
+
 def main(opts):
     with Sandbox(opts) as box:
         box.seed()
@@ -182,6 +215,7 @@ def main(opts):
         check_facets(box)
         check_text(box, catalogue)
         check_human_matches_json(box)
+        check_sort_and_more(box, catalogue)
 
 
 if __name__ == "__main__":

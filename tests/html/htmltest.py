@@ -12,6 +12,7 @@ import html.parser
 import http.client
 import os
 import re
+import secrets
 import signal
 import ssl
 import subprocess
@@ -36,9 +37,11 @@ ELEMENTS = {"#document", "html", "head", "meta", "title", "style", "body", "head
             "main", "footer", "section", "aside", "div", "p", "span", "strong", "code", "a",
             "h1", "h2", "h3", "ol", "ul", "li", "dl", "dt", "dd", "table", "thead", "tbody",
             "tr", "th", "td", "form", "label", "input", "select", "option", "textarea",
-            "button", "br"}
+            "button", "br", "link", "script", "svg", "path", "search", "details", "summary",
+            "caption"}
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+       "manifest-src 'self'; form-action 'self'")
 LISTENING = re.compile(r"^fgcat: hub listening on 127\.0\.0\.1:(\d+)$", re.MULTILINE)
 
 
@@ -167,13 +170,20 @@ def check_page(res):
         title = res.tree.find("title")
         expect(title is not None and "fgcat" in title.text(),
                "the title names fgcat\n" + res.describe())
-        expect("fgcat" in res.tree.find("header").text(),
-               "the page's bar says fgcat\n" + res.describe())
+        expect("Shared services catalogue" in res.tree.find("header").text(),
+               "the NHS.UK header names the service\n" + res.describe())
+        skip = res.tree.find("a", cls="nhsuk-skip-link")
+        expect(skip is not None and skip.attrs.get("href") == "#maincontent" and
+               res.tree.find("main", id="maincontent") is not None,
+               "the page has a skip link to its main content\n" + res.describe())
     for n in res.tree.iter():
         expect(n.tag in ELEMENTS, "a page has a <%s> element\n%s" % (n.tag, res.describe()))
         bad = [k for k in n.attrs if k.startswith("on")]
         expect(not bad, "no element has event handler attributes: %r\n%s"
                % (bad, res.describe()))
+        if n.tag == "script":
+            expect(n.attrs.get("src") == "/assets/fgcat.js" and not n.text(),
+                   "the only script is /assets/fgcat.js\n" + res.describe())
 
 
 class Client:
@@ -183,6 +193,7 @@ class Client:
     def __init__(self, hub):
         self.hub = hub
         self.cookie = None
+        self.csrf = None
 
     def request(self, method, path, body=None, headers=None, origin=True, cookie=True,
                 page=True):
@@ -199,8 +210,13 @@ class Client:
             h["Origin"] = self.hub.origin
         elif isinstance(origin, str):
             h["Origin"] = origin
+        cookies = []
         if cookie and self.cookie:
-            h["Cookie"] = "fgcat_session=" + self.cookie
+            cookies.append("fgcat_session=" + self.cookie)
+        if self.csrf:
+            cookies.append("fgcat_csrf=" + self.csrf)
+        if cookies:
+            h["Cookie"] = "; ".join(cookies)
         h.update(headers or {})
         conn = self.hub.connection()
         try:
@@ -209,6 +225,10 @@ class Client:
             res = Response(method, path, resp.status, resp.getheaders(), resp.read())
         finally:
             conn.close()
+        for c in res.headers.get("set-cookie", []):
+            m = re.match(r"fgcat_csrf=([0-9a-f]{32});", c)
+            if m:
+                self.csrf = m.group(1)
         if page:
             check_page(res)
         for tok in [self.cookie] + self.hub.tokens:
@@ -221,7 +241,18 @@ class Client:
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
-    def post(self, path, fields, **kw):
+    def post(self, path, fields, csrf=True, **kw):
+        """POSTs a form as the page would: with the CSRF token its cookie
+        holds (fetched from / first when the client has none) and, for a
+        request form, a new one-time form token, unless `fields` has
+        them.  csrf=False sends the fields as they are."""
+        if csrf and isinstance(fields, dict):
+            fields = dict(fields)
+            if self.csrf is None:
+                self.get("/")
+            fields.setdefault("csrf", self.csrf)
+            if path.endswith("/request"):
+                fields.setdefault("form", secrets.token_hex(16))
         return self.request("POST", path, body=fields, **kw)
 
     def login(self, token):
@@ -334,14 +365,30 @@ def definitions(res):
     dl = res.tree.find("dl", cls="offering")
     expect(dl is not None, "the page lists the offering's fields\n" + res.describe())
     out, term = {}, None
-    for n in dl.children:
-        if isinstance(n, str):
-            continue
+    for n in dl.iter():
         if n.tag == "dt":
             term = n.text()
         elif n.tag == "dd" and term is not None:
             out[term] = n.text()
     return out
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def long_date(iso):
+    """"2026-12-04" as the pages write it: "4 December 2026"."""
+    y, m, d = (int(x) for x in iso[:10].split("-"))
+    return "%d %s %d" % (d, MONTHS[m - 1], y)
+
+
+def cell_text(td):
+    """The text of a responsive table's cell without the heading the NHS.UK
+    table repeats in it for narrow screens."""
+    return "".join(c if isinstance(c, str) else
+                   ("" if "nhsuk-table-responsive__heading" in c.attrs.get("class", "")
+                    else c.text()) for c in td.children)
 
 
 def query(**fields):

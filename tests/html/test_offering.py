@@ -11,6 +11,7 @@ request the offering (not for a visitor, not for its provider).
 
 import json
 import os
+import re
 
 import htmltest
 from htmltest import Hub, Client, expect
@@ -104,10 +105,35 @@ def check_forms(box, hub):
     expect(form.attrs.get("method") == "post" and
            form.attrs.get("action") == "/offerings/%s/request" % ACTIVE,
            "the form posts to /offerings/ID/request: %r" % form.attrs)
-    names = {n.attrs.get("name") for n in form.iter() if n.tag in ("input", "textarea")}
+    names = {n.attrs.get("name") for n in form.iter() if n.tag in ("input", "textarea")
+             and n.attrs.get("type") != "hidden"}
     expect(names == {"quantity", "start", "contact", "note"},
            "the form asks for quantity, start, contact and note only: %r" % names)
+    hidden = {n.attrs.get("name"): n.attrs.get("value") for n in form.iter()
+              if n.tag == "input" and n.attrs.get("type") == "hidden"}
+    expect(set(hidden) == {"csrf", "form"} and hidden["csrf"] == rxx.csrf and
+           re.fullmatch(r"[0-9a-f]{32}", hidden["form"]),
+           "it carries the CSRF token of its cookie and a one-time form token: %r" % hidden)
     expect("RXX" in form.text(), "the form says who is requesting")
+    # The estimate: the CLI's quote and refusals, nothing stored.
+    for quantity, start in [("12", None), ("4", None), ("12", "2020-01-01"), ("lots", None)]:
+        res = rxx.get(htmltest.query(quantity=quantity, start=start).replace(
+            "/?", "/offerings/%s?" % ACTIVE))
+        expect(res.status == 200, "the estimate answers the page\n" + res.describe())
+        cli = box.run(["request", "quote", ACTIVE, "--org", "RXX", "--quantity", quantity]
+                      + (["--start", start] if start else []))
+        got = res.tree.find(cls="estimate-problem")
+        if cli.code == 0:
+            expect(res.tree.find("strong", cls="estimate").text() == cli.stdout.strip() and
+                   got is None, "the estimate is the CLI's quote: %s" % cli.stdout)
+        elif cli.code == 4:
+            expect(got is not None and
+                   got.text() == "Error: " + cli.stderr[len("fgcat: "):].strip(),
+                   "the estimate gives the plugin's refusal verbatim (%s)\n%s"
+                   % (cli.stderr, res.describe()))
+        else:
+            expect(got is not None, "the estimate says what is wrong\n" + res.describe())
+    expect(box.ok(["request", "list", "--json"]).json() == [], "an estimate stores nothing")
     res = rtf.get("/offerings/" + ACTIVE)
     expect(res.tree.find("form", cls="request") is None,
            "the provider gets no form for its own offering")

@@ -39,7 +39,7 @@ def rows(res):
     heads = [th.text() for th in table.find("thead").find_all("th")]
     out = {}
     for tr in table.find("tbody").find_all("tr"):
-        cells = [td.text() for td in tr.find_all("td")]
+        cells = [htmltest.cell_text(td) for td in tr.find_all("td")]
         out[tr.attrs["data-request"]] = dict(zip(heads, cells))
     return out
 
@@ -50,7 +50,8 @@ def check_create(box, hub, rxx, rtf, ryj):
     res = rxx.post(PATH, {"quantity": "12", "start": day(90), "contact": "lead@example.nhs.uk",
                           "note": note, "requester": "RYJ", "org": "RYJ",
                           "requester_ods": "RYJ"})
-    expect(res.status == 201, "the request is created\n" + res.describe())
+    expect(res.status == 303, "the request is created, then shown (POST-redirect-GET)\n"
+           + res.describe())
     after = hub_requests(box)
     expect(len(after) == len(before) + 1, "one request more on the hub")
     req = after[0]
@@ -62,17 +63,22 @@ def check_create(box, hub, rxx, rtf, ryj):
     expect(req["note"].replace("\r\n", "\n") == note, "the note arrives whole: %r" % req["note"])
     expect(req["quote"] == {"amount_pence": 12 * 185000, "currency": "GBP"},
            "the plugin quoted 12 x £1,850: %r" % req["quote"])
-    # The answer page shows the quote and the request's id.
-    expect(res.tree.find(cls="quote").text() == "£22,200.00", "the page shows the quote")
-    expect(req["id"] in res.body, "the page gives the request's id")
     rid = req["id"]
+    expect(res.header("Location") == "/requests/%s?sent=1" % rid,
+           "it goes on to the request's page\n" + res.describe())
+    # The request's page shows the quote and the request's id.
+    res = rxx.get(res.header("Location"))
+    expect(res.status == 200 and res.tree.find(cls="quote").text() == "£22,200.00",
+           "the page shows the quote\n" + res.describe())
+    expect(res.tree.find(cls="request-id").text() == rid, "the page gives the request's id")
+    expect(res.tree.find(cls="nhsuk-panel") is not None, "and says it was sent")
 
     # Visible to the requester and the provider, not to anyone else.
     mine = rows(rxx.get("/requests"))
     expect(rid in mine, "RXX sees its request\n%r" % mine)
     row = mine[rid]
-    expect(row["Status"] == "submitted" and row["Quote"] == "£22,200.00" and
-           row["Quantity"] == "12" and row["Start"] == day(90),
+    expect(row["Status"] == "Submitted" and row["Quote"] == "£22,200.00" and
+           row["Quantity"] == "12" and row["Start"] == htmltest.long_date(day(90)),
            "status, quote, quantity, start: %r" % row)
     expect(row["Requester"].startswith("RXX (you)") and row["Provider"] == "RTF",
            "who made it and who provides it: %r" % row)
@@ -87,7 +93,7 @@ def check_create(box, hub, rxx, rtf, ryj):
 
     # A move made with the CLI on the hub shows on the page.
     box.ok(["request", "accept", rid, "--org", "RTF"])
-    expect(rows(rxx.get("/requests"))[rid]["Status"] == "accepted", "the acceptance shows")
+    expect(rows(rxx.get("/requests"))[rid]["Status"] == "Accepted", "the acceptance shows")
     return rid
 
 
@@ -152,11 +158,11 @@ def scenario(opts):
             rtf.login(hub.token("RTF"))
             ryj.login(hub.token("RYJ"))
             res = ryj.get("/requests")
-            expect(rows(res) == {} and "No requests yet" in res.body, "RYJ starts with none")
+            expect(rows(res) == {} and "No requests here" in res.body, "RYJ starts with none")
             check_create(box, hub, rxx, rtf, ryj)
             # RYJ makes one of its own: RXX must not see it, RTF (provider) must.
             res = ryj.post(PATH, {"quantity": "10"})
-            expect(res.status == 201, "RYJ can request too\n" + res.describe())
+            expect(res.status == 303, "RYJ can request too\n" + res.describe())
             ryj_id = hub_requests(box)[0]["id"]
             expect(set(rows(ryj.get("/requests"))) == {ryj_id}, "RYJ sees only its own")
             expect(ryj_id not in rows(rxx.get("/requests")), "RXX does not see RYJ's request")

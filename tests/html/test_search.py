@@ -34,7 +34,8 @@ FILTER_CASES = [
      ["--include-withdrawn", "--area", "integrated-care-training"]),
     ({"max_price": "500.50"}, ["--max-price", "500.50"]),
     ({"q": "zzqqxx"}, ["zzqqxx"]),
-    ({"area": "no-such-area"}, ["--area", "no-such-area"]),
+    # The CLI refuses an unknown area (a usage error); the page finds nothing.
+    ({"area": "no-such-area"}, None),
 ]
 
 # Text the CLI answers or refuses; the page must do the same.
@@ -79,7 +80,7 @@ def check_filters(box, client):
     for fields, args in FILTER_CASES:
         res = client.get(query(limit="1000", **fields))
         expect(res.status == 200, "search %r answers 200\n%s" % (fields, res.describe()))
-        want = cli_ids(box, args)
+        want = cli_ids(box, args) if args is not None else []
         got = offering_ids(res)
         expect(got == want, "search %r: the page lists %r, the CLI %r" % (fields, got, want))
         if not want:
@@ -217,6 +218,21 @@ def check_hostile(box, client):
                "%s is refused as not UTF-8\n%s" % (raw, res.describe()))
 
 
+def check_sort(box, client):
+    for sort in ["price", "title", "relevance"]:
+        for text in ["nurse", None]:
+            res = client.get(query(q=text, sort=sort, limit="1000"))
+            args = ([text] if text else []) + ["--sort", sort]
+            expect(offering_ids(res) == cli_ids(box, args),
+                   "sort=%s q=%s orders as the CLI's --sort does" % (sort, text))
+            chosen = [o.attrs.get("value") for o in res.tree.find("select", name="sort")
+                      .find_all("option") if "selected" in o.attrs]
+            expect(chosen == [sort], "the sort list shows the order chosen: %r" % chosen)
+    res = client.get(query(q="nurse", sort="cheapest"))
+    expect(res.status == 400 and "sort must be relevance, price or title" in res.errors()[0],
+           "an unknown sort is a 400 naming it\n" + res.describe())
+
+
 def scenario(opts):
     with htmltest.clitest.Sandbox(opts, "fgcat-html-search") as box:
         box.seed()
@@ -229,6 +245,7 @@ def scenario(opts):
             check_paging(box, client)
             check_areas(box, client)
             check_hostile(box, client)
+            check_sort(box, client)
             # HEAD gives the headers of GET and no body.
             res = client.request("HEAD", "/")
             expect(res.status == 200 and res.raw == b"", "HEAD / answers without a body")

@@ -33,9 +33,18 @@ QUERIES = ['"><script>alert(1)</script>', "'><img src=x onerror=alert(1)>", "</t
            "&lt;script&gt;", "javascript:alert(1)", "\" autofocus onfocus=\"alert(1)"]
 
 
+# The frame's own script and NHS logo, the only ones a page may hold.
+FRAME = ['<script type="module" src="/assets/fgcat.js"></script>',
+         '<svg class="nhsuk-header__logo"']
+
+
 def no_raw_markup(res):
+    body = res.body
+    for own in FRAME:
+        expect(body.count(own) <= 1, "the frame's %r appears once\n%s" % (own, res.describe()))
+        body = body.replace(own, "")
     for raw in RAW:
-        expect(raw not in res.body, "the page carries raw %r\n%s" % (raw, res.describe()))
+        expect(raw not in body, "the page carries raw %r\n%s" % (raw, res.describe()))
 
 
 def make_probes(box):
@@ -65,8 +74,8 @@ def check_data(box, client, probe, partners):
     res = client.get(query(q="probe"))
     expect(probe in offering_ids(res), "the search finds the probe\n" + res.describe())
     no_raw_markup(res)
-    li = [a.parent for a in res.tree.find("ol", cls="results").find_all("a", cls="offering")
-          if a.attrs["href"] == "/offerings/" + probe][0]
+    links = res.tree.find("ol", cls="results").find_all("a", cls="offering")
+    li = [a.parent.parent for a in links if a.attrs["href"] == "/offerings/" + probe][0]
     expect(li.find("a").text() == TITLE, "the title reads back: %r" % li.find("a").text())
     expect(PROVIDER in li.find(cls="meta").text(), "the provider name reads back")
     expect(SUMMARY in li.text(), "the summary reads back")
@@ -137,13 +146,16 @@ def check_request_note(box, hub, probe):
     expect(form.find("textarea", name="note").text() == note, "and the note")
     res = client.post("/offerings/%s/request" % probe,
                       {"quantity": "10", "contact": "x@y.example", "note": note})
-    expect(res.status == 201, "the request is made\n" + res.describe())
+    expect(res.status == 303, "the request is made\n" + res.describe())
+    res = client.get(res.header("Location"))
     no_raw_markup(res)
+    expect(res.tree.find(cls="note").text() == note, "the note reads back as text")
     res = client.get("/requests")
     no_raw_markup(res)
-    notes = [td.text() for td in res.tree.find_all("td", cls="note")]
+    notes = [htmltest.cell_text(td) for td in res.tree.find_all("td", cls="note")]
     expect(notes == [note], "the note reads back as text on 'my requests': %r" % notes)
-    titles = [a.text() for a in res.tree.find("table", cls="requests").find_all("a")]
+    table = res.tree.find("table", cls="requests")
+    titles = [a.text() for a in table.find_all("a", cls="offering")]
     expect(titles == [TITLE], "the offering's title reads back there too: %r" % titles)
 
 

@@ -1,0 +1,1 @@
+^fgcat: search: no service area 'no-such-area'; the areas are: clinical-effectiveness, health-planning, integrated-care-training, productivity 

@@ -1,0 +1,1 @@
+^fgcat: 15 more match; --offset 2 shows the next page$
