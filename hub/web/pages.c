@@ -562,10 +562,8 @@ static void estimate_section(html_page *p, const json_t *o)
             snprintf(problem, sizeof problem, "This hub has no area plugins loaded, so it "
                                               "cannot price requests.");
         } else {
-            hub_lock(p->call);
             if (cat_request_quote(p->call->cat, p->call->cfg->rt, &in, &quote, &e) != FG_OK)
                 snprintf(problem, sizeof problem, "%s", e.msg);
-            hub_unlock(p->call);
         }
         if (*problem) {
             html_raw(b, "<p class=\"nhsuk-error-message estimate-problem\"><span "
@@ -1394,10 +1392,10 @@ void page_request_move(html_page *p, const char *id, const char *action,
         json_decref(r);
         return;
     }
-    hub_lock(p->call);
+    /* Its own write transaction serialises it with pushes, as for a
+       request created here. */
     if (cat_request_transition(p->call->cat, id, act, p->org, reason, &moved, &e) == FG_OK)
         e.status = FG_OK;
-    hub_unlock(p->call);
     if (e.status == FG_OK) {
         fg_log(FG_LOG_INFO, "hub: %s: %s %s", p->org, action, id);
         snprintf(location, sizeof location, "/requests/%s", id);
