@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define FHIR_WHERE                                                                       \
     " WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.provider_ods = ?2)"           \
@@ -74,15 +75,13 @@ fg_status cat_provider_name(cat_catalog *cat, const char *ods, char **name, fg_e
     sqlite3_bind_text(st, 1, ods, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        *name = strdup((const char *)sqlite3_column_text(st, 0));
+        *name = fg_strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return fg_fail(err, FG_ENOTFOUND,
                        "no organisation '%.20s' provides offerings here", ods);
     if (rc != SQLITE_ROW)
         return cat_db_fail(cat, err, "reading a provider");
-    if (!*name)
-        return fg_fail(err, FG_ENOMEM, "out of memory");
     return FG_OK;
 }
 

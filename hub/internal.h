@@ -129,6 +129,10 @@ bool hub_fhir_route(hub_call *call, hub_reply *r);
    is not one of them. */
 bool hub_web_route(hub_call *call, hub_reply *r);
 
+/* Sets `r` to an HTML page saying why the server refused a browser's call
+   (`status`, `why`) before reading it (web/router.c). */
+void hub_web_refused(hub_call *call, hub_reply *r, unsigned status, const char *why);
+
 /* Takes the server's lock that serialises pushes (their plugin checks
    run before it: cat_push_check), waiting at most the hub's lock timeout; false (and `r` set to 503 with
    Retry-After) when it could not (api.c). */

@@ -24,7 +24,6 @@
 #include "internal.h"
 #include "log.h"
 #include "util.h"
-#include "web/web.h"
 
 #define MAX_BODY ((size_t)16 * 1024 * 1024)
 #define MAX_TLS_FILE ((size_t)1024 * 1024)
@@ -520,8 +519,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             hub_reply_error(&r, up->refused,
                             up->refused == 414 ? "uri_too_long" : "bad_request", "%s", up->why);
         } else {
-            html_page page = {.call = &call, .r = &r};
-            page_message(&page, up->refused, "Refused", up->why);
+            hub_web_refused(&call, &r, up->refused, up->why);
         }
         hub_reply_header(&r, MHD_HTTP_HEADER_CONNECTION, "close");
     } else if (up->too_large) {

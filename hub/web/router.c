@@ -320,3 +320,9 @@ bool hub_web_route(hub_call *call, hub_reply *r)
     return true;
 }
 
+
+void hub_web_refused(hub_call *call, hub_reply *r, unsigned status, const char *why)
+{
+    html_page page = {.call = call, .r = r};
+    page_message(&page, status, "Refused", why);
+}
