@@ -529,12 +529,24 @@ fg_status cat_offering_delete(cat_catalog *cat, const char *id, bool *deleted,
 #define CAT_TOKEN_SIZE 69 /* "fgc_" + 64 hex digits + NUL */
 
 /* Issues a token for organisation `ods`: stores its SHA-256 only and
-   writes the token itself to `token` (shown once). */
-fg_status cat_token_create(cat_catalog *cat, const char *ods, char token[CAT_TOKEN_SIZE],
-                           fg_error *err);
+   writes the token itself to `token` (shown once).  It stops working
+   `lifetime` seconds from now, or never when `lifetime` is 0. */
+fg_status cat_token_create(cat_catalog *cat, const char *ods, int64_t lifetime,
+                           char token[CAT_TOKEN_SIZE], fg_error *err);
+
+/* Replaces the valid tokens of organisation `which`, or the one whose id
+   starts with `which`, by one new token of that organisation (as
+   cat_token_create, into `token`; its organisation into `ods`): the old
+   ones keep working for `grace` seconds (not longer than they would have),
+   so that a node can switch without a failed sync.  One transaction;
+   FG_ENOTFOUND when no valid token matched; *rotated counts the old ones. */
+fg_status cat_token_rotate(cat_catalog *cat, const char *which, int64_t lifetime,
+                           int64_t grace, char token[CAT_TOKEN_SIZE], char ods[8],
+                           size_t *rotated, fg_error *err);
 
 /* The tokens issued, as a new array of {"id" (the first 12 hex digits of
-   the hash, safe to show), "ods", "created_at", "revoked_at"}. */
+   the hash, safe to show), "ods", "created_at", "expires_at", "revoked_at"}
+   (the last two null when not set). */
 fg_status cat_token_list(cat_catalog *cat, json_t **out, fg_error *err);
 
 /* Revokes every valid token of organisation `which`, or the one whose id
@@ -542,7 +554,8 @@ fg_status cat_token_list(cat_catalog *cat, json_t **out, fg_error *err);
 fg_status cat_token_revoke(cat_catalog *cat, const char *which, size_t *revoked,
                            fg_error *err);
 
-/* The organisation of a valid, unrevoked token; FG_EPERM otherwise. */
+/* The organisation of a valid token (not revoked, not expired); FG_EPERM
+   otherwise, saying which. */
 fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err);
 
 /* ---- SQL, for the store's modules and the sync client (store.c) ------ */

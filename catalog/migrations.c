@@ -312,6 +312,10 @@ static const char *const migrations[] = {
     "INSERT OR IGNORE INTO sync_carried(remote, offering)"
     "  SELECT m.name, o.id FROM offering o JOIN remote m ON o.origin = 'sync:' || m.name;"
     "ALTER TABLE remote ADD COLUMN ca_file TEXT;",
+
+    /* 9: tokens that expire.  A token made with a lifetime, or one being
+       rotated out, stops working at expires_at; NULL never expires. */
+    "ALTER TABLE token ADD COLUMN expires_at TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

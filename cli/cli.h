@@ -100,6 +100,10 @@ fg_status cli_catalog(cli_ctx *ctx, fg_error *err);
 /* Prints `value` as indented JSON on stdout, then a newline. */
 int cli_print_json(const json_t *value);
 
+/* Parses a duration as "90d", "12h", "30m" or "45s" (a whole number from
+   1 and a unit, at most ten years) into seconds; false when it is not one. */
+bool cli_parse_duration(const char *s, int64_t *seconds);
+
 
 /* One command's entry point. argv[0] is the command's name. */
 typedef int (*cli_cmd_fn)(cli_ctx *ctx, int argc, char **argv);

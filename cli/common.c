@@ -233,3 +233,27 @@ int cli_print_json(const json_t *value)
         return cli_error(1, "cannot write to standard output");
     return 0;
 }
+
+bool cli_parse_duration(const char *s, int64_t *seconds)
+{
+    static const struct {
+        char unit;
+        int64_t seconds;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    const int64_t max = (int64_t)3660 * 86400; /* ten years and a little */
+    char number[16];
+    size_t n = strlen(s);
+    int64_t count;
+    if (n < 2 || n > sizeof number)
+        return false;
+    memcpy(number, s, n - 1);
+    number[n - 1] = '\0';
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (s[n - 1] == units[i].unit) {
+            if (!fg_parse_int(number, 1, max / units[i].seconds, &count))
+                return false;
+            *seconds = count * units[i].seconds;
+            return true;
+        }
+    return false;
+}

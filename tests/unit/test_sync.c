@@ -65,7 +65,7 @@ static void start_hub(fixture *f, int i)
     snprintf(h->path, sizeof h->path, "%s/%s", f->node.dir, name);
     snprintf(h->log, sizeof h->log, "%s/hub-%s.log", f->node.dir, remote_names[i]);
     cat = tu_open_catalog(f->node.dir, name);
-    assert_int_equal(cat_token_create(cat, "RTF", token, &err), FG_OK);
+    assert_int_equal(cat_token_create(cat, "RTF", 0, token, &err), FG_OK);
     cat_close(cat);
     snprintf(token_path, sizeof token_path, "%s/%s.token", f->node.dir, remote_names[i]);
     tu_write_file(token_path, token);

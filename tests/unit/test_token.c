@@ -16,7 +16,7 @@ typedef tu_fixture fixture;
 static void issue(fixture *f, const char *ods, char token[CAT_TOKEN_SIZE])
 {
     fg_error err;
-    if (cat_token_create(f->cat, ods, token, &err) != FG_OK)
+    if (cat_token_create(f->cat, ods, 0, token, &err) != FG_OK)
         fail_msg("cat_token_create %s: %s", ods, err.msg);
 }
 
@@ -94,7 +94,7 @@ static void test_bad_organisation(void **state)
     char token[CAT_TOKEN_SIZE];
     fg_error err;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_int_equal(cat_token_create(f->cat, bad[i], token, &err), FG_EINVAL);
+        assert_int_equal(cat_token_create(f->cat, bad[i], 0, token, &err), FG_EINVAL);
     assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token"), 0);
 }
 
@@ -144,12 +144,101 @@ static void test_list_and_revoke(void **state)
     json_decref(list);
 }
 
+/* Runs `sql` on the fixture's catalogue. */
+static void exec_sql(fixture *f, const char *sql)
+{
+    assert_int_equal(sqlite3_exec(cat_db(f->cat), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void test_expiry(void **state)
+{
+    fixture *f = *state;
+    char a[CAT_TOKEN_SIZE];
+    json_t *list = NULL;
+    fg_error err;
+    assert_int_equal(cat_token_create(f->cat, "RXX", 3600, a, &err), FG_OK);
+    assert_string_equal(check(f, a), "RXX");
+    assert_int_equal(cat_token_list(f->cat, &list, &err), FG_OK);
+    assert_true(fg_valid_timestamp(
+        json_string_value(json_object_get(json_array_get(list, 0), "expires_at"))));
+    json_decref(list);
+    assert_int_equal(cat_token_create(f->cat, "RXX", -1, a, &err), FG_EINVAL);
+
+    /* Past its expiry the token is refused, saying so. */
+    exec_sql(f, "UPDATE token SET expires_at = '2020-01-01T00:00:00Z'");
+    assert_int_equal(cat_token_check(f->cat, a, (char[8]){0}, &err), FG_EPERM);
+    assert_non_null(strstr(err.msg, "expired at 2020-01-01T00:00:00Z"));
+    /* An expired token is not valid: nothing to revoke or rotate. */
+    size_t n = 0;
+    assert_int_equal(cat_token_revoke(f->cat, "RXX", &n, &err), FG_ENOTFOUND);
+}
+
+static void test_rotate(void **state)
+{
+    fixture *f = *state;
+    char a[CAT_TOKEN_SIZE], b[CAT_TOKEN_SIZE], c[CAT_TOKEN_SIZE], fresh[CAT_TOKEN_SIZE];
+    char ods[8] = "";
+    size_t rotated = 0;
+    fg_error err;
+    issue(f, "RXX", a);
+    issue(f, "RXX", b);
+    issue(f, "RYJ", c);
+    assert_int_equal(cat_token_rotate(f->cat, "RXX", 0, 600, fresh, ods, &rotated, &err),
+                     FG_OK);
+    assert_int_equal(rotated, 2);
+    assert_string_equal(ods, "RXX");
+    /* The old ones work until the grace period ends, the new one for good. */
+    assert_string_equal(check(f, a), "RXX");
+    assert_string_equal(check(f, fresh), "RXX");
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token WHERE ods = 'RXX' AND "
+                                        "expires_at IS NOT NULL"),
+                     2);
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token WHERE ods = 'RYJ' AND "
+                                        "expires_at IS NULL"),
+                     1);
+    /* A grace period never lengthens a token's life. */
+    exec_sql(f, "UPDATE token SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', "
+                "'+60 seconds') WHERE ods = 'RYJ'");
+    exec_sql(f, "CREATE TEMP TABLE before AS SELECT hash, expires_at FROM token");
+    assert_int_equal(cat_token_rotate(f->cat, "RYJ", 0, 600, fresh, ods, &rotated, &err),
+                     FG_OK);
+    assert_int_equal(rotated, 1);
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token JOIN before USING (hash) "
+                                        "WHERE token.ods = 'RYJ' AND "
+                                        "token.expires_at = before.expires_at"),
+                     1);
+    assert_int_equal(cat_token_rotate(f->cat, "ZZZ99", 0, 600, fresh, ods, &rotated, &err),
+                     FG_ENOTFOUND);
+    assert_int_equal(cat_token_rotate(f->cat, "no", 0, 600, fresh, ods, &rotated, &err),
+                     FG_EINVAL);
+    /* Nothing of a refused rotation is stored. */
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token"), 5);
+}
+
+/* An ODS code is never read as the start of a hash: "ABC12" names the
+   tokens of ABC12, not a token whose hash starts with abc12. */
+static void test_ods_is_not_a_hash_prefix(void **state)
+{
+    fixture *f = *state;
+    char a[CAT_TOKEN_SIZE];
+    size_t n = 0;
+    fg_error err;
+    issue(f, "RXX", a);
+    exec_sql(f, "UPDATE token SET hash = 'abc12' || substr(hash, 6)");
+    assert_int_equal(cat_token_revoke(f->cat, "ABC12", &n, &err), FG_ENOTFOUND);
+    assert_int_equal(tu_sql_int(f->cat, "SELECT count(*) FROM token WHERE revoked_at IS NULL"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_issue_and_check, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(test_bad_organisation, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(test_list_and_revoke, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_expiry, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_rotate, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_ods_is_not_a_hash_prefix, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
