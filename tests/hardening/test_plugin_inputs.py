@@ -178,12 +178,8 @@ def hub_scenario(opts):
             expect(not re.search(r"[\x00-\x1f\x7f]", reason), "the reason has no control "
                    "character: %r" % reason)
         # The request form: the plugin's refusal shown on a UTF-8 page.
-        origin = "http://127.0.0.1:%d" % hub.port
         start = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 30 * 86400))
-        ans = H.http(hub.port, "POST", "/offerings/HOS/baseline/request",
-                     headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                              ("Origin", origin), ("Cookie", "fgcat_session=" + rxx)],
-                     body="quantity=2&start=" + start)
+        ans = H.request_form(hub.port, rxx, "HOS/baseline", "quantity=2&start=" + start)
         expect(ans.status == 422, "the plugin's refusal is a 422 page\n" + ans.describe())
         text = ans.body.decode("utf-8")  # fails when the page is not UTF-8
         expect("refused" in text and "\x1b" not in text, "the page shows the refusal, "

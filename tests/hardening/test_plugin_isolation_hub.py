@@ -43,11 +43,7 @@ def push(hub, token, items, key):
 
 
 def request_form(hub, session, offering):
-    origin = "http://127.0.0.1:%d" % hub.port
-    return H.http(hub.port, "POST", "/offerings/%s/request" % offering,
-                  headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                           ("Origin", origin), ("Cookie", "fgcat_session=" + session)],
-                  body="quantity=3")
+    return H.request_form(hub.port, session, offering, "quantity=3")
 
 
 def new_hub(scene, opts, fault, name):
