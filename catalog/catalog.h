@@ -558,6 +558,71 @@ fg_status cat_token_revoke(cat_catalog *cat, const char *which, size_t *revoked,
    otherwise, saying which. */
 fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_error *err);
 
+/* ---- people (people.c) ----------------------------------------------- */
+
+/* What a person may do.  A requester searches, requests and cancels its
+   organisation's requests; an approver also accepts, declines and
+   completes requests made to its organisation; an admin also manages the
+   people of its organisation. */
+typedef enum cat_role { CAT_ROLE_REQUESTER, CAT_ROLE_APPROVER, CAT_ROLE_ADMIN } cat_role;
+
+#define CAT_EMAIL_MAX 254      /* bytes of an e-mail address */
+#define CAT_PASSWORD_MIN 12    /* characters of a password, at least */
+#define CAT_PASSWORD_MAX 128   /* bytes of a password, at most */
+#define CAT_SIGNIN_FAILURES 5  /* failed sign-ins in a row before a lock-out */
+
+/* The role named `name` ("requester", "approver", "admin"); false when none. */
+bool cat_role_parse(const char *name, cat_role *out);
+const char *cat_role_name(cat_role role);
+
+/* Adds person `email` (an address, compared without regard to case) to
+   organisation `ods` with `role`, with no password yet.  FG_EINVAL for a
+   malformed address or ODS code, FG_ECONFLICT when the address is taken. */
+fg_status cat_person_add(cat_catalog *cat, const char *email, const char *ods, cat_role role,
+                         fg_error *err);
+
+/* The people (of organisation `ods`, or all when NULL), as a new array of
+   {"email", "ods", "role", "created_at", "password_set", "locked_until"}
+   ordered by organisation and address.  No password or reset secret. */
+fg_status cat_person_list(cat_catalog *cat, const char *ods, json_t **out, fg_error *err);
+
+/* The person `email` as one element of cat_person_list; FG_ENOTFOUND. */
+fg_status cat_person_get(cat_catalog *cat, const char *email, json_t **out, fg_error *err);
+
+/* Removes person `email`; FG_ENOTFOUND when there is none. */
+fg_status cat_person_remove(cat_catalog *cat, const char *email, fg_error *err);
+
+/* Gives person `email` role `role`; FG_ENOTFOUND when there is none. */
+fg_status cat_person_set_role(cat_catalog *cat, const char *email, cat_role role,
+                              fg_error *err);
+
+/* Makes a one-time secret with which person `email` sets a password,
+   valid for `lifetime` seconds (into `secret`, shown once; only its
+   SHA-256 is stored).  A newer one replaces an older one. */
+fg_status cat_person_reset(cat_catalog *cat, const char *email, int64_t lifetime,
+                           char secret[CAT_TOKEN_SIZE], fg_error *err);
+
+/* Whether `password` may be a password of `email`: CAT_PASSWORD_MIN to
+   CAT_PASSWORD_MAX long, valid UTF-8 without control characters, not one
+   of the most common passwords and not the address itself.  FG_EINVAL
+   saying which rule it breaks. */
+fg_status cat_password_check(const char *email, const char *password, fg_error *err);
+
+/* Sets the password of the person whose reset secret is `secret` (then
+   used up), hashed with Argon2id, and clears their failed sign-ins; their
+   address into `email`.  FG_EPERM for an unknown, used or expired secret,
+   FG_EINVAL for a password cat_password_check refuses. */
+fg_status cat_person_set_password(cat_catalog *cat, const char *secret, const char *password,
+                                  char email[CAT_EMAIL_MAX + 1], fg_error *err);
+
+/* Checks `email` and `password`: FG_OK with the person (as
+   cat_person_get) in *out; FG_EPERM for a wrong address or password (the
+   same message for both, and about the same time); FG_EREFUSED while the
+   person is locked out after CAT_SIGNIN_FAILURES failures in a row (for
+   15 minutes, doubling with each further failure up to a day). */
+fg_status cat_person_sign_in(cat_catalog *cat, const char *email, const char *password,
+                             json_t **out, fg_error *err);
+
 /* ---- SQL, for the store's modules and the sync client (store.c) ------ */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.

@@ -6,6 +6,7 @@
 #define CAT_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <sodium/crypto_pwhash_argon2id.h>
 
 #include "catalog.h"
 
@@ -22,6 +23,29 @@ typedef struct net_crypto {
    Borrowed, valid until exit; NULL with the reason in `err` when it
    cannot be loaded. */
 const net_crypto *net_crypto_api(fg_error *err);
+
+/* ---- libsodium, loaded on first use (crypto.c) ---------------------- */
+
+typedef struct net_sodium {
+    int (*init)(void);
+    int (*argon2id_str)(char out[crypto_pwhash_argon2id_STRBYTES], const char *passwd,
+                        unsigned long long passwdlen, unsigned long long opslimit,
+                        size_t memlimit);
+    int (*argon2id_str_verify)(const char str[crypto_pwhash_argon2id_STRBYTES],
+                               const char *passwd, unsigned long long passwdlen);
+} net_sodium;
+
+/* The function table, loading libsodium (and initialising it) on the first
+   call, as net_crypto_api. */
+const net_sodium *net_sodium_api(fg_error *err);
+
+/* Hex SHA-256 of `text` into `hex` (65 bytes) (token.c). */
+bool cat_sha256_hex(const net_crypto *crypto, const char *text, char hex[65]);
+
+/* A new random secret: `prefix` and 64 hex digits, into `out`
+   (CAT_TOKEN_SIZE bytes) (token.c). */
+fg_status cat_random_secret(const net_crypto *crypto, const char *prefix,
+                            char out[CAT_TOKEN_SIZE], fg_error *err);
 
 /* The highest offering rowid when bulk writing began, or -1 outside bulk
    mode (offering.c keeps it; store.c owns the storage). */

@@ -316,6 +316,24 @@ static const char *const migrations[] = {
     /* 9: tokens that expire.  A token made with a lifetime, or one being
        rotated out, stops working at expires_at; NULL never expires. */
     "ALTER TABLE token ADD COLUMN expires_at TEXT;",
+
+    /* 10: people.  A person belongs to one organisation with one role;
+       the password is an Argon2id string (NULL until the person sets one
+       through a one-time reset link, kept as a SHA-256 hash); failed
+       sign-ins are counted per person to lock them out for a while. */
+    "CREATE TABLE person ("
+    "  email TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  ods TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('requester', 'approver', 'admin')),"
+    "  password TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  reset_hash TEXT,"
+    "  reset_expires TEXT,"
+    "  failures INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX person_by_ods ON person(ods, email);"
+    "CREATE UNIQUE INDEX person_by_reset ON person(reset_hash) WHERE reset_hash IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

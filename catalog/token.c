@@ -33,8 +33,7 @@ static const char sql_count_named[] =
 static const char sql_find_token[] =
     "SELECT ods, revoked_at, expires_at FROM token WHERE hash = ?1";
 
-/* Hex SHA-256 of `text` into `hex` (65 bytes). */
-static bool sha256_hex(const net_crypto *crypto, const char *text, char hex[65])
+bool cat_sha256_hex(const net_crypto *crypto, const char *text, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -51,11 +50,24 @@ static void from_now(int64_t seconds, char out[FG_TIMESTAMP_SIZE])
     fg_time_iso((int64_t)time(NULL) + seconds, out);
 }
 
+fg_status cat_random_secret(const net_crypto *crypto, const char *prefix,
+                            char out[CAT_TOKEN_SIZE], fg_error *err)
+{
+    unsigned char raw[32];
+    char hex[2 * sizeof raw + 1];
+    if (crypto->rand_bytes(raw, sizeof raw) != 1)
+        return fg_fail(err, FG_EIO, "cannot get random bytes for a secret");
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    snprintf(out, CAT_TOKEN_SIZE, "%.4s%s", prefix, hex);
+    memset(raw, 0, sizeof raw);
+    return FG_OK;
+}
+
 fg_status cat_token_create(cat_catalog *cat, const char *ods, int64_t lifetime,
                            char token[CAT_TOKEN_SIZE], fg_error *err)
 {
     const net_crypto *crypto;
-    unsigned char raw[32];
     char hash[65], now[FG_TIMESTAMP_SIZE], until[FG_TIMESTAMP_SIZE];
     sqlite3_stmt *st;
     int rc;
@@ -67,15 +79,9 @@ fg_status cat_token_create(cat_catalog *cat, const char *ods, int64_t lifetime,
         return fg_fail(err, FG_EINVAL, "a token's lifetime cannot be negative");
     if (!(crypto = net_crypto_api(err)))
         return FG_EIO;
-    if (crypto->rand_bytes(raw, sizeof raw) != 1)
-        return fg_fail(err, FG_EIO, "cannot get random bytes for a token");
-    {
-        char hex[2 * sizeof raw + 1];
-        for (size_t i = 0; i < sizeof raw; i++)
-            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-        snprintf(token, CAT_TOKEN_SIZE, "fgc_%s", hex);
-    }
-    if (!sha256_hex(crypto, token, hash))
+    if (cat_random_secret(crypto, "fgc_", token, err) != FG_OK)
+        return err->status;
+    if (!cat_sha256_hex(crypto, token, hash))
         return fg_fail(err, FG_EINTERNAL, "cannot hash a token");
     fg_now_iso(now);
     from_now(lifetime, until);
@@ -104,7 +110,7 @@ fg_status cat_token_check(cat_catalog *cat, const char *token, char ods[8], fg_e
     if (!crypto)
         return FG_EIO;
     if (!token || strlen(token) != CAT_TOKEN_SIZE - 1 || strncmp(token, "fgc_", 4) != 0 ||
-        !sha256_hex(crypto, token, hash))
+        !cat_sha256_hex(crypto, token, hash))
         return fg_fail(err, FG_EPERM, "not a valid token");
     if (!(st = cat_stmt(cat, sql_find_token, err)))
         return FG_EDB;

@@ -119,6 +119,7 @@ int cmd_delete(cli_ctx *ctx, int argc, char **argv);
 int cmd_request(cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(cli_ctx *ctx, int argc, char **argv);
 int cmd_token(cli_ctx *ctx, int argc, char **argv);
+int cmd_user(cli_ctx *ctx, int argc, char **argv);
 int cmd_remote(cli_ctx *ctx, int argc, char **argv);
 int cmd_sync(cli_ctx *ctx, int argc, char **argv);
 int cmd_config(cli_ctx *ctx, int argc, char **argv);
