@@ -17,8 +17,8 @@
 
 /* Status codes are counted by number, from 100 to 599 (the rest as 599:
    the hub answers none). */
-#define STATUS_MIN 100
-#define STATUS_MAX 599
+#define STATUS_MIN 100u
+#define STATUS_MAX 599u
 
 static const char *const route_names[HUB_ROUTES] = {
     "health", "whoami", "changes", "snapshot", "search", "offering", "request",
