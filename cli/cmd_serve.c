@@ -34,12 +34,13 @@ static const char serve_usage[] =
     "usage: fgcat serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--tombstone-days N] [--threads N] [--plugin-timeout N]\n"
     "                   [--per-client N] [--max-connections N] [--head-timeout S]\n"
-    "                   [--body-timeout S] [--lock-timeout S]\n"
+    "                   [--body-timeout S] [--lock-timeout S] [--metrics-from ADDRS]\n"
     "\n"
     "Runs a hub on this catalogue: the /v1/ sync API of docs/sync-protocol.md,\n"
     "FHIR R4 reads under /fhir/ (docs/fhir.md) and a browser catalogue, until\n"
     "SIGTERM or SIGINT (requests in progress finish first).  One log line per\n"
-    "request on stderr, never a token.\n"
+    "request on stderr (client address, method, path, status, organisation,\n"
+    "size, time taken), never a token or a query.\n"
     "  --listen ADDR:PORT   IPv4 address and port (default 127.0.0.1:8473;\n"
     "                       port 0 picks a free one, printed on start)\n"
     "  --tls-cert FILE      PEM certificate; with --tls-key, serve HTTPS\n"
@@ -61,7 +62,10 @@ static const char serve_usage[] =
     "  --lock-timeout S     seconds a push waits for the catalogue when another\n"
     "                       write holds it, before answering 503 with Retry-After\n"
     "                       (default " SERVE_STR(HUB_LOCK_TIMEOUT) ")\n"
-
+    "  --metrics-from ADDRS the client addresses (IPv4, separated by commas)\n"
+    "                       that GET /v1/metrics answers in the Prometheus text\n"
+    "                       format, the operator's scraper; others get 403\n"
+    "                       (default 127.0.0.1)\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
@@ -77,7 +81,8 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         O_MAX_CONN,
         O_HEAD,
         O_BODY,
-        O_LOCK
+        O_LOCK,
+        O_METRICS
     };
     static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
                                          {"tls-cert", required_argument, NULL, O_CERT},
@@ -90,6 +95,7 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                                          {"head-timeout", required_argument, NULL, O_HEAD},
                                          {"body-timeout", required_argument, NULL, O_BODY},
                                          {"lock-timeout", required_argument, NULL, O_LOCK},
+                                         {"metrics-from", required_argument, NULL, O_METRICS},
                                          CLI_COMMON_OPTIONS};
     hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
     struct sigaction sa;
@@ -129,6 +135,9 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(argv[0], "--%s must be 1-10000",
                                        c == O_PER_CLIENT ? "per-client" : "max-connections");
             *(c == O_PER_CLIENT ? &cfg.per_client : &cfg.max_connections) = (unsigned)n;
+            break;
+        case O_METRICS:
+            cfg.metrics_from = optarg;
             break;
         case O_HEAD:
         case O_BODY:

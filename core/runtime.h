@@ -230,4 +230,9 @@ const fgcat_host_api *rt_host_api(void);
 #define RT_PLUGIN_MIN_SIZE                                                     \
     (offsetof(fgcat_plugin, shutdown) + sizeof(((fgcat_plugin *)0)->shutdown))
 
+/* How many plugin workers this process has started again after one failed
+   (crashed, overran its time limit, broke the protocol), with
+   rt_set_restart, since it started: the hub's metrics. */
+unsigned long rt_worker_restarts(void);
+
 #endif /* FG_RUNTIME_H */

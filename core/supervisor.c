@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,10 @@
 #include "wire.h"
 
 extern char **environ;
+
+/* Workers started again after a failure (ensure_worker), in this process:
+   rt_worker_restarts. */
+static atomic_ulong worker_restarts;
 
 /* Bytes of a plugin's output kept for its warning line. */
 #define OUTPUT_KEEP 200
@@ -764,6 +769,7 @@ static fg_status ensure_worker(rt_plugin *p, fg_error *err)
         return fg_fail(err, FG_EPLUGIN, "plugin %s cannot be restarted: %.400s", p->name, why);
     }
     fg_log(FG_LOG_INFO, "plugin %s restarted", p->name);
+    atomic_fetch_add(&worker_restarts, 1);
     if (!open_worker((rt_runtime *)w->rt, p, false))
         return fg_fail(err, FG_EPLUGIN, "%s", w->last);
     return FG_OK;
@@ -936,4 +942,9 @@ void rt_restart(rt_runtime *rt)
         }
         pthread_mutex_unlock(&w->lock);
     }
+}
+
+unsigned long rt_worker_restarts(void)
+{
+    return atomic_load(&worker_restarts);
 }

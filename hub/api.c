@@ -309,6 +309,7 @@ static void api_push(hub_call *call, hub_reply *r)
 {
     const char *key = hub_lookup(call, MHD_HEADER_KIND, "Idempotency-Key");
     json_t *body, *answer = NULL, *checks = NULL;
+    bool fresh = false;
     fg_error e;
 
     if (!json_declared(call, r))
@@ -333,7 +334,10 @@ static void api_push(hub_call *call, hub_reply *r)
         if (cat_idempotent_get(call->cat, call->org, key, &answer, &e) == FG_OK && !answer &&
             cat_push_apply_checked(call->cat, call->cfg->rt, call->org, body, checks, &answer,
                                    &e) == FG_OK)
+        {
             cat_idempotent_put(call->cat, call->org, key, answer, &e);
+            fresh = true; /* counted in the metrics; a replayed answer is not */
+        }
         hub_unlock(call);
     }
     json_decref(checks);
@@ -352,6 +356,8 @@ static void api_push(hub_call *call, hub_reply *r)
             reply_status(r, &e);
         return;
     }
+    if (fresh)
+        hub_metrics_push(call->srv->metrics, answer);
     hub_reply_json(r, 200, answer);
 }
 
@@ -459,6 +465,16 @@ void hub_api_route(hub_call *call, hub_reply *r)
     if (strcmp(p, "/health") == 0) {
         if (get)
             api_health(call, r);
+        else
+            hub_reply_error(r, 405, "method_not_allowed", "use GET");
+        return;
+    }
+    if (strcmp(p, "/metrics") == 0) { /* the operator's, by address (metrics.c) */
+        if (!hub_metrics_allowed(call->cfg->metrics_from, call->client))
+            hub_reply_error(r, 403, "forbidden", "the metrics are only for the addresses "
+                                                 "of fgcat serve --metrics-from");
+        else if (get)
+            hub_metrics_answer(call, r);
         else
             hub_reply_error(r, 405, "method_not_allowed", "use GET");
         return;

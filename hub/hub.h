@@ -26,6 +26,9 @@ typedef struct hub_config {
        0 takes the default (see hub_config_defaults). */
     unsigned per_client, max_connections;
     unsigned head_timeout, body_timeout, lock_timeout;
+    /* The client addresses /v1/metrics answers (the operator's scraper),
+       IPv4, separated by commas; NULL: 127.0.0.1. */
+    const char *metrics_from;
     /* Called once listening, with the address actually bound. */
     void (*on_listen)(const char *addr, unsigned port, void *ud);
     void *ud;

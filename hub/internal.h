@@ -89,6 +89,8 @@ typedef struct hub_server {
        the read deadlines (server.c). */
     pthread_mutex_t conns_lock;
     hub_conn *conns_head, *conns_tail;
+    unsigned n_conns;             /* how many are open */
+    struct hub_metrics *metrics;  /* metrics.c */
 } hub_server;
 
 /* What a handler knows about the call. */
@@ -102,6 +104,7 @@ typedef struct hub_call {
     char org[8];            /* the caller's organisation, "" when anonymous */
     cat_catalog *cat;       /* this thread's connection to the catalogue */
     const hub_config *cfg;
+    char client[48];        /* the client's address ("?" when unknown) */
 } hub_call;
 
 /* A value of the call's request (header, cookie, query argument) from
@@ -160,5 +163,61 @@ bool hub_token_org(cat_catalog *cat, const char *token, char org[8]);
 /* Sets call->org from the call's "Authorization: Bearer TOKEN"; false,
    with call->org "", when there is none or the token is not a member's. */
 bool hub_call_bearer(hub_call *call);
+
+/* ---- metrics (metrics.c) ---------------------------------------------- */
+
+/* The routes requests are counted by: a fixed set, so that a client
+   cannot make the hub keep a counter for each path it invents. */
+typedef enum hub_route {
+    HUB_ROUTE_HEALTH,
+    HUB_ROUTE_WHOAMI,
+    HUB_ROUTE_CHANGES,
+    HUB_ROUTE_SNAPSHOT,
+    HUB_ROUTE_SEARCH,
+    HUB_ROUTE_OFFERING,
+    HUB_ROUTE_REQUEST,
+    HUB_ROUTE_PUSH,
+    HUB_ROUTE_QUOTE,
+    HUB_ROUTE_METRICS,
+    HUB_ROUTE_FHIR,
+    HUB_ROUTE_PAGE,
+    HUB_ROUTE_OTHER,
+    HUB_ROUTES
+} hub_route;
+
+/* Why the hub closed a connection. */
+typedef enum hub_close_reason {
+    HUB_CLOSED_PER_CLIENT,
+    HUB_CLOSED_MAX_CONNECTIONS,
+    HUB_CLOSED_HEAD_TIMEOUT,
+    HUB_CLOSED_BODY_TIMEOUT,
+    HUB_CLOSE_REASONS
+} hub_close_reason;
+
+typedef struct hub_metrics hub_metrics;
+
+/* New counters, all zero; freed with hub_metrics_free. */
+hub_metrics *hub_metrics_new(void);
+void hub_metrics_free(hub_metrics *m);
+
+/* The route a request for (decoded) `path` is counted under. */
+hub_route hub_route_of(const char *path);
+
+/* Counts one answered request and the time it took. */
+void hub_metrics_request(hub_metrics *m, hub_route route, unsigned status, double seconds);
+
+/* Counts the items of a push answer ({"results": [...]}) by status. */
+void hub_metrics_push(hub_metrics *m, const json_t *answer);
+
+/* Counts a connection the hub closed. */
+void hub_metrics_closed(hub_metrics *m, hub_close_reason why);
+
+/* True when `addr` (dotted IPv4) is one of the comma-separated addresses
+   of `list` (--metrics-from), false otherwise or when `list` is NULL. */
+bool hub_metrics_allowed(const char *list, const char *addr);
+
+/* Answers GET /v1/metrics: the counters, the feed's sequence and the
+   open connections in the Prometheus text format. */
+void hub_metrics_answer(hub_call *call, hub_reply *r);
 
 #endif /* HUB_INTERNAL_H */

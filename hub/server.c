@@ -91,12 +91,13 @@ static bool same_address(const struct sockaddr_storage *a, const struct sockaddr
 }
 
 /* Shuts `c` down (the caller holds conns_lock). */
-static void conn_cut(hub_conn *c, const char *why)
+static void conn_cut(hub_server *srv, hub_conn *c, hub_close_reason reason, const char *why)
 {
     char addr[INET_ADDRSTRLEN] = "?";
     if (c->cut)
         return;
     c->cut = true;
+    hub_metrics_closed(srv->metrics, reason);
     if (c->addr.ss_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)&c->addr)->sin_addr, addr,
                   sizeof addr);
@@ -125,16 +126,20 @@ static void conn_admit(hub_server *srv, hub_conn *c)
     }
     if (per_client >= srv->cfg->per_client) {
         if (oldest_mine)
-            conn_cut(oldest_mine, "its address has the most connections allowed, "
-                                  "and this one was waiting longest");
+            conn_cut(srv, oldest_mine, HUB_CLOSED_PER_CLIENT,
+                     "its address has the most connections allowed, "
+                     "and this one was waiting longest");
         else
-            conn_cut(c, "its address has the most connections allowed, all busy");
+            conn_cut(srv, c, HUB_CLOSED_PER_CLIENT,
+                     "its address has the most connections allowed, all busy");
     } else if (total >= srv->cfg->max_connections) {
         if (oldest_any)
-            conn_cut(oldest_any, "the hub has the most connections allowed, "
-                                 "and this one was waiting longest");
+            conn_cut(srv, oldest_any, HUB_CLOSED_MAX_CONNECTIONS,
+                     "the hub has the most connections allowed, "
+                     "and this one was waiting longest");
         else
-            conn_cut(c, "the hub has the most connections allowed, all busy");
+            conn_cut(srv, c, HUB_CLOSED_MAX_CONNECTIONS,
+                     "the hub has the most connections allowed, all busy");
     }
 }
 
@@ -163,6 +168,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
         else
             srv->conns_head = c;
         srv->conns_tail = c;
+        srv->n_conns++;
         pthread_mutex_unlock(&srv->conns_lock);
         *socket_context = c;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c) {
@@ -175,6 +181,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
             c->next->prev = c->prev;
         else
             srv->conns_tail = c->prev;
+        srv->n_conns--;
         pthread_mutex_unlock(&srv->conns_lock);
         free(c);
         *socket_context = NULL;
@@ -204,9 +211,11 @@ static void enforce_deadlines(hub_server *srv)
     for (hub_conn *c = srv->conns_head; c; c = c->next) {
         time_t waited = now.tv_sec - c->since.tv_sec;
         if (c->phase == CONN_HEAD && waited >= (time_t)srv->cfg->head_timeout)
-            conn_cut(c, "no whole request head in time (--head-timeout)");
+            conn_cut(srv, c, HUB_CLOSED_HEAD_TIMEOUT,
+                     "no whole request head in time (--head-timeout)");
         else if (c->phase == CONN_BODY && waited >= (time_t)srv->cfg->body_timeout)
-            conn_cut(c, "no whole request body in time (--body-timeout)");
+            conn_cut(srv, c, HUB_CLOSED_BODY_TIMEOUT,
+                     "no whole request body in time (--body-timeout)");
     }
     pthread_mutex_unlock(&srv->conns_lock);
 }
@@ -440,6 +449,41 @@ static void redact(const char *in, char *out, size_t size)
     out[o] = '\0';
 }
 
+/* True when `list` is IPv4 addresses in dotted form, separated by commas. */
+static bool good_address_list(const char *list)
+{
+    for (const char *p = list;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char one[INET_ADDRSTRLEN], back[INET_ADDRSTRLEN];
+        struct in_addr a;
+        if (len == 0 || len >= sizeof one)
+            return false;
+        memcpy(one, p, len);
+        one[len] = '\0';
+        /* As inet_ntop writes it, so that it compares equal to a client's. */
+        if (inet_pton(AF_INET, one, &a) != 1 || !inet_ntop(AF_INET, &a, back, sizeof back) ||
+            strcmp(one, back) != 0)
+            return false;
+        if (!end)
+            return true;
+        p = end + 1;
+    }
+}
+
+/* The client's address of `conn`, as text ("?" when unknown). */
+static void client_address(hub_server *srv, struct MHD_Connection *conn, char *out,
+                           size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        srv->mhd->get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, size, "?");
+    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET,
+                  &((const struct sockaddr_in *)(const void *)info->client_addr)->sin_addr, out,
+                  (socklen_t)size);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version,
                               const char *upload_data, size_t *upload_size, void **con_cls)
@@ -452,7 +496,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     framing f;
     enum MHD_Result ret;
     const char *bad = NULL;
-    char logged[512];
+    char logged[512], verb[32];
+    double took;
 
     if (!up) { /* libmicrohttpd always calls uri_seen first; defensively */
         up = fg_xcalloc(1, sizeof *up);
@@ -511,6 +556,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         up->buf[up->len] = '\0';
     call.body_len = up->len;
     call.cfg = srv->cfg;
+    client_address(srv, conn, call.client, sizeof call.client);
     if (up->refused) {
         /* The rest of what the client sent cannot be trusted to be framed
            as it thinks: answer (JSON for the API, a page for a browser),
@@ -534,8 +580,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         hub_reply_error(&r, 404, "not_found", "no such page");
     }
     redact(url, logged, sizeof logged);
-    fg_log(FG_LOG_INFO, "hub: %s %s %u %s %zuB %.1fms", method, logged, r.status,
-           call.org[0] ? call.org : "-", r.len, elapsed_ms(&up->begun));
+    redact(method, verb, sizeof verb);
+    took = elapsed_ms(&up->begun);
+    hub_metrics_request(srv->metrics, hub_route_of(url), r.status, took / 1000);
+    /* The access log: client, request, answer, caller, size, time. */
+    fg_log(FG_LOG_INFO, "hub: %s %s %s %u %s %zuB %.1fms", call.client, verb, logged,
+           r.status, call.org[0] ? call.org : "-", r.len, took);
     ret = send_reply(srv->mhd, conn, &r);
     hub_reply_clear(&r);
     return ret;
@@ -701,6 +751,10 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     if (!parse_listen(cfg->listen, &sa))
         return fg_fail(err, FG_EINVAL, "--listen must be IPv4ADDR:PORT, not '%.60s'",
                        cfg->listen);
+    if (cfg->metrics_from && !good_address_list(cfg->metrics_from))
+        return fg_fail(err, FG_EINVAL,
+                       "--metrics-from must be IPv4 addresses separated by commas, not '%.60s'",
+                       cfg->metrics_from);
     if ((cfg->tls_cert != NULL) != (cfg->tls_key != NULL))
         return fg_fail(err, FG_EINVAL, "--tls-cert and --tls-key go together");
     if (!(mhd = srv.mhd = net_mhd_api(err)))
@@ -723,9 +777,12 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         conf.lock_timeout = HUB_LOCK_TIMEOUT;
     if (!conf.threads)
         conf.threads = 4;
+    if (!conf.metrics_from)
+        conf.metrics_from = "127.0.0.1";
     pthread_mutex_init(&srv.lock, NULL);
     pthread_mutex_init(&srv.conns_lock, NULL);
     srv.cache = hub_cache_new();
+    srv.metrics = hub_metrics_new();
     snprintf(state_path, sizeof state_path, "%s.hub-state", cfg->db_path);
     if ((st = check_restored(cat, state_path, err)) != FG_OK)
         goto out;
@@ -782,6 +839,7 @@ out:
     cat_close(cat);
     /* The worker threads are gone, each having closed its catalogue. */
     hub_cache_free(srv.cache);
+    hub_metrics_free(srv.metrics);
     pthread_mutex_destroy(&srv.lock);
     pthread_mutex_destroy(&srv.conns_lock);
     pthread_key_delete(srv.cat_key);

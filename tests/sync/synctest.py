@@ -28,9 +28,9 @@ from faultproxy import FaultProxy, OVERSIZE  # noqa: E402,F401
 # How long a hub may take to start or to stop after SIGTERM (ASan is slow).
 HUB_WAIT = 20
 
-# One request line of the hub's log:
-# "fgcat: hub: METHOD PATH STATUS ORG BYTESB TIMEms".
-HUB_LINE = re.compile(r"^fgcat: hub: (\S+) (\S+) (\d{3}) (\S+) (\d+)B ([0-9.]+)ms$")
+# One request line of the hub's log (its access log):
+# "fgcat: hub: CLIENT METHOD PATH STATUS ORG BYTESB TIMEms".
+HUB_LINE = re.compile(r"^fgcat: hub: [0-9.?]+ (\S+) (\S+) (\d{3}) (\S+) (\d+)B ([0-9.]+)ms$")
 
 
 def parse_args(description):
