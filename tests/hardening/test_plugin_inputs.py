@@ -25,6 +25,7 @@ import json
 import os
 import re
 import time
+import uuid
 
 import hardentest as H
 from hardentest import Failure, expect
@@ -180,10 +181,13 @@ def hub_scenario(opts):
         # The request form: the plugin's refusal shown on a UTF-8 page.
         origin = "http://127.0.0.1:%d" % hub.port
         start = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 30 * 86400))
+        csrf = "5" * 32  # the form's field and its cookie must match
         ans = H.http(hub.port, "POST", "/offerings/HOS/baseline/request",
                      headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                              ("Origin", origin), ("Cookie", "fgcat_session=" + rxx)],
-                     body="quantity=2&start=" + start)
+                              ("Origin", origin),
+                              ("Cookie", "fgcat_session=%s; fgcat_csrf=%s" % (rxx, csrf))],
+                     body="quantity=2&start=%s&csrf=%s&form=%s" % (start, csrf,
+                                                                  uuid.uuid4().hex))
         expect(ans.status == 422, "the plugin's refusal is a 422 page\n" + ans.describe())
         text = ans.body.decode("utf-8")  # fails when the page is not UTF-8
         expect("refused" in text and "\x1b" not in text, "the page shows the refusal, "

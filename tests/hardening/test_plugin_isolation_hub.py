@@ -27,6 +27,7 @@ import os
 import re
 import threading
 import time
+import uuid
 
 import hardentest as H
 from hardentest import expect
@@ -44,10 +45,12 @@ def push(hub, token, items, key):
 
 def request_form(hub, session, offering):
     origin = "http://127.0.0.1:%d" % hub.port
+    csrf = "5" * 32  # the form's field and its cookie must match
     return H.http(hub.port, "POST", "/offerings/%s/request" % offering,
                   headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                           ("Origin", origin), ("Cookie", "fgcat_session=" + session)],
-                  body="quantity=3")
+                           ("Origin", origin),
+                           ("Cookie", "fgcat_session=%s; fgcat_csrf=%s" % (session, csrf))],
+                  body="quantity=3&csrf=%s&form=%s" % (csrf, uuid.uuid4().hex))
 
 
 def new_hub(scene, opts, fault, name):
