@@ -201,6 +201,9 @@ fg_status cat_refresh(cat_catalog *cat, rt_runtime *rt, cat_refresh_report *rep,
     fg_status st;
 
     memset(rep, 0, sizeof *rep);
+    /* Every plugin's worker, with init, before anything is judged: a
+       plugin whose init fails is refused and counted like any other. */
+    rt_start_all(rt);
     if ((st = read_overrides(cat, rt, &overrides, err)) != FG_OK)
         return st;
     for (size_t i = 0; i < rt_plugin_count(rt); i++) {

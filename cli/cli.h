@@ -83,8 +83,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Shows library log lines up to `level` on stderr (default: warnings). */
 void cli_log_level(fg_log_level level);
 
-/* Loads the plugins (once).  Refusals are warned about, not fatal. */
+/* Loads the plugins (once).  Refusals are warned about, not fatal.  With
+   a catalogue, a plugin file it has recorded starts its worker on its
+   first call, not now (rt_set_descriptor_cache). */
 rt_runtime *cli_runtime(cli_ctx *ctx);
+
+/* The catalogue's setting that records the plugin files' descriptors. */
+#define CLI_META_PLUGIN_CACHE "plugin_descriptors"
+
+/* Records in the catalogue what loading learnt of the plugin files, when
+   it learnt anything new (at the end of a command). */
+void cli_save_plugin_cache(cli_ctx *ctx);
 
 /* Applies the catalogue's plugin settings (the time limit of a plugin
    call) to `rt`, opening the catalogue when its file exists. */

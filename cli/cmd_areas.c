@@ -26,6 +26,8 @@ int cmd_areas(cli_ctx *ctx, int argc, char **argv)
     if (!cli_common_args(ctx, argc, argv, areas_usage, NULL, &code))
         return code;
     rt = cli_runtime(ctx);
+    /* Only the plugins whose init succeeds provide their areas. */
+    rt_start_all(rt);
     if (cli_catalog(ctx, &err) != FG_OK ||
         cat_area_counts(ctx->cat, &counts, &err) != FG_OK)
         return cli_fail(&err);

@@ -183,6 +183,7 @@ int cmd_plugins(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(argv[0], "unknown argument '%s'", argv[optind]);
 
     rt = cli_runtime(ctx);
+    rt_start_all(rt); /* every plugin's state, init's included */
     out = json_array();
     for (size_t i = 0; i < rt_plugin_count(rt); i++) {
         rt_plugin *p = rt_plugin_at(rt, i);

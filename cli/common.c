@@ -202,9 +202,30 @@ rt_runtime *cli_runtime(cli_ctx *ctx)
         rt_free(rt);
         return ctx->rt;
     }
+    /* What the catalogue recorded of each plugin file lets loading start
+       no worker: each starts on its plugin's first call. */
+    if (ctx->cat) {
+        char *cache = NULL;
+        fg_error err;
+        (void)cat_meta_get(ctx->cat, CLI_META_PLUGIN_CACHE, &cache, &err);
+        rt_set_descriptor_cache(rt, cache);
+        free(cache);
+    }
     rt_load_path(rt, ctx->plugin_path);
     ctx->rt = rt;
     return ctx->rt;
+}
+
+void cli_save_plugin_cache(cli_ctx *ctx)
+{
+    char *cache = ctx->rt && ctx->cat ? rt_descriptor_cache(ctx->rt) : NULL;
+    fg_error err;
+
+    /* Best effort: a catalogue that cannot be written costs the next
+       command its workers' starts, nothing more. */
+    if (cache)
+        (void)cat_meta_set(ctx->cat, CLI_META_PLUGIN_CACHE, cache, &err);
+    free(cache);
 }
 
 fg_status cli_catalog(cli_ctx *ctx, fg_error *err)

@@ -127,6 +127,7 @@ int main(int argc, char **argv)
         optind = 0; /* full getopt reset for the command's own options */
         code = fn(&ctx, sub_argc, sub_argv);
     }
+    cli_save_plugin_cache(&ctx);
     cat_close(ctx.cat);
     rt_free(ctx.rt);
     if (fflush(stdout) != 0 && code == 0)

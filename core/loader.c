@@ -41,6 +41,8 @@ int rt_timeout(const rt_runtime *rt)
 void rt_set_restart(rt_runtime *rt, bool restart)
 {
     rt->restart = restart;
+    if (restart)
+        rt_start_all(rt);
 }
 
 static void plugin_free(rt_plugin *p)
@@ -74,6 +76,7 @@ void rt_free(rt_runtime *rt)
     }
     free(rt->plugins);
     free(rt->worker_exe);
+    json_decref(rt->cache);
     free(rt);
 }
 
@@ -633,7 +636,8 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* Adds the "*.so" files of one directory, in name order, to `rt`'s list
-   of records, and starts their workers. */
+   of records, and starts the workers of those the descriptor cache does
+   not know. */
 static void load_dir(rt_runtime *rt, const char *dir)
 {
     DIR *dh = opendir(dir);
@@ -664,7 +668,7 @@ static void load_dir(rt_runtime *rt, const char *dir)
         if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) < sizeof path) {
             rt_plugin *p = rt_record_new(rt, path);
             if (p)
-                rt_worker_start(rt, p);
+                rt_worker_prepare(rt, p);
         }
         free(names[i]);
     }
@@ -672,9 +676,9 @@ static void load_dir(rt_runtime *rt, const char *dir)
 }
 
 /*
- * Every worker is started first, then each plugin's loading completes in
- * order (conflicts are judged in load order): the workers start in
- * parallel.
+ * Every worker loading needs is started first, then each plugin's loading
+ * completes in order (conflicts are judged in load order): the workers
+ * start in parallel.
  */
 void rt_load_path(rt_runtime *rt, const char *dirs)
 {

@@ -17,6 +17,8 @@ struct rt_runtime {
     bool restart;        /* a failed worker is restarted (the hub), not refused */
     int timeout_ms;      /* per callback */
     char *worker_exe;    /* the worker executable; NULL: found beside the binary */
+    json_t *cache;       /* the descriptor cache (desc_cache.c); NULL: none */
+    bool cache_dirty;    /* changed since rt_set_descriptor_cache */
 };
 
 /* A new record for `path`, appended to `rt`'s list; NULL on OOM. */
@@ -65,6 +67,30 @@ fg_status rt_worker_quote(rt_plugin *p, json_t *offering, const rt_request *req,
 
 /* Runs shutdown in the worker (bounded) and ends it. */
 void rt_worker_stop(rt_plugin *p);
+
+/* Loading with the descriptor cache: a plugin whose file the cache knows
+   takes its descriptor from there and its worker is left to its first
+   call (pending); any other starts its worker now, as rt_worker_start. */
+void rt_worker_prepare(rt_runtime *rt, rt_plugin *p);
+
+/* The worker executable: FGCAT_PLUGIN_WORKER when set, else the one
+   beside this binary; false with the reason in `why`. */
+bool rt_worker_exe(char *buf, size_t size, char *why, size_t why_size);
+
+/* --- the descriptor cache (core/desc_cache.c) --------------------------- */
+
+#define RT_FILE_KEY_SIZE 128
+
+/* Opens `path` without blocking and keys its identity ("dev:ino:size:
+   mtime:ctime"): 1 with `key` set; -1 (why set) when it is not a regular
+   file, which must not reach dlopen; 0 when it cannot be opened. */
+int rt_file_key(const char *path, char key[RT_FILE_KEY_SIZE], char *why, size_t why_size);
+
+/* The hello the cache holds for `path` under `key`; borrowed, or NULL. */
+const json_t *rt_cache_lookup(const rt_runtime *rt, const char *path, const char *key);
+
+/* Records `hello` (copied; NULL: forgets the file) for `path` under `key`. */
+void rt_cache_store(rt_runtime *rt, const char *path, const char *key, const json_t *hello);
 
 /* --- the registrar, shared by both sides (core/host.c) ------------------ */
 

@@ -99,7 +99,8 @@ int rt_timeout(const rt_runtime *rt);
 
 /* With `restart`, a failed worker is started again on the next call after
    a backoff (1 s, doubling to 60 s) instead of failing its plugin for
-   good: for the hub, which runs for days. */
+   good: for the hub, which runs for days.  It also starts every worker
+   loading left to its first call (rt_start_all): a hub starts them all. */
 void rt_set_restart(rt_runtime *rt, bool restart);
 
 /* Ends every loaded plugin's worker (after its shutdown) and starts a
@@ -130,6 +131,32 @@ void rt_load_path(rt_runtime *rt, const char *dirs);
  * runs only when there is none.
  */
 rt_plugin *rt_load_file(rt_runtime *rt, const char *path);
+
+/*
+ * The descriptor cache, which lets loading start no worker (docs/design.md,
+ * "Plugin isolation").  Give rt_set_descriptor_cache, before rt_load_path,
+ * the text a previous runtime's rt_descriptor_cache returned (NULL: none
+ * yet).  Then rt_load_path takes each plugin file whose identity (device,
+ * inode, size, modification and change times) the cache knows, under the
+ * same worker executable, from the cache (name, version, ABI, areas,
+ * labels; conflicts are judged as ever) and leaves its worker to its
+ * first call, which starts it, checks that it says what the cache said,
+ * and runs init; a failure there refuses the plugin and fails the call
+ * with one line naming it.  Any other file starts its worker while
+ * loading, as without a cache, and what it says is recorded.
+ * rt_descriptor_cache returns the cache to keep (new text) when it
+ * changed, else NULL.
+ */
+void rt_set_descriptor_cache(rt_runtime *rt, const char *text);
+char *rt_descriptor_cache(const rt_runtime *rt);
+
+/*
+ * Starts every worker that loading left to its first call, in parallel,
+ * and runs init in each, refusing (and logging) the plugins that fail as
+ * loading does: for commands that report every plugin's state (`plugins`,
+ * `areas`, `refresh`) and for the hub, which starts them all at once.
+ */
+void rt_start_all(rt_runtime *rt);
 
 /* The plugins in load order; borrowed from `rt`. */
 size_t rt_plugin_count(const rt_runtime *rt);

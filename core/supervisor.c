@@ -60,6 +60,9 @@ struct rt_worker {
     int64_t restart_at_ms;
     unsigned failures;   /* in a row, for the backoff */
     bool loading;        /* a failure refuses the plugin (the caller does) */
+    bool pending;        /* loaded from the descriptor cache, not started yet */
+    json_t *hello;       /* pending: the hello the cache holds, to compare */
+    char key[RT_FILE_KEY_SIZE]; /* the file's identity when loaded, or "" */
     const char *kind;    /* the last failure's problem kind */
     char last[FG_ERROR_MSG_SIZE]; /* the last failure, for the hub's answers */
 };
@@ -101,7 +104,7 @@ static int64_t now_ms(void)
 
 /* The worker executable: FGCAT_PLUGIN_WORKER when set (tests, a moved
    tree), else the one beside this binary. */
-static bool worker_exe(char *buf, size_t size, char *why, size_t why_size)
+bool rt_worker_exe(char *buf, size_t size, char *why, size_t why_size)
 {
     const char *env = getenv("FGCAT_PLUGIN_WORKER");
     fg_error err;
@@ -140,7 +143,7 @@ static bool spawn(rt_worker *w, const rt_plugin *p, char *why, size_t why_size)
     pid_t pid;
 
     pthread_once(&stop_once, make_stop_pipe);
-    if (!worker_exe(exe, sizeof exe, why, why_size))
+    if (!rt_worker_exe(exe, sizeof exe, why, why_size))
         return false;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         snprintf(why, why_size, "cannot create a socket pair: %s", strerror(errno));
@@ -611,33 +614,11 @@ static void dismiss(rt_worker *w)
     close_fd(&w->out);
 }
 
-/* True when `path` can be opened and is not a regular file: dlopen would
-   wait for ever on a FIFO's writer. */
-static bool not_regular(const char *path, char *why, size_t why_size)
-{
-    struct stat sb;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    bool bad = false;
-
-    if (fd < 0)
-        return false; /* dlopen says why in its own words */
-    if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        bad = true;
-        snprintf(why, why_size, "cannot load: not a regular file (%s)",
-                 S_ISDIR(sb.st_mode)    ? "a directory"
-                 : S_ISFIFO(sb.st_mode) ? "a FIFO"
-                 : S_ISSOCK(sb.st_mode) ? "a socket"
-                                        : "a device");
-    }
-    close(fd);
-    return bad;
-}
-
-void rt_worker_start(rt_runtime *rt, rt_plugin *p)
+/* `p`'s worker record, no process yet. */
+static rt_worker *worker_new(rt_runtime *rt, rt_plugin *p)
 {
     rt_worker *w = fg_xcalloc(1, sizeof *w);
     pthread_mutexattr_t ma;
-    char why[FG_ERROR_MSG_SIZE];
 
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
@@ -646,17 +627,72 @@ void rt_worker_start(rt_runtime *rt, rt_plugin *p)
     w->rt = rt;
     w->sock = w->out = -1;
     p->worker = w;
-    if (not_regular(p->path, why, sizeof why) || !spawn(w, p, why, sizeof why))
+    return w;
+}
+
+void rt_worker_start(rt_runtime *rt, rt_plugin *p)
+{
+    rt_worker *w = p->worker ? p->worker : worker_new(rt, p);
+    char why[FG_ERROR_MSG_SIZE];
+
+    /* Anything but a regular file is refused before a worker sees it: a
+       FIFO would block dlopen for ever; a directory named x.so. */
+    if (rt_file_key(p->path, w->key, why, sizeof why) < 0 || !spawn(w, p, why, sizeof why))
         rt_refuse_load(p, "load", "%s", why);
 }
 
-/*
- * Reads the worker's hello and runs init.  The `first` time (loading),
- * every failure refuses `p`; on a restart it counts as a failure of the
- * worker (fail_worker).  False when `p` was refused or the worker failed.
- */
-static bool open_worker(rt_runtime *rt, rt_plugin *p, bool first)
+/* Clears what apply_hello set, for a cached hello that did not pass. */
+static void forget_hello(rt_plugin *p)
 {
+    for (char **a = p->areas; a && *a; a++)
+        free(*a);
+    free(p->areas);
+    p->areas = NULL;
+    json_decref(p->labels);
+    p->labels = NULL;
+    p->state = RT_LOADED;
+    p->reason[0] = '\0';
+    p->n_problems = p->more_problems = 0;
+}
+
+void rt_worker_prepare(rt_runtime *rt, rt_plugin *p)
+{
+    char key[RT_FILE_KEY_SIZE], why[FG_ERROR_MSG_SIZE];
+    const json_t *hello;
+
+    if (rt->cache && rt_file_key(p->path, key, why, sizeof why) > 0 &&
+        (hello = rt_cache_lookup(rt, p->path, key)) != NULL) {
+        rt_worker *w = worker_new(rt, p);
+        snprintf(w->key, sizeof w->key, "%s", key);
+        if (apply_hello(p, hello) && p->state == RT_LOADED) {
+            w->pending = true;
+            w->hello = json_deep_copy(hello);
+            return;
+        }
+        /* Only hellos that passed are kept: this one was tampered with. */
+        forget_hello(p);
+        rt_cache_store(rt, p->path, key, NULL);
+    }
+    rt_worker_start(rt, p);
+}
+
+/* Why open_worker is called. */
+typedef enum open_mode {
+    OPEN_LOAD,   /* loading: the hello is the descriptor */
+    OPEN_LAZY,   /* the first start of a plugin loaded from the cache */
+    OPEN_RESTART /* a restart (the hub, rt_restart) */
+} open_mode;
+
+/*
+ * Reads the worker's hello and runs init.  The first time (loading, or
+ * the first start of a plugin loaded from the descriptor cache, whose
+ * hello must say what the cache said), every failure refuses `p`; on a
+ * restart it counts as a failure of the worker (fail_worker).  False when
+ * `p` was refused or the worker failed.
+ */
+static bool open_worker(rt_runtime *rt, rt_plugin *p, open_mode mode)
+{
+    bool first = mode != OPEN_RESTART;
     rt_worker *w = p->worker;
     json_t *msg = NULL;
     char why[256] = "";
@@ -682,7 +718,26 @@ static bool open_worker(rt_runtime *rt, rt_plugin *p, bool first)
         refuse_failed(p, "loading", r, why);
         return false;
     }
-    if (!first) {
+    if (mode == OPEN_LAZY) {
+        /* The plugin the cache described, or the cache is wrong about
+           this file (a descriptor that depends on more than the file):
+           the next load reads it again. */
+        bool same = json_equal(msg, w->hello);
+        if (!same) {
+            const char *state = json_string_value(json_object_get(msg, "state"));
+            rt_cache_store(rt, p->path, w->key,
+                           state && strcmp(state, "loaded") == 0 ? msg : NULL);
+            json_decref(msg);
+            dismiss(w);
+            rt_refuse_load(p, "load",
+                           "plugin %s describes itself otherwise than when fgcat recorded "
+                           "it; run the command again",
+                           p->name);
+            return false;
+        }
+        json_decref(msg);
+        report_output(p, "loading");
+    } else if (!first) {
         /* A restart: the same file, still the same plugin. */
         const char *name = json_string_value(json_object_get(msg, "name"));
         const char *state = json_string_value(json_object_get(msg, "state"));
@@ -694,6 +749,9 @@ static bool open_worker(rt_runtime *rt, rt_plugin *p, bool first)
         }
     } else {
         bool ok = apply_hello(p, msg);
+        /* Kept for the next load, which then starts no worker. */
+        if (ok && p->state == RT_LOADED)
+            rt_cache_store(rt, p->path, w->key, msg);
         json_decref(msg);
         if (!ok) {
             refuse_failed(p, "loading", AW_PROTOCOL, "a bad descriptor message");
@@ -742,11 +800,84 @@ void rt_worker_finish(rt_runtime *rt, rt_plugin *p)
     if (!w)
         return;
     pthread_mutex_lock(&w->lock);
-    if (w->pid > 0 && open_worker(rt, p, true))
+    if (w->pending) {
+        /* Its descriptor came from the cache: only the conflicts are left
+           to judge, in load order, as for a started plugin. */
+        if (!rt_check_conflicts(rt, p)) {
+            w->pending = false;
+            rt_finish_refusal(p);
+        }
+    } else if (w->pid > 0 && open_worker(rt, p, OPEN_LOAD)) {
         p->state = RT_LOADED;
-    else
+    } else {
         rt_finish_refusal(p);
+    }
     pthread_mutex_unlock(&w->lock);
+}
+
+/* The error of a call to `p`, which was refused when it started. */
+static fg_status refused_call(const rt_plugin *p, fg_error *err)
+{
+    if (strncmp(p->reason, "plugin ", 7) == 0)
+        return fg_fail(err, FG_EPLUGIN, "%s", p->reason);
+    return fg_fail(err, FG_EPLUGIN, "plugin %s refused: %s", p->name, p->reason);
+}
+
+/* Completes the start of a pending plugin whose worker `spawned` (or not,
+   with the reason in `why`): its hello, then init.  On failure `p` is
+   refused, and the refusal logged when `log`. */
+static fg_status finish_pending(rt_plugin *p, bool spawned, const char *why, bool log,
+                                fg_error *err)
+{
+    rt_worker *w = p->worker;
+
+    if (!spawned)
+        rt_refuse_load(p, "load", "%s", why);
+    else if (open_worker((rt_runtime *)w->rt, p, OPEN_LAZY))
+        return FG_OK;
+    if (log)
+        rt_finish_refusal(p);
+    return refused_call(p, err);
+}
+
+/* Starts a pending plugin's worker on its first call. */
+static fg_status start_pending(rt_plugin *p, fg_error *err)
+{
+    rt_worker *w = p->worker;
+    char why[FG_ERROR_MSG_SIZE] = "";
+    bool spawned;
+
+    w->pending = false;
+    spawned = spawn(w, p, why, sizeof why);
+    return finish_pending(p, spawned, why, false, err);
+}
+
+void rt_start_all(rt_runtime *rt)
+{
+    size_t n = rt_plugin_count(rt);
+    bool *spawned = fg_xcalloc(n ? n : 1, sizeof *spawned);
+    char (*why)[FG_ERROR_MSG_SIZE] = fg_xcalloc(n ? n : 1, sizeof *why);
+
+    /* Every pending worker first, so that they start in parallel. */
+    for (size_t i = 0; i < n; i++) {
+        rt_plugin *p = rt_plugin_at(rt, i);
+        if (!p->worker || !p->worker->pending || p->state != RT_LOADED)
+            continue;
+        p->worker->pending = false;
+        spawned[i] = spawn(p->worker, p, why[i], sizeof why[i]);
+        if (!spawned[i])
+            finish_pending(p, false, why[i], true, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rt_plugin *p = rt_plugin_at(rt, i);
+        if (!spawned[i])
+            continue;
+        pthread_mutex_lock(&p->worker->lock);
+        finish_pending(p, true, "", true, NULL);
+        pthread_mutex_unlock(&p->worker->lock);
+    }
+    free(why);
+    free(spawned);
 }
 
 /* Makes sure `p` has a running worker: with restarts, starts a new one
@@ -759,6 +890,8 @@ static fg_status ensure_worker(rt_plugin *p, fg_error *err)
 
     if (w->pid > 0)
         return FG_OK;
+    if (w->pending)
+        return start_pending(p, err);
     if (!w->rt->restart)
         return fg_fail(err, FG_EPLUGIN, "%s", w->last[0] ? w->last : p->reason);
     if (now < w->restart_at_ms)
@@ -770,7 +903,7 @@ static fg_status ensure_worker(rt_plugin *p, fg_error *err)
     }
     fg_log(FG_LOG_INFO, "plugin %s restarted", p->name);
     atomic_fetch_add(&worker_restarts, 1);
-    if (!open_worker((rt_runtime *)w->rt, p, false))
+    if (!open_worker((rt_runtime *)w->rt, p, OPEN_RESTART))
         return fg_fail(err, FG_EPLUGIN, "%s", w->last);
     return FG_OK;
 }
@@ -904,6 +1037,7 @@ void rt_worker_stop(rt_plugin *p)
     }
     close_fd(&w->out);
     wire_close(&w->rd);
+    json_decref(w->hello);
     pthread_mutex_unlock(&w->lock);
     pthread_mutex_destroy(&w->lock);
     free(w);
@@ -920,7 +1054,8 @@ void rt_restart(rt_runtime *rt)
         json_t *reply;
         bool killed;
 
-        if (!w || p->state != RT_LOADED)
+        /* A pending worker starts with the environment as it is anyway. */
+        if (!w || p->state != RT_LOADED || w->pending)
             continue;
         pthread_mutex_lock(&w->lock);
         if (w->pid > 0) {
@@ -937,7 +1072,7 @@ void rt_restart(rt_runtime *rt)
                 snprintf(p->reason, sizeof p->reason, "plugin %s cannot be restarted: %.400s",
                          p->name, why);
             } else {
-                open_worker(rt, p, false);
+                open_worker(rt, p, OPEN_RESTART);
             }
         }
         pthread_mutex_unlock(&w->lock);

@@ -18,6 +18,7 @@ fgcat with SIGKILL while a plugin loops leaves no worker behind."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -291,6 +292,72 @@ def check_no_orphans(box, plugins):
             proc.wait()
 
 
+def check_lazy(box):
+    """Workers start on their plugin's first call: once the catalogue has
+    recorded the plugin files, `search` starts none and `request create`
+    one, its area's; `refresh`, `plugins` and `areas` start them all; a
+    changed file is read again; a crash in init on that first call is
+    named in one line."""
+    d = os.path.join(box.tmp, "lazy-plugins")
+    os.mkdir(d)
+    for name in BUILTIN:
+        os.symlink(os.path.join(box.plugins, name + ".so"), os.path.join(d, name + ".so"))
+    os.symlink(box.test_plugin("faulty"), os.path.join(d, "faulty.so"))
+    real = os.path.abspath(os.path.join(os.path.dirname(box.fgcat), "..", "libexec", "fgcat",
+                                        "fgcat-plugin-worker"))
+    starts = os.path.join(box.tmp, "starts")
+    wrapper = os.path.join(box.tmp, "worker.sh")
+    with open(wrapper, "w") as f:  # a worker that says which plugin it runs
+        f.write("#!/bin/sh\necho \"$4\" >> '%s'\nexec '%s' \"$@\"\n" % (starts, real))
+    os.chmod(wrapper, 0o755)
+    db = os.path.join(box.tmp, "lazy.db")
+    env = {"FGCAT_PLUGIN_PATH": d, "FGCAT_PLUGIN_WORKER": wrapper}
+    every = sorted(n + ".so" for n in BUILTIN + ["faulty"])
+
+    def started(args, code=0, extra=None):
+        if os.path.exists(starts):
+            os.remove(starts)
+        res = box.run(["--db", db] + args, env=dict(env, **(extra or {})))
+        expect(res.code == code, "lazy: %s must exit %d" % (" ".join(args), code), res)
+        names = []
+        if os.path.exists(starts):
+            with open(starts) as f:
+                names = sorted(os.path.basename(l) for l in f.read().split("\n") if l)
+        return res, names
+
+    create = ["request", "create", OFFERING, "--org", "RX1", "--quantity", "3"]
+    _, names = started(["refresh"])
+    expect(set(names) == set(every), "lazy: refresh starts every worker: %r" % names)
+    _, names = started(["search", "nurse"])
+    expect(names == [], "lazy: search starts no worker: %r" % names)
+    _, names = started(create)
+    expect(names == ["faulty.so"], "lazy: request create starts its area's worker only: %r"
+           % names)
+    _, names = started(["request", "create", "RYJ/nurse-management-course", "--org", "RX1",
+                        "--quantity", "12"])
+    expect(names == ["integrated-care-training.so"],
+           "lazy: request create starts its area's worker only: %r" % names)
+    for args in (["plugins"], ["areas"], ["refresh"]):
+        _, names = started(args)
+        expect(names == every, "lazy: %s starts every worker: %r" % (args[0], names))
+
+    # A changed file (here another copy) is read again, by one worker.
+    os.remove(os.path.join(d, "faulty.so"))
+    shutil.copy(box.test_plugin("faulty"), os.path.join(d, "faulty.so"))
+    _, names = started(create)
+    expect(names == ["faulty.so"], "lazy: a changed file starts one worker: %r" % names)
+    _, names = started(create)
+    expect(names == ["faulty.so"], "lazy: and then only on its call: %r" % names)
+
+    # A crash in init on the first call: one line naming the plugin.
+    res, names = started(create, code=1, extra={"FGCAT_FAULT": "init:segv"})
+    expect(names == ["faulty.so"], "lazy: init's crash starts one worker: %r" % names)
+    expect(len(res.stderr_lines) == 1 and
+           re.search(r"^fgcat: plugin faulty crashed in init \(signal 11", res.stderr_lines[0]),
+           "lazy: a crash in init on the first call is one line naming the plugin", res)
+    expect(res.stdout == "", "lazy: nothing on stdout", res)
+
+
 def main(opts):
     with Sandbox(opts, "fgcat-isolation") as box:
         os.mkdir(os.path.join(box.tmp, "empty"))
@@ -303,6 +370,7 @@ def main(opts):
         check_plugins_check(box)
         check_odd_files(box, plugins)
         check_no_orphans(box, plugins)
+        check_lazy(box)
 
 
 if __name__ == "__main__":

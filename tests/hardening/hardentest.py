@@ -141,6 +141,10 @@ def tables(db):
                                     "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
     for name in names:
         rows = sql(db, 'SELECT * FROM "%s"' % name.replace('"', '""'))
+        if name == "meta":
+            # What fgcat recorded of the plugin files it loaded is a cache
+            # of their descriptors, not catalogue data.
+            rows = [r for r in rows if r[0] != "plugin_descriptors"]
         out[name] = sorted(rows, key=repr)
     return out
 

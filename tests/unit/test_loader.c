@@ -19,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "runtime.h"
+#include "config.h"
 #include "util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -435,6 +437,177 @@ static void test_load_path_mixed_directory(void **state)
     tu_rmtree(dir);
 }
 
+/* ---- the descriptor cache --------------------------------------------- */
+
+/* Lines in `path` (0 when it does not exist). */
+static size_t count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int c;
+    if (!f)
+        return 0;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* A runtime of `dir` loaded with the descriptor cache `cache` (may be
+   NULL); its one plugin in *out. */
+static rt_runtime *load_cached(const char *dir, const char *cache, rt_plugin **out)
+{
+    rt_runtime *rt = rt_create();
+    rt_set_descriptor_cache(rt, cache);
+    rt_load_path(rt, dir);
+    assert_int_equal(rt_plugin_count(rt), 1);
+    *out = rt_plugin_at(rt, 0);
+    return rt;
+}
+
+/* With the descriptor cache, loading a plugin file the cache knows starts
+   no worker: its areas and labels come from the cache, its worker starts
+   on the first call; a changed file, a cache that is wrong about the file
+   and rt_start_all each start it. */
+static void test_descriptor_cache(void **state)
+{
+    char dir[4096], so[4300], starts[4300], wrapper[4300], script[9000], real[4096];
+    char *cache, *again;
+    rt_runtime *rt;
+    rt_plugin *p;
+    json_t *got, *tampered;
+    fg_error err;
+    struct timespec times[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+    const char *saved = getenv("FGCAT_PLUGIN_WORKER");
+    char *saved_copy = saved ? fg_strdup(saved) : NULL;
+    (void)state;
+
+    /* A worker that counts its starts. */
+    snprintf(dir, sizeof dir, "%s", tu_tmpdir());
+    if (saved_copy)
+        snprintf(real, sizeof real, "%s", saved_copy);
+    else if (fg_default_worker_path(real, sizeof real, &err) != FG_OK)
+        fail_msg("worker: %s", err.msg);
+    snprintf(starts, sizeof starts, "%s/starts", dir);
+    snprintf(wrapper, sizeof wrapper, "%s/worker.sh", dir);
+    snprintf(script, sizeof script, "#!/bin/sh\necho \"$4\" >> '%s'\nexec '%s' \"$@\"\n", starts,
+             real);
+    tu_write_file(wrapper, script);
+    assert_int_equal(chmod(wrapper, 0755), 0);
+    setenv("FGCAT_PLUGIN_WORKER", wrapper, 1);
+    /* A copy, so that the test can change the file. */
+    snprintf(so, sizeof so, "%s/plugins", dir);
+    assert_int_equal(mkdir(so, 0755), 0);
+    snprintf(so, sizeof so, "%s/plugins/test-area.so", dir);
+    {
+        FILE *in = fopen(tu_test_plugin("test-area"), "rb"), *outf = fopen(so, "wb");
+        char buf[8192];
+        size_t n;
+        assert_non_null(in);
+        assert_non_null(outf);
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            assert_int_equal(fwrite(buf, 1, n, outf), n);
+        fclose(in);
+        fclose(outf);
+    }
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/plugins");
+
+    /* No cache yet: loading starts the worker and records what it says. */
+    rt = load_cached(dir, NULL, &p);
+    assert_int_equal(count_lines(starts), 1);
+    assert_int_equal(p->state, RT_LOADED);
+    cache = rt_descriptor_cache(rt);
+    assert_non_null(cache);
+    rt_free(rt);
+    assert_int_equal(count_lines(starts), 1);
+
+    /* Known: no worker until the first call, which starts one. */
+    rt = load_cached(dir, cache, &p);
+    assert_int_equal(count_lines(starts), 1);
+    assert_int_equal(p->state, RT_LOADED);
+    assert_string_equal(p->name, "test-area");
+    assert_ptr_equal(rt_area_owner(rt, "test-area"), p);
+    assert_null(rt_descriptor_cache(rt)); /* nothing new to keep */
+    got = json_array();
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK);
+    assert_true(json_array_size(got) > 0);
+    json_decref(got);
+    assert_int_equal(count_lines(starts), 2);
+    got = json_array();
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_OK); /* the same worker */
+    json_decref(got);
+    assert_int_equal(count_lines(starts), 2);
+    rt_free(rt);
+
+    /* rt_start_all, and a hub's runtime, start every pending worker. */
+    rt = load_cached(dir, cache, &p);
+    rt_start_all(rt);
+    assert_int_equal(count_lines(starts), 3);
+    assert_int_equal(p->state, RT_LOADED);
+    rt_free(rt);
+    rt = load_cached(dir, cache, &p);
+    rt_set_restart(rt, true);
+    assert_int_equal(count_lines(starts), 4);
+    rt_free(rt);
+
+    /* The cache is wrong about the file: the first call says so and the
+       plugin is refused; the cache to keep is corrected. */
+    tampered = json_loads(cache, 0, NULL);
+    assert_non_null(tampered);
+    {
+        json_t *files = json_object_get(tampered, "files");
+        json_t *hello = json_object_get(json_object_get(files, so), "hello");
+        assert_non_null(hello);
+        json_object_set_new(hello, "version", json_string("9.9.9"));
+    }
+    again = json_dumps(tampered, JSON_COMPACT);
+    json_decref(tampered);
+    rt = load_cached(dir, again, &p);
+    free(again);
+    assert_int_equal(count_lines(starts), 4);
+    assert_string_equal(p->version, "9.9.9");
+    got = json_array();
+    assert_int_equal(rt_register(p, NULL, collect, got, &err), FG_EPLUGIN);
+    json_decref(got);
+    tu_assert_contains(err.msg, "plugin test-area describes itself otherwise");
+    assert_int_not_equal(p->state, RT_LOADED);
+    assert_int_equal(count_lines(starts), 5);
+    again = rt_descriptor_cache(rt);
+    assert_non_null(again);
+    assert_string_equal(again, cache);
+    free(again);
+    rt_free(rt);
+
+    /* A changed file (here its times) is read again by a worker. */
+    assert_int_equal(utimensat(AT_FDCWD, so, times, 0), 0);
+    rt = load_cached(dir, cache, &p);
+    assert_int_equal(count_lines(starts), 6);
+    assert_int_equal(p->state, RT_LOADED);
+    again = rt_descriptor_cache(rt);
+    assert_non_null(again);
+    assert_string_not_equal(again, cache);
+    free(again);
+    rt_free(rt);
+
+    /* Another worker executable voids the cache. */
+    setenv("FGCAT_PLUGIN_WORKER", real, 1);
+    rt = load_cached(dir, cache, &p);
+    again = rt_descriptor_cache(rt);
+    assert_non_null(again); /* recorded afresh, under the other worker */
+    free(again);
+    rt_free(rt);
+    assert_int_equal(count_lines(starts), 6); /* (the real worker counts nothing) */
+
+    free(cache);
+    if (saved_copy)
+        setenv("FGCAT_PLUGIN_WORKER", saved_copy, 1);
+    else
+        unsetenv("FGCAT_PLUGIN_WORKER");
+    free(saved_copy);
+    dir[strlen(dir) - strlen("/plugins")] = '\0';
+    tu_rmtree(dir);
+}
+
 /* ---- registration ----------------------------------------------------- */
 
 /* rt_register hands every offering test-area adds to the callback, in JSON
@@ -808,6 +981,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_relative_file_names, reset, reset),
         cmocka_unit_test_setup_teardown(test_refuse_takes_plugin_out, reset, reset),
         cmocka_unit_test_setup_teardown(test_load_path_mixed_directory, reset, reset),
+        cmocka_unit_test_setup_teardown(test_descriptor_cache, reset, reset),
         cmocka_unit_test_setup_teardown(test_register_delivers_offerings, reset, reset),
         cmocka_unit_test_setup_teardown(test_register_reports_first_refusal, reset,
                                         reset),
