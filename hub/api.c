@@ -294,11 +294,82 @@ static bool json_declared(hub_call *call, hub_reply *r)
     return false;
 }
 
-/* The call's body as JSON; NULL (and `r` set to 400) when it is not. */
+/* Whether the digits of an integer literal (after its sign) are beyond
+   what a 64-bit integer holds. */
+static bool beyond_int64(const char *digits, size_t n, bool negative)
+{
+    const char *max = negative ? "9223372036854775808" : "9223372036854775807";
+    while (n > 1 && *digits == '0') {
+        digits++;
+        n--;
+    }
+    return n > 19 || (n == 19 && strncmp(digits, max, 19) > 0);
+}
+
+/*
+ * A copy of a JSON text whose integer literals too large for a 64-bit
+ * integer are written as numbers with a fraction ("...0.0"), so that the
+ * text parses and the item holding one is refused on its own (a rev, a
+ * quantity or a price must be an integer in its range); NULL when the text
+ * has none, or when out of memory.
+ */
+static char *widen_big_integers(const char *in, size_t len, size_t *out_len)
+{
+    char *out = NULL;
+    size_t n = 0, copied = 0;
+    bool string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        size_t start, end;
+        char c = in[i];
+        if (string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                string = false;
+            continue;
+        }
+        if (c == '"') {
+            string = true;
+            continue;
+        }
+        if (!(c == '-' || (c >= '0' && c <= '9')))
+            continue;
+        start = i + (c == '-');
+        for (end = start; end < len && in[end] >= '0' && in[end] <= '9'; end++)
+            ;
+        i = end > i ? end - 1 : i;
+        if (end < len && (in[end] == '.' || in[end] == 'e' || in[end] == 'E'))
+            continue; /* a real number: the parser's to judge */
+        if (!beyond_int64(in + start, end - start, c == '-'))
+            continue;
+        /* Each such literal has 19 digits or more and grows by 2. */
+        if (!out && !(out = malloc(len + len / 8 + 3)))
+            return NULL;
+        memcpy(out + n, in + copied, end - copied);
+        n += end - copied;
+        memcpy(out + n, ".0", 2);
+        n += 2;
+        copied = end;
+    }
+    if (!out)
+        return NULL;
+    memcpy(out + n, in + copied, len - copied);
+    *out_len = n + (len - copied);
+    return out;
+}
+
+/* The call's body as JSON; NULL (and `r` set to 400) when it is not.  An
+   integer beyond 64 bits is read as a number with a fraction: the item
+   holding it is refused, not the whole body. */
 static json_t *json_body(hub_call *call, hub_reply *r)
 {
     json_error_t jerr;
-    json_t *body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    size_t wide_len = 0;
+    char *wide = widen_big_integers(call->body, call->body_len, &wide_len);
+    json_t *body = wide ? json_loadb(wide, wide_len, JSON_REJECT_DUPLICATES, &jerr)
+                        : json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    free(wide);
     if (!body)
         hub_reply_error(r, 400, "bad_request", "body is not JSON: line %d, column %d: %s",
                         jerr.line, jerr.column, jerr.text);
