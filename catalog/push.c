@@ -193,6 +193,44 @@ static bool same_move(const json_t *a, const json_t *b)
     return true;
 }
 
+/* A request's fields fixed once it is submitted: a push may add moves to
+   a request, never change these. */
+static const char *const fixed_fields[][2] = {
+    {"offering_id", NULL},   {"provider", "ods"}, {"requester", "ods"},
+    {"requester", "contact"}, {"quantity", NULL}, {"start", NULL},
+    {"note", NULL},          {"quote", "amount_pence"}, {"quote", "currency"},
+};
+
+/* A field of a request, or a member of one of its objects (NULL when absent). */
+static const json_t *field_of(const json_t *r, const char *const path[2])
+{
+    const json_t *v = json_object_get(r, path[0]);
+    return path[1] ? json_object_get(v, path[1]) : v;
+}
+
+/* Whether two values are the same, an absent one being null. */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    if (!a || json_is_null(a))
+        return !b || json_is_null(b);
+    return b && json_equal(a, b);
+}
+
+/* The first fixed field (written "a" or "a.b" into `name`) in which a
+   pushed request differs from the hub's; false when none does. */
+static bool fixed_field_differs(const json_t *hub, const json_t *pushed, char *name,
+                                size_t size)
+{
+    for (size_t i = 0; i < sizeof fixed_fields / sizeof *fixed_fields; i++) {
+        if (!same_value(field_of(hub, fixed_fields[i]), field_of(pushed, fixed_fields[i]))) {
+            snprintf(name, size, "%s%s%s", fixed_fields[i][0], fixed_fields[i][1] ? "." : "",
+                     fixed_fields[i][1] ? fixed_fields[i][1] : "");
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * A new request pushed by its requester: the offering must be here and
  * active, and when this hub has the area's plugin it must agree with the
@@ -382,7 +420,14 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
         goto fatal;
     } else {
         const json_t *h = json_object_get(hub, "history");
+        char field[32];
         have = json_array_size(h);
+        if (fixed_field_differs(hub, r, field, sizeof field)) {
+            st = fg_fail(&e, FG_EREFUSED, "field %s differs from the hub's; it is fixed once "
+                                          "the request is submitted",
+                         field);
+            goto refused;
+        }
         for (size_t i = 0; i < have && i < json_array_size(pushed); i++) {
             if (!same_move(json_array_get(h, i), json_array_get(pushed, i))) {
                 st = fg_fail(&e, FG_EREFUSED, "history differs from the hub's at move %zu",
