@@ -180,19 +180,6 @@ out:
     return res;
 }
 
-/* Two history entries are the same move. */
-static bool same_move(const json_t *a, const json_t *b)
-{
-    static const char *const keys[] = {"status", "at", "by"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *x = json_string_value(json_object_get(a, keys[i]));
-        const char *y = json_string_value(json_object_get(b, keys[i]));
-        if (!x || !y || strcmp(x, y) != 0)
-            return false;
-    }
-    return true;
-}
-
 /* A request's fields fixed once it is submitted: a push may add moves to
    a request, never change these. */
 static const char *const fixed_fields[][2] = {
@@ -214,6 +201,20 @@ static bool same_value(const json_t *a, const json_t *b)
     if (!a || json_is_null(a))
         return !b || json_is_null(b);
     return b && json_equal(a, b);
+}
+
+/* Two history entries are the same move: the same status, by the same
+   organisation, with the same reason (or none). */
+static bool same_move(const json_t *a, const json_t *b)
+{
+    static const char *const keys[] = {"status", "at", "by"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *x = json_string_value(json_object_get(a, keys[i]));
+        const char *y = json_string_value(json_object_get(b, keys[i]));
+        if (!x || !y || strcmp(x, y) != 0)
+            return false;
+    }
+    return same_value(json_object_get(a, "reason"), json_object_get(b, "reason"));
 }
 
 /* The first fixed field (written "a" or "a.b" into `name`) in which a
