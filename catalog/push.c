@@ -320,6 +320,56 @@ static fg_status create_pushed(cat_catalog *cat, const json_t *r, fg_error *err)
     return st;
 }
 
+/* Whether `obj`, when an object, has only the members `known` lists;
+   otherwise fails naming the first other one (prefixed with `where`). */
+static bool only_known(const json_t *obj, const char *const *known, const char *where,
+                       const char *id, fg_error *err)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        const char *const *k = known;
+        while (*k && strcmp(*k, key) != 0)
+            k++;
+        if (!*k) {
+            fg_fail(err, FG_EINVAL, "request %.40s: unknown field %s%.60s", id ? id : "",
+                    where, key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A pushed request holds the fields of the request format only, as a
+   pushed offering does. */
+static bool request_fields_known(const json_t *r, fg_error *err)
+{
+    static const char *const top[] = {"id",     "offering_id", "provider",   "requester",
+                                      "quantity", "start",     "note",       "status",
+                                      "quote",  "rev",         "history",    "created_at",
+                                      "updated_at", NULL};
+    static const char *const provider[] = {"ods", NULL};
+    static const char *const requester[] = {"ods", "contact", NULL};
+    static const char *const quote[] = {"amount_pence", "currency", NULL};
+    static const char *const move[] = {"status", "at", "by", "reason", NULL};
+    const char *id = json_string_value(json_object_get(r, "id"));
+    const json_t *history = json_object_get(r, "history"), *m;
+    size_t i;
+    char where[32];
+
+    if (!only_known(r, top, "", id, err) ||
+        !only_known(json_object_get(r, "provider"), provider, "provider.", id, err) ||
+        !only_known(json_object_get(r, "requester"), requester, "requester.", id, err) ||
+        !only_known(json_object_get(r, "quote"), quote, "quote.", id, err))
+        return false;
+    json_array_foreach(history, i, m) {
+        snprintf(where, sizeof where, "history[%zu].", i);
+        if (!only_known(m, move, where, id, err))
+            return false;
+    }
+    return true;
+}
+
 /*
  * The checks of a pushed request before its transaction: NULL when it
  * passed, otherwise its result (NULL too, with *fatal set, when the
@@ -341,7 +391,7 @@ static json_t *request_precheck(cat_catalog *cat, const rt_runtime *rt, const ch
     fg_status st;
 
     *checked = false;
-    if (cat_request_check(r, &e) != FG_OK)
+    if (!request_fields_known(r, &e) || cat_request_check(r, &e) != FG_OK)
         return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
                       e.msg);
     if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
