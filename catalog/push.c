@@ -74,6 +74,13 @@ static void log_plugin_failure(const char *org, const char *kind, const char *id
            id ? id : "", why);
 }
 
+/* Whether an offering id is one of `org`'s ("ORG/slug"). */
+static bool org_owns_id(const char *id, const char *org)
+{
+    size_t n = strlen(org);
+    return id && strncmp(id, org, n) == 0 && id[n] == '/';
+}
+
 /*
  * The checks of a pushed offering before its transaction, with its area's
  * plugin when `rt` is given: NULL when it passed (*content and *meta are
@@ -83,10 +90,17 @@ static json_t *offering_precheck(cat_catalog *cat, const rt_runtime *rt, const c
                                  const json_t *record, const char *id, json_t **content,
                                  cat_meta *meta)
 {
+    const char *claimed = json_string_value(json_object_get(json_object_get(record, "provider"),
+                                                            "ods"));
     rt_plugin *owner;
     fg_error e;
 
     *content = NULL;
+    /* Whose it claims to be comes first: another organisation's offering
+       is forbidden, whatever else is wrong with it. */
+    if ((claimed && strcmp(claimed, org) != 0) || (id && strchr(id, '/') && !org_owns_id(id, org)))
+        return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
+                      "an offering is written only by its provider's node");
     if (cat_offering_normalize(record, "", content, meta, &e) != FG_OK)
         return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
     if (strcmp(json_string_value(json_object_get(json_object_get(*content, "provider"), "ods")),
@@ -135,8 +149,7 @@ static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char 
         return result("offering", "", "invalid", 0, "the item names no offering id");
     if (json_is_true(json_object_get(item, "deleted"))) {
         bool deleted = false;
-        size_t n = strlen(org);
-        if (strncmp(id, org, n) != 0 || id[n] != '/')
+        if (!org_owns_id(id, org))
             return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
                           "only the provider's node may delete its offerings");
         if ((st = cat_begin(cat, err)) != FG_OK ||
@@ -391,12 +404,14 @@ static json_t *request_precheck(cat_catalog *cat, const rt_runtime *rt, const ch
     fg_status st;
 
     *checked = false;
+    /* A request of two other organisations is forbidden, whatever else is
+       wrong with it. */
+    if (requester && provider && strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
+        return result("request", id, "forbidden", 0,
+                      "only its requester's and its provider's nodes may push a request");
     if (!request_fields_known(r, &e) || cat_request_check(r, &e) != FG_OK)
         return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
                       e.msg);
-    if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
-        return result("request", id, "forbidden", 0,
-                      "only its requester's and its provider's nodes may push a request");
     if (strcmp(org, requester) == 0 && cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
         if ((st = check_pushed(cat, rt, r, &e)) != FG_OK) {
             if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO) {
