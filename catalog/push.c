@@ -217,11 +217,12 @@ static bool same_value(const json_t *a, const json_t *b)
 }
 
 /* Two history entries are the same move: the same status, by the same
-   organisation, with the same reason (or none). */
+   organisation, with the same reason (or none).  Its time is the hub's
+   (stamp_move), not part of what the client says. */
 static bool same_move(const json_t *a, const json_t *b)
 {
-    static const char *const keys[] = {"status", "at", "by"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const keys[] = {"status", "by"};
+    for (size_t i = 0; i < 2; i++) {
         const char *x = json_string_value(json_object_get(a, keys[i]));
         const char *y = json_string_value(json_object_get(b, keys[i]));
         if (!x || !y || strcmp(x, y) != 0)
@@ -314,20 +315,32 @@ out:
     return st;
 }
 
+/* The time of a move the hub applies: its own clock's, but never before
+   the request's previous move (`last`, when there is one), so that a
+   request's times only grow, even when the clock steps back. */
+static void stamp_move(char at[FG_TIMESTAMP_SIZE], const char *last)
+{
+    fg_now_iso(at);
+    if (last && strlen(last) == FG_TIMESTAMP_SIZE - 1 && strcmp(at, last) < 0)
+        memcpy(at, last, FG_TIMESTAMP_SIZE);
+}
+
 /* Stores a new request that check_pushed passed, in the open transaction:
-   the submission alone; later moves are applied as moves. */
-static fg_status create_pushed(cat_catalog *cat, const json_t *r, fg_error *err)
+   the submission alone, at the hub's time (`at`); later moves are applied
+   as moves. */
+static fg_status create_pushed(cat_catalog *cat, const json_t *r, const char *at,
+                               fg_error *err)
 {
     json_t *first = json_deep_copy(r);
+    json_t *submitted = json_deep_copy(json_array_get(json_object_get(r, "history"), 0));
     fg_status st;
 
-    json_object_set_new(first, "history",
-                        json_pack("[O]", json_array_get(json_object_get(r, "history"), 0)));
+    json_object_set_new(submitted, "at", json_string(at));
+    json_object_set_new(first, "history", json_pack("[o]", submitted));
     json_object_set_new(first, "status", json_string("submitted"));
     json_object_set_new(first, "rev", json_integer(1));
-    json_object_set(first, "updated_at", json_object_get(json_array_get(
-                                                              json_object_get(first, "history"), 0),
-                                                          "at"));
+    json_object_set_new(first, "created_at", json_string(at));
+    json_object_set_new(first, "updated_at", json_string(at));
     st = cat_request_store_locked(cat, first, 0, err);
     json_decref(first);
     return st;
@@ -446,6 +459,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
     const json_t *pushed = json_object_get(r, "history");
     json_t *hub = NULL, *res = NULL;
     size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
+    char at[FG_TIMESTAMP_SIZE], last[FG_TIMESTAMP_SIZE] = ""; /* the hub's times */
     bool checked = false;
     fg_error e;
     fg_status st;
@@ -479,15 +493,22 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                                           "again");
             goto refused;
         }
-        if ((st = create_pushed(cat, r, &e)) != FG_OK)
+        stamp_move(at, NULL);
+        if ((st = create_pushed(cat, r, at, &e)) != FG_OK)
             goto refused;
+        memcpy(last, at, sizeof last);
         have = reached = 1;
     } else if (st != FG_OK) {
         goto fatal;
     } else {
         const json_t *h = json_object_get(hub, "history");
+        const char *prev = json_string_value(json_object_get(json_array_get(
+                                                                  h, json_array_size(h) - 1),
+                                                              "at"));
         char field[32];
         have = json_array_size(h);
+        if (prev && strlen(prev) < sizeof last)
+            memcpy(last, prev, strlen(prev) + 1);
         if (fixed_field_differs(hub, r, field, sizeof field)) {
             st = fg_fail(&e, FG_EREFUSED, "field %s differs from the hub's; it is fixed once "
                                           "the request is submitted",
@@ -523,11 +544,12 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             st = fg_fail(&e, FG_EINVAL, "move %zu has no transition to %s", i + 1, to);
             goto refused;
         }
+        stamp_move(at, last[0] ? last : NULL);
         st = cat_request_move_locked(cat, id, action, org,
-                                     json_string_value(json_object_get(m, "reason")),
-                                     json_string_value(json_object_get(m, "at")), &e);
+                                     json_string_value(json_object_get(m, "reason")), at, &e);
         if (st != FG_OK)
             goto refused;
+        memcpy(last, at, sizeof last);
         reached = i + 1;
     }
     if ((st = cat_commit(cat, &e)) != FG_OK)
