@@ -72,6 +72,18 @@ static bool int_arg(hub_call *call, hub_reply *r, const char *name, int64_t def,
     return false;
 }
 
+/* A yes-or-no argument: 1 or true is yes; absent, empty, 0 or false no;
+   anything else is refused (`r` set to 400). */
+static bool flag_arg(hub_call *call, hub_reply *r, const char *name, bool *out)
+{
+    const char *v = hub_arg(call, name);
+    *out = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+    if (*out || !v || !*v || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        return true;
+    hub_reply_error(r, 400, "bad_request", "%s takes 1, true, 0 or false", name);
+    return false;
+}
+
 /* ---- /v1/ handlers ---------------------------------------------------- */
 
 static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limit,
@@ -98,7 +110,7 @@ static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limi
         return;
     }
     snprintf(cursor, sizeof cursor, "%s:%lld", epoch, (long long)next);
-    rest = json_pack("{s:s, s:b}", "next", cursor, "more", more);
+    rest = json_pack("{s:s, s:b, s:s}", "next", cursor, "more", more, "epoch", epoch);
     tail = rest ? json_dumps(rest, JSON_COMPACT) : NULL;
     json_decref(rest);
     if (tail)
@@ -132,8 +144,18 @@ static void api_changes(hub_call *call, hub_reply *r, bool snapshot)
         return;
     }
     if (snapshot) {
+        const char *theirs = hub_arg(call, "epoch");
         if (!int_arg(call, r, "after", 0, 0, INT64_MAX, &after))
             return;
+        /* A walk that names the epoch it began in learns when the hub
+           changed epoch under it (a restore): its pages do not go together. */
+        if (theirs && *theirs && strcmp(theirs, epoch) != 0) {
+            hub_reply_json(r, 410, json_pack("{s:s, s:s, s:s}", "error", "resync", "reason",
+                                             "epoch", "message",
+                                             "the hub's feed has a new epoch; start the "
+                                             "snapshot again"));
+            return;
+        }
     } else if (since && *since) {
         if (!cat_cursor_parse(since, their_epoch, &after)) {
             hub_reply_error(r, 400, "bad_request", "since is not a cursor this hub gave");
@@ -232,7 +254,8 @@ static void api_search(hub_call *call, hub_reply *r)
     q.region = hub_arg(call, "region");
     q.tag = hub_arg(call, "tag");
     q.facets = facets && strcmp(facets, "1") == 0;
-    q.include_withdrawn = hub_arg(call, "include_withdrawn") != NULL;
+    if (!flag_arg(call, r, "include_withdrawn", &q.include_withdrawn))
+        return;
     if (!int_arg(call, r, "limit", 20, 1, 1000, &q.limit) ||
         !int_arg(call, r, "offset", 0, 0, 1000000000, &q.offset))
         return;
