@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cli"))
 
 import clitest  # noqa: E402
+import schemacheck  # noqa: E402
 from clitest import Failure, expect  # noqa: E402,F401
 from faultproxy import FaultProxy, OVERSIZE  # noqa: E402,F401
 
@@ -258,6 +259,11 @@ class Hub:
                 raw, status, hdrs = resp.read(), resp.status, resp.headers
         except urllib.error.HTTPError as e:
             raw, status, hdrs = e.read(), e.code, e.headers
+        try:
+            # Every answer of the protocol matches its schema in docs/schema/.
+            schemacheck.check_answer(method, path, status, hdrs.get("Content-Type"), raw)
+        except AssertionError as e:
+            raise Failure(str(e))
         try:
             value = json.loads(raw) if raw else None
         except ValueError:

@@ -7,6 +7,7 @@ their documented errors; nothing is stored (the feed does not move)."""
 import json
 import urllib.request
 
+import schemacheck
 import synctest
 from synctest import expect
 
@@ -19,10 +20,15 @@ def post_raw(hub, body, token, ctype="application/json", method="POST"):
     req.add_header("Content-Type", ctype)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
+            status, raw, ctype = resp.status, resp.read(), resp.headers.get("Content-Type")
     except urllib.error.HTTPError as e:
-        raw = e.read()
-        return e.code, json.loads(raw) if raw else None
+        status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type")
+    try:
+        schemacheck.check_answer(method, "/v1/quote", status, ctype,
+                                 raw)
+    except AssertionError as e:
+        raise synctest.Failure(str(e))
+    return status, json.loads(raw) if raw else None
 
 
 def scenario(scene):

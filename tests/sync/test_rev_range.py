@@ -6,6 +6,7 @@ batch are applied, and the batch is not refused whole."""
 import json
 import urllib.request
 
+import schemacheck
 import synctest
 from synctest import expect
 
@@ -21,10 +22,15 @@ def push_text(hub, token, text, key):
     req.add_header("Idempotency-Key", key)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
+            status, raw, ctype = resp.status, resp.read(), resp.headers.get("Content-Type")
     except urllib.error.HTTPError as e:
-        raw = e.read()
-        return e.code, json.loads(raw) if raw else None
+        status, raw, ctype = e.code, e.read(), e.headers.get("Content-Type")
+    try:
+        schemacheck.check_answer("POST", "/v1/push", status, ctype,
+                                 raw)
+    except AssertionError as e:
+        raise synctest.Failure(str(e))
+    return status, json.loads(raw) if raw else None
 
 
 def scenario(scene):
