@@ -96,6 +96,7 @@ static json_t *offering_precheck(cat_catalog *cat, const rt_runtime *rt, const c
     fg_error e;
 
     *content = NULL;
+    memset(meta, 0, sizeof *meta);
     /* Whose it claims to be comes first: another organisation's offering
        is forbidden, whatever else is wrong with it. */
     if ((claimed && strcmp(claimed, org) != 0) || (id && strchr(id, '/') && !org_owns_id(id, org)))
@@ -425,7 +426,8 @@ static json_t *request_precheck(cat_catalog *cat, const rt_runtime *rt, const ch
     if (!request_fields_known(r, &e) || cat_request_check(r, &e) != FG_OK)
         return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
                       e.msg);
-    if (strcmp(org, requester) == 0 && cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
+    if (requester && strcmp(org, requester) == 0 &&
+        cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
         if ((st = check_pushed(cat, rt, r, &e)) != FG_OK) {
             if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO) {
                 if (err)

@@ -371,8 +371,8 @@ static char *widen_big_integers(const char *in, size_t len, size_t *out_len)
             return NULL;
         memcpy(out + n, in + copied, end - copied);
         n += end - copied;
-        memcpy(out + n, ".0", 2);
-        n += 2;
+        out[n++] = '.';
+        out[n++] = '0';
         copied = end;
     }
     if (!out)

@@ -12,13 +12,8 @@ from synctest import expect
 def scenario(scene):
     hub, _, rxx, _ = scene.provider_and_member()
     token = hub.token("RXX")
-    rid = rxx.ok(["request", "create", "TST/alpha", "--org", "RXX", "--quantity", "2",
-                  "--json"]).json()["id"]
-    rxx.sync()
-    rxx.ok(["request", "cancel", rid, "--org", "RXX", "--reason", "plans changed"])
-    rxx.sync()
-    status, rec, _ = hub.api("GET", "/v1/requests/" + rid, token)
-    expect(status == 200 and rec["rev"] == 2, "the hub has both moves: %s" % rec)
+    rec = scene.delivered_request(hub, rxx, [("cancel", "plans changed")])
+    rid = rec["id"]
 
     def push(record, key):
         status, body, _ = hub.api("POST", "/v1/push", token,

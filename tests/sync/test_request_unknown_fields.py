@@ -13,11 +13,7 @@ from synctest import expect
 def scenario(scene):
     hub, _, rxx, _ = scene.provider_and_member()
     token = hub.token("RXX")
-    rid = rxx.ok(["request", "create", "TST/alpha", "--org", "RXX", "--quantity", "2",
-                  "--json"]).json()["id"]
-    rxx.sync()
-    status, rec, _ = hub.api("GET", "/v1/requests/" + rid, token)
-    expect(status == 200, "the hub has the request: %s" % rec)
+    rec = scene.delivered_request(hub, rxx)
     seq = hub.health()["seq"]
 
     def fresh(edit):
