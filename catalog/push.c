@@ -212,9 +212,11 @@ static const json_t *field_of(const json_t *r, const char *const path[2])
 /* Whether two values are the same, an absent one being null. */
 static bool same_value(const json_t *a, const json_t *b)
 {
-    if (!a || json_is_null(a))
-        return !b || json_is_null(b);
-    return b && json_equal(a, b);
+    bool a_null = !a || json_typeof(a) == JSON_NULL;
+    bool b_null = !b || json_typeof(b) == JSON_NULL;
+    if (a_null || b_null)
+        return a_null == b_null;
+    return json_equal(a, b);
 }
 
 /* Two history entries are the same move: the same status, by the same
