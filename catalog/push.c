@@ -74,6 +74,13 @@ static void log_plugin_failure(const char *org, const char *kind, const char *id
            id ? id : "", why);
 }
 
+/* Whether an offering id is one of `org`'s ("ORG/slug"). */
+static bool org_owns_id(const char *id, const char *org)
+{
+    size_t n = strlen(org);
+    return id && strncmp(id, org, n) == 0 && id[n] == '/';
+}
+
 /*
  * The checks of a pushed offering before its transaction, with its area's
  * plugin when `rt` is given: NULL when it passed (*content and *meta are
@@ -83,10 +90,18 @@ static json_t *offering_precheck(cat_catalog *cat, const rt_runtime *rt, const c
                                  const json_t *record, const char *id, json_t **content,
                                  cat_meta *meta)
 {
+    const char *claimed = json_string_value(json_object_get(json_object_get(record, "provider"),
+                                                            "ods"));
     rt_plugin *owner;
     fg_error e;
 
     *content = NULL;
+    memset(meta, 0, sizeof *meta);
+    /* Whose it claims to be comes first: another organisation's offering
+       is forbidden, whatever else is wrong with it. */
+    if ((claimed && strcmp(claimed, org) != 0) || (id && strchr(id, '/') && !org_owns_id(id, org)))
+        return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
+                      "an offering is written only by its provider's node");
     if (cat_offering_normalize(record, "", content, meta, &e) != FG_OK)
         return result("offering", id, "invalid", stored_rev(cat, sql_offering_rev, id), e.msg);
     if (strcmp(json_string_value(json_object_get(json_object_get(*content, "provider"), "ods")),
@@ -135,8 +150,7 @@ static json_t *push_offering(cat_catalog *cat, const rt_runtime *rt, const char 
         return result("offering", "", "invalid", 0, "the item names no offering id");
     if (json_is_true(json_object_get(item, "deleted"))) {
         bool deleted = false;
-        size_t n = strlen(org);
-        if (strncmp(id, org, n) != 0 || id[n] != '/')
+        if (!org_owns_id(id, org))
             return result("offering", id, "forbidden", stored_rev(cat, sql_offering_rev, id),
                           "only the provider's node may delete its offerings");
         if ((st = cat_begin(cat, err)) != FG_OK ||
@@ -180,17 +194,59 @@ out:
     return res;
 }
 
-/* Two history entries are the same move. */
+/* A request's fields fixed once it is submitted: a push may add moves to
+   a request, never change these. */
+static const char *const fixed_fields[][2] = {
+    {"offering_id", NULL},   {"provider", "ods"}, {"requester", "ods"},
+    {"requester", "contact"}, {"quantity", NULL}, {"start", NULL},
+    {"note", NULL},          {"quote", "amount_pence"}, {"quote", "currency"},
+};
+
+/* A field of a request, or a member of one of its objects (NULL when absent). */
+static const json_t *field_of(const json_t *r, const char *const path[2])
+{
+    const json_t *v = json_object_get(r, path[0]);
+    return path[1] ? json_object_get(v, path[1]) : v;
+}
+
+/* Whether two values are the same, an absent one being null. */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    bool a_null = !a || json_typeof(a) == JSON_NULL;
+    bool b_null = !b || json_typeof(b) == JSON_NULL;
+    if (a_null || b_null)
+        return a_null == b_null;
+    return json_equal(a, b);
+}
+
+/* Two history entries are the same move: the same status, by the same
+   organisation, with the same reason (or none).  Its time is the hub's
+   (stamp_move), not part of what the client says. */
 static bool same_move(const json_t *a, const json_t *b)
 {
-    static const char *const keys[] = {"status", "at", "by"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const keys[] = {"status", "by"};
+    for (size_t i = 0; i < 2; i++) {
         const char *x = json_string_value(json_object_get(a, keys[i]));
         const char *y = json_string_value(json_object_get(b, keys[i]));
         if (!x || !y || strcmp(x, y) != 0)
             return false;
     }
-    return true;
+    return same_value(json_object_get(a, "reason"), json_object_get(b, "reason"));
+}
+
+/* The first fixed field (written "a" or "a.b" into `name`) in which a
+   pushed request differs from the hub's; false when none does. */
+static bool fixed_field_differs(const json_t *hub, const json_t *pushed, char *name,
+                                size_t size)
+{
+    for (size_t i = 0; i < sizeof fixed_fields / sizeof *fixed_fields; i++) {
+        if (!same_value(field_of(hub, fixed_fields[i]), field_of(pushed, fixed_fields[i]))) {
+            snprintf(name, size, "%s%s%s", fixed_fields[i][0], fixed_fields[i][1] ? "." : "",
+                     fixed_fields[i][1] ? fixed_fields[i][1] : "");
+            return true;
+        }
+    }
+    return false;
 }
 
 /*
@@ -262,23 +318,85 @@ out:
     return st;
 }
 
+/* The time of a move the hub applies: its own clock's, but never before
+   the request's previous move (`last`, when there is one), so that a
+   request's times only grow, even when the clock steps back. */
+static void stamp_move(char at[FG_TIMESTAMP_SIZE], const char *last)
+{
+    fg_now_iso(at);
+    if (last && strlen(last) == FG_TIMESTAMP_SIZE - 1 && strcmp(at, last) < 0)
+        memcpy(at, last, FG_TIMESTAMP_SIZE);
+}
+
 /* Stores a new request that check_pushed passed, in the open transaction:
-   the submission alone; later moves are applied as moves. */
-static fg_status create_pushed(cat_catalog *cat, const json_t *r, fg_error *err)
+   the submission alone, at the hub's time (`at`); later moves are applied
+   as moves. */
+static fg_status create_pushed(cat_catalog *cat, const json_t *r, const char *at,
+                               fg_error *err)
 {
     json_t *first = json_deep_copy(r);
+    json_t *submitted = json_deep_copy(json_array_get(json_object_get(r, "history"), 0));
     fg_status st;
 
-    json_object_set_new(first, "history",
-                        json_pack("[O]", json_array_get(json_object_get(r, "history"), 0)));
+    json_object_set_new(submitted, "at", json_string(at));
+    json_object_set_new(first, "history", json_pack("[o]", submitted));
     json_object_set_new(first, "status", json_string("submitted"));
     json_object_set_new(first, "rev", json_integer(1));
-    json_object_set(first, "updated_at", json_object_get(json_array_get(
-                                                              json_object_get(first, "history"), 0),
-                                                          "at"));
+    json_object_set_new(first, "created_at", json_string(at));
+    json_object_set_new(first, "updated_at", json_string(at));
     st = cat_request_store_locked(cat, first, 0, err);
     json_decref(first);
     return st;
+}
+
+/* Whether `obj`, when an object, has only the members `known` lists;
+   otherwise fails naming the first other one (prefixed with `where`). */
+static bool only_known(const json_t *obj, const char *const *known, const char *where,
+                       const char *id, fg_error *err)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        const char *const *k = known;
+        while (*k && strcmp(*k, key) != 0)
+            k++;
+        if (!*k) {
+            fg_fail(err, FG_EINVAL, "request %.40s: unknown field %s%.60s", id ? id : "",
+                    where, key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A pushed request holds the fields of the request format only, as a
+   pushed offering does. */
+static bool request_fields_known(const json_t *r, fg_error *err)
+{
+    static const char *const top[] = {"id",     "offering_id", "provider",   "requester",
+                                      "quantity", "start",     "note",       "status",
+                                      "quote",  "rev",         "history",    "created_at",
+                                      "updated_at", NULL};
+    static const char *const provider[] = {"ods", NULL};
+    static const char *const requester[] = {"ods", "contact", NULL};
+    static const char *const quote[] = {"amount_pence", "currency", NULL};
+    static const char *const move[] = {"status", "at", "by", "reason", NULL};
+    const char *id = json_string_value(json_object_get(r, "id"));
+    const json_t *history = json_object_get(r, "history"), *m;
+    size_t i;
+    char where[32];
+
+    if (!only_known(r, top, "", id, err) ||
+        !only_known(json_object_get(r, "provider"), provider, "provider.", id, err) ||
+        !only_known(json_object_get(r, "requester"), requester, "requester.", id, err) ||
+        !only_known(json_object_get(r, "quote"), quote, "quote.", id, err))
+        return false;
+    json_array_foreach(history, i, m) {
+        snprintf(where, sizeof where, "history[%zu].", i);
+        if (!only_known(m, move, where, id, err))
+            return false;
+    }
+    return true;
 }
 
 /*
@@ -302,13 +420,16 @@ static json_t *request_precheck(cat_catalog *cat, const rt_runtime *rt, const ch
     fg_status st;
 
     *checked = false;
-    if (cat_request_check(r, &e) != FG_OK)
-        return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
-                      e.msg);
-    if (strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
+    /* A request of two other organisations is forbidden, whatever else is
+       wrong with it. */
+    if (requester && provider && strcmp(org, requester) != 0 && strcmp(org, provider) != 0)
         return result("request", id, "forbidden", 0,
                       "only its requester's and its provider's nodes may push a request");
-    if (strcmp(org, requester) == 0 && cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
+    if (!request_fields_known(r, &e) || cat_request_check(r, &e) != FG_OK)
+        return result("request", id, "invalid", id ? stored_rev(cat, sql_request_rev, id) : 0,
+                      e.msg);
+    if (requester && strcmp(org, requester) == 0 &&
+        cat_request_get(cat, id, &hub, &e) == FG_ENOTFOUND) {
         if ((st = check_pushed(cat, rt, r, &e)) != FG_OK) {
             if (st == FG_EDB || st == FG_ENOMEM || st == FG_EIO) {
                 if (err)
@@ -342,6 +463,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
     const json_t *pushed = json_object_get(r, "history");
     json_t *hub = NULL, *res = NULL;
     size_t have = 0, reached = 0; /* moves the hub had, moves applied now */
+    char at[FG_TIMESTAMP_SIZE], last[FG_TIMESTAMP_SIZE] = ""; /* the hub's times */
     bool checked = false;
     fg_error e;
     fg_status st;
@@ -375,14 +497,28 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
                                           "again");
             goto refused;
         }
-        if ((st = create_pushed(cat, r, &e)) != FG_OK)
+        stamp_move(at, NULL);
+        if ((st = create_pushed(cat, r, at, &e)) != FG_OK)
             goto refused;
+        memcpy(last, at, sizeof last);
         have = reached = 1;
     } else if (st != FG_OK) {
         goto fatal;
     } else {
         const json_t *h = json_object_get(hub, "history");
+        const char *prev = json_string_value(json_object_get(json_array_get(
+                                                                  h, json_array_size(h) - 1),
+                                                              "at"));
+        char field[32];
         have = json_array_size(h);
+        if (prev && strlen(prev) < sizeof last)
+            memcpy(last, prev, strlen(prev) + 1);
+        if (fixed_field_differs(hub, r, field, sizeof field)) {
+            st = fg_fail(&e, FG_EREFUSED, "field %s differs from the hub's; it is fixed once "
+                                          "the request is submitted",
+                         field);
+            goto refused;
+        }
         for (size_t i = 0; i < have && i < json_array_size(pushed); i++) {
             if (!same_move(json_array_get(h, i), json_array_get(pushed, i))) {
                 st = fg_fail(&e, FG_EREFUSED, "history differs from the hub's at move %zu",
@@ -412,11 +548,12 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             st = fg_fail(&e, FG_EINVAL, "move %zu has no transition to %s", i + 1, to);
             goto refused;
         }
+        stamp_move(at, last[0] ? last : NULL);
         st = cat_request_move_locked(cat, id, action, org,
-                                     json_string_value(json_object_get(m, "reason")),
-                                     json_string_value(json_object_get(m, "at")), &e);
+                                     json_string_value(json_object_get(m, "reason")), at, &e);
         if (st != FG_OK)
             goto refused;
+        memcpy(last, at, sizeof last);
         reached = i + 1;
     }
     if ((st = cat_commit(cat, &e)) != FG_OK)

@@ -72,6 +72,18 @@ static bool int_arg(hub_call *call, hub_reply *r, const char *name, int64_t def,
     return false;
 }
 
+/* A yes-or-no argument: 1 or true is yes; absent, empty, 0 or false no;
+   anything else is refused (`r` set to 400). */
+static bool flag_arg(hub_call *call, hub_reply *r, const char *name, bool *out)
+{
+    const char *v = hub_arg(call, name);
+    *out = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+    if (*out || !v || !*v || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        return true;
+    hub_reply_error(r, 400, "bad_request", "%s takes 1, true, 0 or false", name);
+    return false;
+}
+
 /* ---- /v1/ handlers ---------------------------------------------------- */
 
 static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limit,
@@ -98,7 +110,7 @@ static void feed_reply(hub_call *call, hub_reply *r, int64_t after, int64_t limi
         return;
     }
     snprintf(cursor, sizeof cursor, "%s:%lld", epoch, (long long)next);
-    rest = json_pack("{s:s, s:b}", "next", cursor, "more", more);
+    rest = json_pack("{s:s, s:b, s:s}", "next", cursor, "more", more, "epoch", epoch);
     tail = rest ? json_dumps(rest, JSON_COMPACT) : NULL;
     json_decref(rest);
     if (tail)
@@ -132,8 +144,18 @@ static void api_changes(hub_call *call, hub_reply *r, bool snapshot)
         return;
     }
     if (snapshot) {
+        const char *theirs = hub_arg(call, "epoch");
         if (!int_arg(call, r, "after", 0, 0, INT64_MAX, &after))
             return;
+        /* A walk that names the epoch it began in learns when the hub
+           changed epoch under it (a restore): its pages do not go together. */
+        if (theirs && *theirs && strcmp(theirs, epoch) != 0) {
+            hub_reply_json(r, 410, json_pack("{s:s, s:s, s:s}", "error", "resync", "reason",
+                                             "epoch", "message",
+                                             "the hub's feed has a new epoch; start the "
+                                             "snapshot again"));
+            return;
+        }
     } else if (since && *since) {
         if (!cat_cursor_parse(since, their_epoch, &after)) {
             hub_reply_error(r, 400, "bad_request", "since is not a cursor this hub gave");
@@ -232,7 +254,8 @@ static void api_search(hub_call *call, hub_reply *r)
     q.region = hub_arg(call, "region");
     q.tag = hub_arg(call, "tag");
     q.facets = facets && strcmp(facets, "1") == 0;
-    q.include_withdrawn = hub_arg(call, "include_withdrawn") != NULL;
+    if (!flag_arg(call, r, "include_withdrawn", &q.include_withdrawn))
+        return;
     if (!int_arg(call, r, "limit", 20, 1, 1000, &q.limit) ||
         !int_arg(call, r, "offset", 0, 0, 1000000000, &q.offset))
         return;
@@ -294,11 +317,82 @@ static bool json_declared(hub_call *call, hub_reply *r)
     return false;
 }
 
-/* The call's body as JSON; NULL (and `r` set to 400) when it is not. */
+/* Whether the digits of an integer literal (after its sign) are beyond
+   what a 64-bit integer holds. */
+static bool beyond_int64(const char *digits, size_t n, bool negative)
+{
+    const char *max = negative ? "9223372036854775808" : "9223372036854775807";
+    while (n > 1 && *digits == '0') {
+        digits++;
+        n--;
+    }
+    return n > 19 || (n == 19 && strncmp(digits, max, 19) > 0);
+}
+
+/*
+ * A copy of a JSON text whose integer literals too large for a 64-bit
+ * integer are written as numbers with a fraction ("...0.0"), so that the
+ * text parses and the item holding one is refused on its own (a rev, a
+ * quantity or a price must be an integer in its range); NULL when the text
+ * has none, or when out of memory.
+ */
+static char *widen_big_integers(const char *in, size_t len, size_t *out_len)
+{
+    char *out = NULL;
+    size_t n = 0, copied = 0;
+    bool string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        size_t start, end;
+        char c = in[i];
+        if (string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                string = false;
+            continue;
+        }
+        if (c == '"') {
+            string = true;
+            continue;
+        }
+        if (!(c == '-' || (c >= '0' && c <= '9')))
+            continue;
+        start = i + (c == '-');
+        for (end = start; end < len && in[end] >= '0' && in[end] <= '9'; end++)
+            ;
+        i = end > i ? end - 1 : i;
+        if (end < len && (in[end] == '.' || in[end] == 'e' || in[end] == 'E'))
+            continue; /* a real number: the parser's to judge */
+        if (!beyond_int64(in + start, end - start, c == '-'))
+            continue;
+        /* Each such literal has 19 digits or more and grows by 2. */
+        if (!out && !(out = malloc(len + len / 8 + 3)))
+            return NULL;
+        memcpy(out + n, in + copied, end - copied);
+        n += end - copied;
+        out[n++] = '.';
+        out[n++] = '0';
+        copied = end;
+    }
+    if (!out)
+        return NULL;
+    memcpy(out + n, in + copied, len - copied);
+    *out_len = n + (len - copied);
+    return out;
+}
+
+/* The call's body as JSON; NULL (and `r` set to 400) when it is not.  An
+   integer beyond 64 bits is read as a number with a fraction: the item
+   holding it is refused, not the whole body. */
 static json_t *json_body(hub_call *call, hub_reply *r)
 {
     json_error_t jerr;
-    json_t *body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    size_t wide_len = 0;
+    char *wide = widen_big_integers(call->body, call->body_len, &wide_len);
+    json_t *body = wide ? json_loadb(wide, wide_len, JSON_REJECT_DUPLICATES, &jerr)
+                        : json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    free(wide);
     if (!body)
         hub_reply_error(r, 400, "bad_request", "body is not JSON: line %d, column %d: %s",
                         jerr.line, jerr.column, jerr.text);

@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cli"))
 
 import clitest  # noqa: E402
+import schemacheck  # noqa: E402
 from clitest import Failure, expect  # noqa: E402,F401
 from faultproxy import FaultProxy, OVERSIZE  # noqa: E402,F401
 
@@ -242,15 +243,18 @@ class Hub:
             self.proc.wait()
         self.proc = None
 
-    def api(self, method, path, token=None, body=None, headers=None):
-        """Calls the hub's API directly (urllib); returns (status, JSON or None, headers)."""
+    def api(self, method, path, token=None, body=None, headers=None, data=None,
+            ctype="application/json"):
+        """Calls the hub's API directly (urllib); returns (status, JSON or None, headers).
+        The body is `body` as JSON, or the bytes `data` as they are, sent as
+        `ctype`."""
         req = urllib.request.Request(self.url + path, method=method)
         if token:
             req.add_header("Authorization", "Bearer " + token)
-        data = None
         if body is not None:
             data = json.dumps(body).encode()
-            req.add_header("Content-Type", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", ctype)
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
@@ -258,6 +262,11 @@ class Hub:
                 raw, status, hdrs = resp.read(), resp.status, resp.headers
         except urllib.error.HTTPError as e:
             raw, status, hdrs = e.read(), e.code, e.headers
+        try:
+            # Every answer of the protocol matches its schema in docs/schema/.
+            schemacheck.check_answer(method, path, status, hdrs.get("Content-Type"), raw)
+        except AssertionError as e:
+            raise Failure(str(e))
         try:
             value = json.loads(raw) if raw else None
         except ValueError:
@@ -437,6 +446,20 @@ class Scene:
         p = FaultProxy(hub.port)
         self.proxies.append(p)
         return p
+
+    def delivered_request(self, hub, node, moves=(), offering="TST/alpha", quantity=2):
+        """A request `node` makes for `offering`, then its `moves` ((action,
+        reason) pairs), each synced to `hub`: returns the hub's copy."""
+        rid = node.ok(["request", "create", offering, "--org", node.ods, "--quantity",
+                       str(quantity), "--json"]).json()["id"]
+        node.sync()
+        for action, reason in moves:
+            node.ok(["request", action, rid, "--org", node.ods, "--reason", reason])
+            node.sync()
+        status, rec, _ = hub.api("GET", "/v1/requests/" + rid, hub.token(node.ods))
+        expect(status == 200 and rec["rev"] == 1 + len(moves),
+               "the hub has the request and its moves: %s %s" % (status, rec))
+        return rec
 
     def provider_and_member(self, offerings=None, proxy=False):
         """A hub, provider TST (registering `offerings`, default the

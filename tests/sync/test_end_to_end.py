@@ -52,9 +52,14 @@ def scenario(scene):
     expect(rep["pulled"] == 0, "RYY pulls nothing: %s" % rep)
     at_tst = tst.requests()
     expect(list(at_tst) == [rid], "the provider sees the request: %s" % list(at_tst))
+    # The hub stamps the moves' times: the requester's node took the
+    # hub's version when it pulled, and so did the provider's.
+    mine = rxx.requests()[rid]
+    expect([h["status"] for h in mine["history"]]
+           == [h["status"] for h in req["history"]], "the requester's copy: %s" % mine)
     for k in ("offering_id", "requester", "quantity", "note", "quote", "status", "history"):
-        expect(at_tst[rid][k] == req[k], "request field %s differs at the provider: %r vs %r"
-               % (k, at_tst[rid][k], req[k]))
+        expect(at_tst[rid][k] == mine[k], "request field %s differs at the provider: %r vs %r"
+               % (k, at_tst[rid][k], mine[k]))
     expect(ryy.requests() == {}, "RYY must not see RXX's request: %s" % ryy.requests())
     status, body, _ = hub.api("GET", "/v1/requests/" + rid, hub.token("RYY"))
     expect(status == 404, "GET /v1/requests/ID with RYY's token: %s %s" % (status, body))

@@ -5,24 +5,15 @@ offerings, a quantity the rules refuse (0) and callers without a token get
 their documented errors; nothing is stored (the feed does not move)."""
 
 import json
-import urllib.request
 
 import synctest
 from synctest import expect
 
 
 def post_raw(hub, body, token, ctype="application/json", method="POST"):
-    req = urllib.request.Request(hub.url + "/v1/quote", method=method,
-                                 data=body if method == "POST" else None)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        return e.code, json.loads(raw) if raw else None
+    """POSTs `body` (bytes) to /v1/quote as `ctype`; (status, JSON or None)."""
+    status, value, _ = hub.api(method, "/v1/quote", token, data=body, ctype=ctype)
+    return status, value
 
 
 def scenario(scene):

@@ -222,9 +222,13 @@ static void test_request_items(void **state)
     push_request(hub, "RTF", moved, "ok", 2);
     json_decref(moved);
 
-    /* A history that is not the hub's: conflict, nothing applied. */
+    /* A move's time is the hub's, not content: another one is unchanged. */
     json_object_set_new(json_array_get(json_object_get(req, "history"), 0), "at",
                         json_string("2020-01-01T00:00:00Z"));
+    push_request(hub, "RXX", req, "unchanged", -1);
+    /* A history that is not the hub's: conflict, nothing applied. */
+    json_object_set_new(json_array_get(json_object_get(req, "history"), 0), "reason",
+                        json_string("another reason"));
     push_request(hub, "RXX", req, "conflict", -1);
     assert_int_equal(tu_sql_int(hub->cat, "SELECT count(*) FROM request WHERE status = 'accepted'"),
                      1);
