@@ -38,12 +38,42 @@ static void put_money(html_buf *b, json_int_t pence, const char *currency)
     html_text(b, out);
 }
 
+/* A price unit in words: "per delegate", "per day", "per bed", "for the
+   whole request" (fixed); anything else as it is. */
+static void put_unit(html_buf *b, const char *unit)
+{
+    static const struct {
+        const char *unit;
+        html_lit words;
+    } units[] = {{"per-delegate", HTML("per delegate")},
+                 {"per-day", HTML("per day")},
+                 {"per-bed", HTML("per bed")},
+                 {"fixed", HTML("for the whole request")}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (unit && strcmp(unit, units[i].unit) == 0) {
+            html_put(b, units[i].words);
+            return;
+        }
+    }
+    html_text(b, unit);
+}
+
 static void put_price(html_buf *b, const json_t *price)
 {
     put_money(b, json_integer_value(json_object_get(price, "amount_pence")),
               S(price, "currency"));
     html_raw(b, " ");
-    html_text(b, S(price, "unit"));
+    put_unit(b, S(price, "unit"));
+}
+
+/* The label the loaded plugin of `area` gives it, else the area's name. */
+static const char *area_label(const html_page *p, const char *area)
+{
+    const char *label = NULL, *description = NULL;
+    if (area && p->call->cfg && p->call->cfg->rt &&
+        rt_area_label(p->call->cfg->rt, area, &label, &description) && label)
+        return label;
+    return area;
 }
 
 /* The NHS.UK error summary with `message`, verbatim but escaped, linking
@@ -217,7 +247,7 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
                 "<option value=\"\">any</option>");
     json_object_foreach(areas, area, counts) {
         char label[256];
-        snprintf(label, sizeof label, "%s (%lld)", area,
+        snprintf(label, sizeof label, "%s (%lld)", area_label(p, area),
                  (long long)json_integer_value(json_object_get(counts, "active")));
         option(b, area, label, s->v[F_AREA]);
         if (s->v[F_AREA] && strcmp(s->v[F_AREA], area) == 0)
@@ -255,7 +285,7 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
                 "Search</button></form></search>");
 }
 
-static void result_item(html_buf *b, const json_t *o)
+static void result_item(const html_page *p, html_buf *b, const json_t *o)
 {
     const json_t *provider = json_object_get(o, "provider");
     const char *status = S(o, "status");
@@ -268,7 +298,7 @@ static void result_item(html_buf *b, const json_t *o)
     html_raw(b, " (");
     html_text(b, S(provider, "ods"));
     html_raw(b, ") \xc2\xb7 ");
-    html_text(b, S(o, "area"));
+    html_text(b, area_label(p, S(o, "area")));
     html_raw(b, " \xc2\xb7 ");
     html_text(b, S(o, "delivery"));
     html_raw(b, " \xc2\xb7 ");
@@ -278,7 +308,7 @@ static void result_item(html_buf *b, const json_t *o)
     html_raw(b, "</p></li>");
 }
 
-static void facets_html(html_buf *b, const search_form *s, json_t *facets)
+static void facets_html(const html_page *p, html_buf *b, const search_form *s, json_t *facets)
 {
     static const struct {
         const char *group, *heading;
@@ -306,7 +336,7 @@ static void facets_html(html_buf *b, const search_form *s, json_t *facets)
             html_raw(b, "<li class=\"fgcat-wrap\"><a href=\"");
             search_href(b, s, groups[g].field, value, 0);
             html_raw(b, "\">");
-            html_text(b, value);
+            html_text(b, groups[g].field == F_AREA ? area_label(p, value) : value);
             html_raw(b, "</a> (");
             html_int(b, json_integer_value(n));
             html_raw(b, ")</li>");
@@ -375,7 +405,7 @@ void page_search(html_page *p)
             html_raw(&p->b, "\">");
             json_array_foreach(results, i, o) {
                 if (i < shown)
-                    result_item(&p->b, o);
+                    result_item(p, &p->b, o);
             }
             html_raw(&p->b, "</ol>");
         }
@@ -403,7 +433,7 @@ void page_search(html_page *p)
                             "</a></li>");
         }
         html_raw(&p->b, "</ul></nav></section><div class=\"nhsuk-grid-column-one-third\">");
-        facets_html(&p->b, &s, facets);
+        facets_html(p, &p->b, &s, facets);
         html_raw(&p->b, "</div></div>");
     }
     page_end(p, status);
@@ -449,12 +479,104 @@ static void list_links(html_buf *b, const json_t *arr, const char *field)
     }
 }
 
-static void offering_details(html_buf *b, const json_t *o)
+/* Writes "8 delegates" ("1 delegate", "1 specialty"): a whole number and
+   the unit a plugin labelled it with, made singular for 1. */
+static void put_count(html_buf *b, long long n, const char *unit)
+{
+    size_t len = unit ? strlen(unit) : 0;
+    char one[128];
+    html_int(b, n);
+    if (!len)
+        return;
+    html_raw(b, " ");
+    if (n == 1 && len > 3 && len < sizeof one && strcmp(unit + len - 3, "ies") == 0) {
+        snprintf(one, sizeof one, "%.*sy", (int)(len - 3), unit);
+        html_text(b, one);
+    } else if (n == 1 && len > 1 && len < sizeof one && unit[len - 1] == 's') {
+        snprintf(one, sizeof one, "%.*s", (int)(len - 1), unit);
+        html_text(b, one);
+    } else {
+        html_text(b, unit);
+    }
+}
+
+/* Writes an attribute's name when its plugin gives it no label:
+   "cohort_min" as "Cohort min". */
+static void put_key_words(html_buf *b, const char *key)
+{
+    char words[128];
+    size_t i;
+    for (i = 0; key && key[i] && i + 1 < sizeof words; i++)
+        words[i] = key[i] == '_' || key[i] == '-' ? ' ' : key[i];
+    words[i] = '\0';
+    if (words[0] >= 'a' && words[0] <= 'z')
+        words[0] = (char)(words[0] - 'a' + 'A');
+    html_text(b, words);
+}
+
+/* One attribute of an offering as a row of its summary list, by the label
+   and unit its area's plugin gives it: "Minimum cohort size: 8
+   delegates", "Train the trainer: No". */
+static void attribute_row(const html_page *p, html_buf *b, const char *area, const char *key,
+                          const json_t *value)
+{
+    const char *label = NULL, *unit = NULL, *description = NULL;
+    bool labelled = p->call->cfg && p->call->cfg->rt &&
+                    rt_attr_label(p->call->cfg->rt, area, key, &label, &unit, &description);
+    size_t i;
+    json_t *v;
+
+    html_raw(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
+    if (labelled && label)
+        html_text(b, label);
+    else
+        put_key_words(b, key);
+    html_raw(b, "</dt><dd class=\"nhsuk-summary-list__value\">");
+    if (json_is_string(value)) {
+        html_text(b, json_string_value(value));
+    } else if (json_is_boolean(value)) {
+        html_put(b, json_is_true(value) ? HTML("Yes") : HTML("No"));
+    } else if (json_is_integer(value)) {
+        put_count(b, (long long)json_integer_value(value), labelled ? unit : NULL);
+    } else if (json_is_array(value)) {
+        json_array_foreach(value, i, v) {
+            if (i)
+                html_raw(b, ", ");
+            if (json_is_string(v)) {
+                html_text(b, json_string_value(v));
+            } else {
+                char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                html_text(b, text);
+                free(text);
+            }
+        }
+    } else {
+        char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        html_text(b, text);
+        free(text);
+    }
+    html_raw(b, "</dd></div>");
+}
+
+/* Delivery in words. */
+static void put_delivery(html_buf *b, const char *delivery)
+{
+    if (delivery && strcmp(delivery, "on-site") == 0)
+        html_raw(b, "On site, at your trust");
+    else if (delivery && strcmp(delivery, "remote") == 0)
+        html_raw(b, "Remote");
+    else if (delivery && strcmp(delivery, "blended") == 0)
+        html_raw(b, "Blended: on site and remote");
+    else
+        html_text(b, delivery);
+}
+
+static void offering_details(const html_page *p, html_buf *b, const json_t *o)
 {
     const json_t *provider = json_object_get(o, "provider");
     const json_t *dur = json_object_get(o, "duration_days");
     const json_t *cap = json_object_get(o, "capacity");
-    const char *description = S(o, "description");
+    const char *description = S(o, "description"), *area = S(o, "area");
     const char *key;
     json_t *value;
 
@@ -467,35 +589,45 @@ static void offering_details(html_buf *b, const json_t *o)
         html_raw(b, "</div>");
     }
     html_raw(b, "<dl class=\"nhsuk-summary-list offering\">");
-    dt(b, "Id");
-    html_text(b, S(o, "id"));
-    html_raw(b, "</dd></div>");
     dt(b, "Area");
-    filter_link(b, "area", S(o, "area"));
-    html_raw(b, "</dd></div>");
+    html_raw(b, "<a href=\"/?area=");
+    html_url(b, area, false);
+    html_raw(b, "\">");
+    html_text(b, area_label(p, area));
+    html_raw(b, "</a></dd></div>");
     dt(b, "Provider");
     html_text(b, S(provider, "name"));
     html_raw(b, " (");
     filter_link(b, "provider", S(provider, "ods"));
     html_raw(b, ")</dd></div>");
     dt(b, "Delivery");
-    html_text(b, S(o, "delivery"));
+    put_delivery(b, S(o, "delivery"));
     html_raw(b, "</dd></div>");
     if (json_is_integer(dur)) {
         dt(b, "Duration");
-        html_int(b, json_integer_value(dur));
-        html_raw(b, " days</dd></div>");
-    }
-    dt(b, "Capacity");
-    if (json_is_integer(cap)) {
-        html_int(b, json_integer_value(cap));
-        html_raw(b, " at a time</dd></div>");
-    } else {
-        html_raw(b, "unlimited</dd></div>");
+        put_count(b, (long long)json_integer_value(dur), "days");
+        html_raw(b, "</dd></div>");
     }
     dt(b, "Price");
     put_price(b, json_object_get(o, "price"));
     html_raw(b, "</dd></div>");
+    /* Capacity counts accepted requests, not people: say so, so that it
+       does not read as a cohort size. */
+    dt(b, "Requests taken on at once");
+    if (json_is_integer(cap)) {
+        html_raw(b, "Up to ");
+        html_int(b, json_integer_value(cap));
+        html_raw(b, " accepted request");
+        if (json_integer_value(cap) != 1)
+            html_raw(b, "s");
+        html_raw(b, " at a time, from all trusts together. This counts requests, not "
+                    "people: a request counts once however many it is for.");
+    } else {
+        html_raw(b, "No limit: the provider takes on any number of requests at a time.");
+    }
+    html_raw(b, "</dd></div>");
+    json_object_foreach(json_object_get(o, "attributes"), key, value)
+        attribute_row(p, b, area, key, value);
     dt(b, "Regions");
     list_links(b, json_object_get(o, "regions"), "region");
     html_raw(b, "</dd></div>");
@@ -508,28 +640,23 @@ static void offering_details(html_buf *b, const json_t *o)
     html_raw(b, "\">");
     html_text(b, S(o, "contact"));
     html_raw(b, "</a></dd></div>");
-    json_object_foreach(json_object_get(o, "attributes"), key, value) {
-        char *text = json_is_string(value)
-                         ? NULL
-                         : json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-        html_raw(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
-        html_text(b, key);
-        html_raw(b, "</dt><dd class=\"nhsuk-summary-list__value\">");
-        html_text(b, text ? text : json_string_value(value));
-        html_raw(b, "</dd></div>");
-        free(text);
-    }
     dt(b, "Status");
-    html_text(b, S(o, "status"));
-    if (S(o, "withdrawn_at")) {
-        html_raw(b, " since ");
-        html_text(b, S(o, "withdrawn_at"));
+    if (strcmp(S(o, "status"), "withdrawn") == 0) {
+        html_raw(b, "Withdrawn");
+        if (S(o, "withdrawn_at")) {
+            html_raw(b, " on ");
+            put_when(b, S(o, "withdrawn_at"));
+        }
+    } else {
+        html_raw(b, "Taking requests");
     }
     html_raw(b, "</dd></div>");
-    dt(b, "Revision");
+    dt(b, "Reference");
+    html_text(b, S(o, "id"));
+    html_raw(b, ", version ");
     html_int(b, json_integer_value(json_object_get(o, "rev")));
     html_raw(b, ", updated ");
-    html_text(b, S(o, "updated_at"));
+    put_when(b, S(o, "updated_at"));
     html_raw(b, "</dd></div></dl>");
 }
 
@@ -679,10 +806,13 @@ static void offering_page(html_page *p, const json_t *o, const request_values *v
     html_raw(b, "</h1>");
     if (strcmp(S(o, "status"), "withdrawn") == 0) {
         html_raw(b, "<p class=\"withdrawn nhsuk-inset-text\">Withdrawn on ");
-        html_text(b, S(o, "withdrawn_at") ? S(o, "withdrawn_at") : "an unknown date");
+        if (S(o, "withdrawn_at"))
+            put_when(b, S(o, "withdrawn_at"));
+        else
+            html_raw(b, "an unknown date");
         html_raw(b, "; it is shown for the record and takes no new requests.</p>");
     }
-    offering_details(b, o);
+    offering_details(p, b, o);
     request_section(p, o, v);
     page_end(p, status);
 }
