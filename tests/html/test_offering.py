@@ -147,9 +147,9 @@ def check_forms(box, hub):
             expect(res.tree.find("strong", cls="estimate").text() == cli.stdout.strip() and
                    got is None, "the estimate is the CLI's quote: %s" % cli.stdout)
         elif cli.code == 4:
-            expect(got is not None and
-                   got.text() == "Error: " + cli.stderr[len("fgcat: "):].strip(),
-                   "the estimate gives the plugin's refusal verbatim (%s)\n%s"
+            why = cli.stderr[len("fgcat: "):].strip().split(" plugin: ", 1)[1]
+            expect(got is not None and got.text() == "Error: " + why[0].upper() + why[1:],
+                   "the estimate gives the plugin's refusal in its own words (%s)\n%s"
                    % (cli.stderr, res.describe()))
         else:
             expect(got is not None, "the estimate says what is wrong\n" + res.describe())
