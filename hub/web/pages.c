@@ -1059,6 +1059,26 @@ static fg_status check_with_plugin(html_page *p, cat_request_in in, bool quantit
     return FG_OK;
 }
 
+/* Puts the problems in the order of the form's fields (a stable sort);
+   a field not on the form goes first. */
+static void sort_problems(form_problems *pr)
+{
+    static const char *const order[] = {"quantity", "start", "contact", "note"};
+    form_problems sorted = {0};
+    for (size_t f = 0; f <= sizeof order / sizeof order[0]; f++) {
+        for (size_t i = 0; i < pr->n; i++) {
+            size_t rank = 0;
+            while (rank < sizeof order / sizeof order[0] &&
+                   strcmp(pr->at[i].field.s, order[rank]) != 0)
+                rank++;
+            rank = rank == sizeof order / sizeof order[0] ? 0 : rank + 1;
+            if (rank == f)
+                sorted.at[sorted.n++] = pr->at[i];
+        }
+    }
+    *pr = sorted;
+}
+
 /* The HTTP status of a refused or failed request. */
 static unsigned refusal_status(fg_status st)
 {
@@ -1127,6 +1147,7 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
     quantity_ok = check_request_fields(&v, &in, &pr);
     fields = pr.n;
     rc = check_with_plugin(p, in, quantity_ok, &pr);
+    sort_problems(&pr);
     if (rc != FG_OK || pr.n) {
         web_form_done(form_token, NULL);
         /* 422 when the provider's rules refused it, 400 for the form alone. */
