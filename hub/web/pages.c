@@ -566,8 +566,11 @@ static void put_key_words(html_buf *b, const char *key)
 {
     char words[128];
     size_t i;
-    for (i = 0; key && key[i] && i + 1 < sizeof words; i++)
-        words[i] = key[i] == '_' || key[i] == '-' ? ' ' : key[i];
+    for (i = 0; key && key[i] && i + 1 < sizeof words; i++) {
+        words[i] = key[i];
+        if (key[i] == '_' || key[i] == '-')
+            words[i] = ' ';
+    }
     words[i] = '\0';
     if (words[0] >= 'a' && words[0] <= 'z')
         words[0] = (char)(words[0] - 'a' + 'A');
