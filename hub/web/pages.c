@@ -38,27 +38,117 @@ static void put_money(html_buf *b, json_int_t pence, const char *currency)
     html_text(b, out);
 }
 
+/* A price unit in words: "per delegate", "per day", "per bed", "for the
+   whole request" (fixed); anything else as it is. */
+static void put_unit(html_buf *b, const char *unit)
+{
+    static const struct {
+        const char *unit;
+        html_lit words;
+    } units[] = {{"per-delegate", HTML("per delegate")},
+                 {"per-day", HTML("per day")},
+                 {"per-bed", HTML("per bed")},
+                 {"fixed", HTML("for the whole request")}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (unit && strcmp(unit, units[i].unit) == 0) {
+            html_put(b, units[i].words);
+            return;
+        }
+    }
+    html_text(b, unit);
+}
+
 static void put_price(html_buf *b, const json_t *price)
 {
     put_money(b, json_integer_value(json_object_get(price, "amount_pence")),
               S(price, "currency"));
     html_raw(b, " ");
-    html_text(b, S(price, "unit"));
+    put_unit(b, S(price, "unit"));
 }
 
-/* The NHS.UK error summary with `message`, verbatim but escaped, linking
-   to the field `field` (an id on the page; a literal). */
-static void put_error_at(html_buf *b, const char *message, html_lit field)
+/* The label the loaded plugin of `area` gives it, else the area's name. */
+static const char *area_label(const html_page *p, const char *area)
+{
+    const char *label = NULL, *description = NULL;
+    if (area && p->call->cfg && p->call->cfg->rt &&
+        rt_area_label(p->call->cfg->rt, area, &label, &description) && label)
+        return label;
+    return area;
+}
+
+/* The problems found with a form, each with the id of the field it is
+   about (a literal). */
+#define MAX_PROBLEMS 6
+typedef struct form_problems {
+    size_t n;
+    struct {
+        html_lit field;
+        char msg[FG_ERROR_MSG_SIZE];
+    } at[MAX_PROBLEMS];
+} form_problems;
+
+/* Adds a problem with `field` (a literal id); the first of each field is
+   the one shown beside it. */
+static void add_problem(form_problems *pr, html_lit field, const char *msg)
+{
+    if (pr->n == MAX_PROBLEMS)
+        return;
+    pr->at[pr->n].field = field;
+    snprintf(pr->at[pr->n].msg, sizeof pr->at[pr->n].msg, "%s", msg);
+    pr->n++;
+}
+
+/* The first problem with field `field`, or NULL. */
+static const char *problem_with(const form_problems *pr, const char *field)
+{
+    for (size_t i = 0; pr && i < pr->n; i++)
+        if (strcmp(pr->at[i].field.s, field) == 0)
+            return pr->at[i].msg;
+    return NULL;
+}
+
+/* The NHS.UK error summary with every problem, verbatim but escaped, each
+   linking to its field. */
+static void put_errors(html_buf *b, const form_problems *pr)
 {
     html_raw(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
                 "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
                 "id=\"error-summary-title\">There is a problem</h2>"
                 "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                "nhsuk-error-summary__list\"><li><a class=\"error\" href=\"#");
-    html_put(b, field);
-    html_raw(b, "\">");
-    html_text(b, message);
-    html_raw(b, "</a></li></ul></div></div>");
+                "nhsuk-error-summary__list\">");
+    for (size_t i = 0; i < pr->n; i++) {
+        html_raw(b, "<li><a class=\"error\" href=\"#");
+        html_put(b, pr->at[i].field);
+        html_raw(b, "\">");
+        html_text(b, pr->at[i].msg);
+        html_raw(b, "</a></li>");
+    }
+    html_raw(b, "</ul></div></div>");
+}
+
+/* The error summary with one problem, `message`, linking to `field`. */
+static void put_error_at(html_buf *b, const char *message, html_lit field)
+{
+    form_problems pr = {0};
+    add_problem(&pr, field, message);
+    put_errors(b, &pr);
+}
+
+/*
+ * A refusal as a trust's staff should read it: the catalogue says
+ * "request refused by the AREA plugin: WHY"; the page says "Why" (the
+ * plugin's own sentence, first letter capitalised).  Into out.
+ */
+static void plain_refusal(char *out, size_t size, const char *msg)
+{
+    static const char head[] = "request refused by the ";
+    const char *why = msg, *colon;
+    if (strncmp(msg, head, sizeof head - 1) == 0 &&
+        (colon = strstr(msg + sizeof head - 1, " plugin: ")) != NULL)
+        why = colon + strlen(" plugin: ");
+    snprintf(out, size, "%s", why);
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
 }
 
 static void put_offering_link(html_buf *b, const char *id, const char *title)
@@ -217,7 +307,7 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
                 "<option value=\"\">any</option>");
     json_object_foreach(areas, area, counts) {
         char label[256];
-        snprintf(label, sizeof label, "%s (%lld)", area,
+        snprintf(label, sizeof label, "%s (%lld)", area_label(p, area),
                  (long long)json_integer_value(json_object_get(counts, "active")));
         option(b, area, label, s->v[F_AREA]);
         if (s->v[F_AREA] && strcmp(s->v[F_AREA], area) == 0)
@@ -255,7 +345,7 @@ static void search_form_html(html_page *p, const search_form *s, json_t *areas)
                 "Search</button></form></search>");
 }
 
-static void result_item(html_buf *b, const json_t *o)
+static void result_item(const html_page *p, html_buf *b, const json_t *o)
 {
     const json_t *provider = json_object_get(o, "provider");
     const char *status = S(o, "status");
@@ -268,7 +358,7 @@ static void result_item(html_buf *b, const json_t *o)
     html_raw(b, " (");
     html_text(b, S(provider, "ods"));
     html_raw(b, ") \xc2\xb7 ");
-    html_text(b, S(o, "area"));
+    html_text(b, area_label(p, S(o, "area")));
     html_raw(b, " \xc2\xb7 ");
     html_text(b, S(o, "delivery"));
     html_raw(b, " \xc2\xb7 ");
@@ -278,7 +368,7 @@ static void result_item(html_buf *b, const json_t *o)
     html_raw(b, "</p></li>");
 }
 
-static void facets_html(html_buf *b, const search_form *s, json_t *facets)
+static void facets_html(const html_page *p, html_buf *b, const search_form *s, json_t *facets)
 {
     static const struct {
         const char *group, *heading;
@@ -306,7 +396,7 @@ static void facets_html(html_buf *b, const search_form *s, json_t *facets)
             html_raw(b, "<li class=\"fgcat-wrap\"><a href=\"");
             search_href(b, s, groups[g].field, value, 0);
             html_raw(b, "\">");
-            html_text(b, value);
+            html_text(b, groups[g].field == F_AREA ? area_label(p, value) : value);
             html_raw(b, "</a> (");
             html_int(b, json_integer_value(n));
             html_raw(b, ")</li>");
@@ -375,7 +465,7 @@ void page_search(html_page *p)
             html_raw(&p->b, "\">");
             json_array_foreach(results, i, o) {
                 if (i < shown)
-                    result_item(&p->b, o);
+                    result_item(p, &p->b, o);
             }
             html_raw(&p->b, "</ol>");
         }
@@ -403,7 +493,7 @@ void page_search(html_page *p)
                             "</a></li>");
         }
         html_raw(&p->b, "</ul></nav></section><div class=\"nhsuk-grid-column-one-third\">");
-        facets_html(&p->b, &s, facets);
+        facets_html(p, &p->b, &s, facets);
         html_raw(&p->b, "</div></div>");
     }
     page_end(p, status);
@@ -449,12 +539,107 @@ static void list_links(html_buf *b, const json_t *arr, const char *field)
     }
 }
 
-static void offering_details(html_buf *b, const json_t *o)
+/* Writes "8 delegates" ("1 delegate", "1 specialty"): a whole number and
+   the unit a plugin labelled it with, made singular for 1. */
+static void put_count(html_buf *b, long long n, const char *unit)
+{
+    size_t len = unit ? strlen(unit) : 0;
+    char one[128];
+    html_int(b, n);
+    if (!len)
+        return;
+    html_raw(b, " ");
+    if (n == 1 && len > 3 && len < sizeof one && strcmp(unit + len - 3, "ies") == 0) {
+        snprintf(one, sizeof one, "%.*sy", (int)(len - 3), unit);
+        html_text(b, one);
+    } else if (n == 1 && len > 1 && len < sizeof one && unit[len - 1] == 's') {
+        snprintf(one, sizeof one, "%.*s", (int)(len - 1), unit);
+        html_text(b, one);
+    } else {
+        html_text(b, unit);
+    }
+}
+
+/* Writes an attribute's name when its plugin gives it no label:
+   "cohort_min" as "Cohort min". */
+static void put_key_words(html_buf *b, const char *key)
+{
+    char words[128];
+    size_t i;
+    for (i = 0; key && key[i] && i + 1 < sizeof words; i++) {
+        words[i] = key[i];
+        if (key[i] == '_' || key[i] == '-')
+            words[i] = ' ';
+    }
+    words[i] = '\0';
+    if (words[0] >= 'a' && words[0] <= 'z')
+        words[0] = (char)(words[0] - 'a' + 'A');
+    html_text(b, words);
+}
+
+/* One attribute of an offering as a row of its summary list, by the label
+   and unit its area's plugin gives it: "Minimum cohort size: 8
+   delegates", "Train the trainer: No". */
+static void attribute_row(const html_page *p, html_buf *b, const char *area, const char *key,
+                          const json_t *value)
+{
+    const char *label = NULL, *unit = NULL, *description = NULL;
+    bool labelled = p->call->cfg && p->call->cfg->rt &&
+                    rt_attr_label(p->call->cfg->rt, area, key, &label, &unit, &description);
+    size_t i;
+    json_t *v;
+
+    html_raw(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
+    if (labelled && label)
+        html_text(b, label);
+    else
+        put_key_words(b, key);
+    html_raw(b, "</dt><dd class=\"nhsuk-summary-list__value\">");
+    if (json_is_string(value)) {
+        html_text(b, json_string_value(value));
+    } else if (json_is_boolean(value)) {
+        html_put(b, json_is_true(value) ? HTML("Yes") : HTML("No"));
+    } else if (json_is_integer(value)) {
+        put_count(b, (long long)json_integer_value(value), labelled ? unit : NULL);
+    } else if (json_is_array(value)) {
+        json_array_foreach(value, i, v) {
+            if (i)
+                html_raw(b, ", ");
+            if (json_is_string(v)) {
+                html_text(b, json_string_value(v));
+            } else {
+                char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                html_text(b, text);
+                free(text);
+            }
+        }
+    } else {
+        char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        html_text(b, text);
+        free(text);
+    }
+    html_raw(b, "</dd></div>");
+}
+
+/* Delivery in words. */
+static void put_delivery(html_buf *b, const char *delivery)
+{
+    if (delivery && strcmp(delivery, "on-site") == 0)
+        html_raw(b, "On site, at your trust");
+    else if (delivery && strcmp(delivery, "remote") == 0)
+        html_raw(b, "Remote");
+    else if (delivery && strcmp(delivery, "blended") == 0)
+        html_raw(b, "Blended: on site and remote");
+    else
+        html_text(b, delivery);
+}
+
+static void offering_details(const html_page *p, html_buf *b, const json_t *o)
 {
     const json_t *provider = json_object_get(o, "provider");
     const json_t *dur = json_object_get(o, "duration_days");
     const json_t *cap = json_object_get(o, "capacity");
-    const char *description = S(o, "description");
+    const char *description = S(o, "description"), *area = S(o, "area");
     const char *key;
     json_t *value;
 
@@ -467,35 +652,45 @@ static void offering_details(html_buf *b, const json_t *o)
         html_raw(b, "</div>");
     }
     html_raw(b, "<dl class=\"nhsuk-summary-list offering\">");
-    dt(b, "Id");
-    html_text(b, S(o, "id"));
-    html_raw(b, "</dd></div>");
     dt(b, "Area");
-    filter_link(b, "area", S(o, "area"));
-    html_raw(b, "</dd></div>");
+    html_raw(b, "<a href=\"/?area=");
+    html_url(b, area, false);
+    html_raw(b, "\">");
+    html_text(b, area_label(p, area));
+    html_raw(b, "</a></dd></div>");
     dt(b, "Provider");
     html_text(b, S(provider, "name"));
     html_raw(b, " (");
     filter_link(b, "provider", S(provider, "ods"));
     html_raw(b, ")</dd></div>");
     dt(b, "Delivery");
-    html_text(b, S(o, "delivery"));
+    put_delivery(b, S(o, "delivery"));
     html_raw(b, "</dd></div>");
     if (json_is_integer(dur)) {
         dt(b, "Duration");
-        html_int(b, json_integer_value(dur));
-        html_raw(b, " days</dd></div>");
-    }
-    dt(b, "Capacity");
-    if (json_is_integer(cap)) {
-        html_int(b, json_integer_value(cap));
-        html_raw(b, " at a time</dd></div>");
-    } else {
-        html_raw(b, "unlimited</dd></div>");
+        put_count(b, (long long)json_integer_value(dur), "days");
+        html_raw(b, "</dd></div>");
     }
     dt(b, "Price");
     put_price(b, json_object_get(o, "price"));
     html_raw(b, "</dd></div>");
+    /* Capacity counts accepted requests, not people: say so, so that it
+       does not read as a cohort size. */
+    dt(b, "Requests taken on at once");
+    if (json_is_integer(cap)) {
+        html_raw(b, "Up to ");
+        html_int(b, json_integer_value(cap));
+        html_raw(b, " accepted request");
+        if (json_integer_value(cap) != 1)
+            html_raw(b, "s");
+        html_raw(b, " at a time, from all trusts together. This counts requests, not "
+                    "people: a request counts once however many it is for.");
+    } else {
+        html_raw(b, "No limit: the provider takes on any number of requests at a time.");
+    }
+    html_raw(b, "</dd></div>");
+    json_object_foreach(json_object_get(o, "attributes"), key, value)
+        attribute_row(p, b, area, key, value);
     dt(b, "Regions");
     list_links(b, json_object_get(o, "regions"), "region");
     html_raw(b, "</dd></div>");
@@ -508,28 +703,23 @@ static void offering_details(html_buf *b, const json_t *o)
     html_raw(b, "\">");
     html_text(b, S(o, "contact"));
     html_raw(b, "</a></dd></div>");
-    json_object_foreach(json_object_get(o, "attributes"), key, value) {
-        char *text = json_is_string(value)
-                         ? NULL
-                         : json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-        html_raw(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
-        html_text(b, key);
-        html_raw(b, "</dt><dd class=\"nhsuk-summary-list__value\">");
-        html_text(b, text ? text : json_string_value(value));
-        html_raw(b, "</dd></div>");
-        free(text);
-    }
     dt(b, "Status");
-    html_text(b, S(o, "status"));
-    if (S(o, "withdrawn_at")) {
-        html_raw(b, " since ");
-        html_text(b, S(o, "withdrawn_at"));
+    if (strcmp(S(o, "status"), "withdrawn") == 0) {
+        html_raw(b, "Withdrawn");
+        if (S(o, "withdrawn_at")) {
+            html_raw(b, " on ");
+            put_when(b, S(o, "withdrawn_at"));
+        }
+    } else {
+        html_raw(b, "Taking requests");
     }
     html_raw(b, "</dd></div>");
-    dt(b, "Revision");
+    dt(b, "Reference");
+    html_text(b, S(o, "id"));
+    html_raw(b, ", version ");
     html_int(b, json_integer_value(json_object_get(o, "rev")));
     html_raw(b, ", updated ");
-    html_text(b, S(o, "updated_at"));
+    put_when(b, S(o, "updated_at"));
     html_raw(b, "</dd></div></dl>");
 }
 
@@ -563,7 +753,7 @@ static void estimate_section(html_page *p, const json_t *o)
                                               "cannot price requests.");
         } else {
             if (cat_request_quote(p->call->cat, p->call->cfg->rt, &in, &quote, &e) != FG_OK)
-                snprintf(problem, sizeof problem, "%s", e.msg);
+                plain_refusal(problem, sizeof problem, e.msg);
         }
         if (*problem) {
             html_raw(b, "<p class=\"nhsuk-error-message estimate-problem\"><span "
@@ -595,13 +785,38 @@ static void estimate_section(html_page *p, const json_t *o)
                 "type=\"submit\">Estimate the price</button></form></div>");
 }
 
+/* Opens an NHS.UK form group, marked when `msg` (a problem with its
+   field) is not NULL, and writes the problem under its label's place. */
+static void group_begin(html_buf *b, const char *msg)
+{
+    html_put(b, msg ? HTML("<div class=\"nhsuk-form-group nhsuk-form-group--error\">")
+                    : HTML("<div class=\"nhsuk-form-group\">"));
+}
+
+/* The message of a field in error, with id `id` (a literal), after its
+   label; nothing when `msg` is NULL. */
+static void field_error(html_buf *b, html_lit id, const char *msg)
+{
+    if (!msg)
+        return;
+    html_raw(b, "<span class=\"nhsuk-error-message\" id=\"");
+    html_put(b, id);
+    html_raw(b, "\"><span class=\"nhsuk-u-visually-hidden\">Error:</span> ");
+    html_text(b, msg);
+    html_raw(b, "</span>");
+}
+
 /* The request part of an offering page: a form for a signed-in trust that
-   may request it, or why it cannot. */
-static void request_section(html_page *p, const json_t *o, const request_values *v)
+   may request it, or why it cannot.  `pr` (may be NULL) marks the fields
+   in error. */
+static void request_section(html_page *p, const json_t *o, const request_values *v,
+                            const form_problems *pr)
 {
     html_buf *b = &p->b;
     const char *id = S(o, "id");
     const char *provider = S(json_object_get(o, "provider"), "ods");
+    const char *eq = problem_with(pr, "quantity"), *es = problem_with(pr, "start"),
+               *ec = problem_with(pr, "contact"), *en = problem_with(pr, "note");
     char today[FG_DATE_SIZE], token[WEB_TOKEN_SIZE];
 
     html_raw(b, "<section class=\"request\" aria-labelledby=\"request-heading\">"
@@ -626,7 +841,7 @@ static void request_section(html_page *p, const json_t *o, const request_values 
     fg_today(today);
     if (!web_new_token(token))
         token[0] = '\0';
-    html_raw(b, "<form class=\"request\" method=\"post\" action=\"/offerings/");
+    html_raw(b, "<form class=\"request\" method=\"post\" novalidate action=\"/offerings/");
     html_url(b, id, true);
     html_raw(b, "/request\">");
     web_csrf_field(p);
@@ -635,43 +850,66 @@ static void request_section(html_page *p, const json_t *o, const request_values 
     html_raw(b, "\"><p>Requesting as <strong>");
     html_text(b, p->org);
     html_raw(b, "</strong>. The provider's rules are checked and the price worked out "
-                "when you send it.</p>"
-                "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"quantity\">"
-                "Quantity</label><div class=\"nhsuk-hint\" id=\"quantity-hint\">How many "
-                "units of the price, for example delegates</div><input class=\"nhsuk-input "
-                "nhsuk-input--width-5\" type=\"number\" id=\"quantity\" name=\"quantity\" "
-                "min=\"1\" max=\"1000000\" required aria-describedby=\"quantity-hint\" "
-                "value=\"");
+                "when you send it.</p>");
+    group_begin(b, eq);
+    html_raw(b, "<label class=\"nhsuk-label\" for=\"quantity\">Quantity</label><div "
+                "class=\"nhsuk-hint\" id=\"quantity-hint\">How many units of the price, for "
+                "example delegates</div>");
+    field_error(b, HTML("quantity-error"), eq);
+    html_put(b, eq ? HTML("<input class=\"nhsuk-input nhsuk-input--width-5 nhsuk-input--error\" "
+                          "aria-describedby=\"quantity-hint quantity-error\"")
+                   : HTML("<input class=\"nhsuk-input nhsuk-input--width-5\" "
+                          "aria-describedby=\"quantity-hint\""));
+    html_raw(b, " type=\"number\" id=\"quantity\" name=\"quantity\" min=\"1\" max=\"1000000\" "
+                "required value=\"");
     html_text(b, v ? v->quantity : NULL);
-    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                "for=\"start\">Start date (optional)</label><input class=\"nhsuk-input "
-                "nhsuk-input--width-10\" type=\"date\" id=\"start\" name=\"start\" min=\"");
+    html_raw(b, "\"></div>");
+    group_begin(b, es);
+    html_raw(b, "<label class=\"nhsuk-label\" for=\"start\">Start date (optional)</label>");
+    field_error(b, HTML("start-error"), es);
+    html_put(b, es ? HTML("<input class=\"nhsuk-input nhsuk-input--width-10 nhsuk-input--error\" "
+                          "aria-describedby=\"start-error\"")
+                   : HTML("<input class=\"nhsuk-input nhsuk-input--width-10\""));
+    html_raw(b, " type=\"date\" id=\"start\" name=\"start\" min=\"");
     html_text(b, today);
     html_raw(b, "\" value=\"");
     html_text(b, v ? v->start : NULL);
-    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                "for=\"contact\">Contact email (optional)</label><input class=\"nhsuk-input\" "
-                "type=\"email\" id=\"contact\" name=\"contact\" maxlength=\"254\" "
+    html_raw(b, "\"></div>");
+    group_begin(b, ec);
+    html_raw(b, "<label class=\"nhsuk-label\" for=\"contact\">Contact email</label><div "
+                "class=\"nhsuk-hint\" id=\"contact-hint\">Who at your trust the provider "
+                "should reply to</div>");
+    field_error(b, HTML("contact-error"), ec);
+    html_put(b, ec ? HTML("<input class=\"nhsuk-input nhsuk-input--error\" "
+                          "aria-describedby=\"contact-hint contact-error\"")
+                   : HTML("<input class=\"nhsuk-input\" aria-describedby=\"contact-hint\""));
+    html_raw(b, " type=\"email\" id=\"contact\" name=\"contact\" maxlength=\"254\" required "
                 "autocomplete=\"email\" spellcheck=\"false\" value=\"");
     html_text(b, v ? v->contact : NULL);
-    html_raw(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                "for=\"note\">Note for the provider (optional)</label><textarea "
-                "class=\"nhsuk-textarea\" id=\"note\" name=\"note\" rows=\"4\" "
-                "maxlength=\"2000\">");
+    html_raw(b, "\"></div>");
+    group_begin(b, en);
+    html_raw(b, "<label class=\"nhsuk-label\" for=\"note\">Note for the provider (optional)"
+                "</label>");
+    field_error(b, HTML("note-error"), en);
+    html_put(b, en ? HTML("<textarea class=\"nhsuk-textarea nhsuk-textarea--error\" "
+                          "aria-describedby=\"note-error\"")
+                   : HTML("<textarea class=\"nhsuk-textarea\""));
+    html_raw(b, " id=\"note\" name=\"note\" rows=\"4\" maxlength=\"2000\">");
     html_text(b, v ? v->note : NULL);
     html_raw(b, "</textarea></div><button class=\"nhsuk-button\" type=\"submit\">"
                 "Send request</button></form></section>");
 }
 
-/* The whole offering page, with `problem` (may be NULL) above the form. */
+/* The whole offering page, with the problems `pr` (may be NULL) above the
+   form. */
 static void offering_page(html_page *p, const json_t *o, const request_values *v,
-                          const char *problem, unsigned status)
+                          const form_problems *pr, unsigned status)
 {
     html_buf *b = &p->b;
     p->back = "/";
     page_begin(p, S(o, "title"));
-    if (problem)
-        put_error_at(b, problem, HTML("quantity"));
+    if (pr && pr->n)
+        put_errors(b, pr);
     html_raw(b, "<h1 class=\"fgcat-wrap\">");
     html_text(b, S(o, "title"));
     if (strcmp(S(o, "status"), "withdrawn") == 0)
@@ -679,11 +917,14 @@ static void offering_page(html_page *p, const json_t *o, const request_values *v
     html_raw(b, "</h1>");
     if (strcmp(S(o, "status"), "withdrawn") == 0) {
         html_raw(b, "<p class=\"withdrawn nhsuk-inset-text\">Withdrawn on ");
-        html_text(b, S(o, "withdrawn_at") ? S(o, "withdrawn_at") : "an unknown date");
+        if (S(o, "withdrawn_at"))
+            put_when(b, S(o, "withdrawn_at"));
+        else
+            html_raw(b, "an unknown date");
         html_raw(b, "; it is shown for the record and takes no new requests.</p>");
     }
-    offering_details(b, o);
-    request_section(p, o, v);
+    offering_details(p, b, o);
+    request_section(p, o, v, pr);
     page_end(p, status);
 }
 
@@ -714,6 +955,150 @@ void page_offering(html_page *p, const char *id)
 
 /* ---- creating a request ------------------------------------------------ */
 
+/* A problem from the catalogue or a plugin with `field`, as staff read it. */
+static void add_refusal(form_problems *pr, html_lit field, const char *msg)
+{
+    char plain[FG_ERROR_MSG_SIZE];
+    plain_refusal(plain, sizeof plain, msg);
+    add_problem(pr, field, plain);
+}
+
+/*
+ * Checks the request form's fields one by one, as the catalogue will, and
+ * adds a problem for each field that fails; the fields that pass are set
+ * in `in`.  The contact is required here: the provider replies to it.
+ * Returns true when the quantity is a whole number in range.
+ */
+static bool check_request_fields(const request_values *v, cat_request_in *in,
+                                 form_problems *pr)
+{
+    bool quantity_ok = false;
+    int64_t day;
+
+    if (!v->quantity || !*v->quantity)
+        add_problem(pr, HTML("quantity"), "Enter a quantity");
+    else if (!fg_parse_int(v->quantity, 1, MAX_QUANTITY, &in->quantity))
+        add_problem(pr, HTML("quantity"), "Quantity must be a whole number from 1 to 1000000");
+    else
+        quantity_ok = true;
+    if (v->start && *v->start) {
+        if (fg_parse_date(v->start, &day))
+            in->start = v->start;
+        else
+            add_problem(pr, HTML("start"), "Start date must be a real date, like 2027-03-01");
+    }
+    if (!v->contact || !*v->contact)
+        add_problem(pr, HTML("contact"), "Enter a contact email address for the provider to "
+                                         "reply to");
+    else if (!fg_valid_email(v->contact))
+        add_problem(pr, HTML("contact"), "Enter the contact email address in the right "
+                                         "format, like name@example.nhs.uk");
+    else
+        in->contact = v->contact;
+    if (v->note && *v->note) {
+        if (strlen(v->note) > 2000)
+            add_problem(pr, HTML("note"), "The note must be 2000 characters or fewer");
+        else if (!fg_utf8_valid(v->note, strlen(v->note)) || fg_has_control(v->note, true))
+            add_problem(pr, HTML("note"), "The note must be plain text");
+        else
+            in->note = v->note;
+    }
+    return quantity_ok;
+}
+
+/*
+ * Asks the catalogue and the area's plugin about the request as far as
+ * its fields passed, storing nothing, and adds what they refuse to `pr`,
+ * each with the field it is about.  A plugin answers with its first
+ * problem only, so a request with a start is asked about twice: as it is,
+ * and without the start.  When only the first is refused, its problem is
+ * the start's.  When both are, with different problems, and the first
+ * names the start the user gave, the first is the start's and the second
+ * the quantity's (the built-in plugins check the start first); otherwise
+ * the first is the quantity's (a plugin that needs a start complains of
+ * its absence the second time, which is no problem of the form).  A
+ * quantity the form already refused is asked as 1, and only a problem
+ * with the start is kept.  Returns the status of a failure that is not a
+ * refusal (the hub's or the plugin's), else FG_OK.
+ */
+static fg_status check_with_plugin(html_page *p, cat_request_in in, bool quantity_ok,
+                                   form_problems *pr)
+{
+    cat_quote quote;
+    fg_error e1, e2;
+    fg_status rc1, rc2;
+    char first[FG_ERROR_MSG_SIZE];
+    const char *start = in.start;
+
+    if (!quantity_ok)
+        in.quantity = 1;
+    rc1 = cat_request_quote(p->call->cat, p->call->cfg->rt, &in, &quote, &e1);
+    if (rc1 == FG_OK)
+        return FG_OK;
+    if (rc1 != FG_EREFUSED && rc1 != FG_EINVAL) {
+        add_refusal(pr, HTML("quantity"), e1.msg);
+        return rc1;
+    }
+    if (!start) {
+        if (quantity_ok)
+            add_refusal(pr, HTML("quantity"), e1.msg);
+        return FG_OK;
+    }
+    snprintf(first, sizeof first, "%s", e1.msg);
+    in.start = NULL;
+    rc2 = cat_request_quote(p->call->cat, p->call->cfg->rt, &in, &quote, &e2);
+    if (rc2 == FG_OK) {
+        add_refusal(pr, HTML("start"), first);
+    } else if (rc2 != FG_EREFUSED && rc2 != FG_EINVAL) {
+        add_refusal(pr, HTML("quantity"), e2.msg);
+        return rc2;
+    } else if (strcmp(first, e2.msg) != 0 && strstr(first, start)) {
+        add_refusal(pr, HTML("start"), first);
+        if (quantity_ok)
+            add_refusal(pr, HTML("quantity"), e2.msg);
+    } else if (quantity_ok) {
+        add_refusal(pr, HTML("quantity"), first);
+    }
+    return FG_OK;
+}
+
+/* Puts the problems in the order of the form's fields (a stable sort);
+   a field not on the form goes first. */
+static void sort_problems(form_problems *pr)
+{
+    static const char *const order[] = {"quantity", "start", "contact", "note"};
+    form_problems sorted = {0};
+    for (size_t f = 0; f <= sizeof order / sizeof order[0]; f++) {
+        for (size_t i = 0; i < pr->n; i++) {
+            size_t rank = 0;
+            while (rank < sizeof order / sizeof order[0] &&
+                   strcmp(pr->at[i].field.s, order[rank]) != 0)
+                rank++;
+            rank = rank == sizeof order / sizeof order[0] ? 0 : rank + 1;
+            if (rank == f)
+                sorted.at[sorted.n++] = pr->at[i];
+        }
+    }
+    *pr = sorted;
+}
+
+/* The HTTP status of a refused or failed request. */
+static unsigned refusal_status(fg_status st)
+{
+    switch (st) {
+    case FG_EINVAL:
+        return 400;
+    case FG_ENOTFOUND:
+        return 404;
+    case FG_EREFUSED:
+        return 422;
+    case FG_EPLUGIN: /* the area's plugin failed: it is restarted */
+        return 503;
+    default:
+        return 500;
+    }
+}
+
 void page_request_create(html_page *p, const char *id, const html_form *form)
 {
     request_values v = {form_get(form, "quantity"), form_get(form, "start"),
@@ -721,15 +1106,20 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
     cat_request_in in = {.offering_id = id};
     const char *form_token = form_get(form, "form");
     json_t *o = load_offering(p, id), *req = NULL;
-    char problem[FG_ERROR_MSG_SIZE], sent[WEB_REQUEST_ID_SIZE], location[WEB_REQUEST_ID_SIZE + 24];
+    char sent[WEB_REQUEST_ID_SIZE], location[WEB_REQUEST_ID_SIZE + 24];
+    form_problems pr = {0};
+    bool quantity_ok;
+    size_t fields;
     unsigned status;
+    fg_status rc;
     fg_error e;
 
     if (!o)
         return;
     if (!web_form_token_ok(form_token)) {
-        offering_page(p, o, &v, "This form is out of date: send it again from this page.",
-                      400);
+        add_problem(&pr, HTML("quantity"), "This form is out of date: send it again from "
+                                           "this page.");
+        offering_page(p, o, &v, &pr, 400);
         json_decref(o);
         return;
     }
@@ -743,27 +1133,40 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
         json_decref(o);
         return;
     }
-    /* The requester is the signed-in trust, whatever the form says. */
-    in.requester_ods = p->org;
-    in.start = v.start && *v.start ? v.start : NULL;
-    in.contact = v.contact && *v.contact ? v.contact : NULL;
-    in.note = v.note && *v.note ? v.note : NULL;
-    if (!v.quantity || !fg_parse_int(v.quantity, 1, MAX_QUANTITY, &in.quantity)) {
-        web_form_done(form_token, NULL);
-        offering_page(p, o, &v, "Quantity must be a whole number from 1 to 1000000.", 400);
-        json_decref(o);
-        return;
-    }
     if (!p->call->cfg || !p->call->cfg->rt) {
         web_form_done(form_token, NULL);
-        offering_page(p, o, &v, "This hub has no area plugins loaded, so it cannot check or "
-                                "quote requests.", 503);
+        add_problem(&pr, HTML("quantity"), "This hub has no area plugins loaded, so it cannot "
+                                           "check or quote requests.");
+        offering_page(p, o, &v, &pr, 503);
         json_decref(o);
         return;
     }
-    /* Not under the hub's lock: the plugin quotes before the catalogue is
-       written (its own transaction), so one that hangs holds up this
-       request only. */
+    /* The requester is the signed-in trust, whatever the form says.  Every
+       field is checked, then the provider's rules, and every problem is
+       shown at once.  Not under the hub's lock: the plugin quotes before
+       the catalogue is written (its own transaction), so one that hangs
+       holds up this request only. */
+    in.requester_ods = p->org;
+    quantity_ok = check_request_fields(&v, &in, &pr);
+    fields = pr.n;
+    rc = check_with_plugin(p, in, quantity_ok, &pr);
+    sort_problems(&pr);
+    if (rc != FG_OK || pr.n) {
+        web_form_done(form_token, NULL);
+        /* 422 when the provider's rules refused it, 400 for the form alone. */
+        status = rc != FG_OK ? refusal_status(rc) : pr.n > fields ? 422 : 400;
+        if (status == 500) {
+            fg_log(FG_LOG_ERROR, "hub: checking a request: %s", pr.at[pr.n - 1].msg);
+            pr.n = 0;
+            add_problem(&pr, HTML("quantity"), "The hub could not check the request; see "
+                                               "its log.");
+        } else if (status == 503) {
+            fg_log(FG_LOG_WARN, "hub: %s requested %s: %s", p->org, id, pr.at[pr.n - 1].msg);
+        }
+        offering_page(p, o, &v, &pr, status);
+        json_decref(o);
+        return;
+    }
     if (cat_request_create(p->call->cat, p->call->cfg->rt, &in, &req, &e) == FG_OK)
         e.status = FG_OK;
     if (req) {
@@ -773,32 +1176,19 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
                  S(req, "id"));
         page_redirect(p, location);
     } else {
+        /* Refused after all (the offering changed in between) or failed. */
         web_form_done(form_token, NULL);
-        switch (e.status) {
-        case FG_EINVAL:
-            status = 400;
-            break;
-        case FG_ENOTFOUND:
-            status = 404;
-            break;
-        case FG_EREFUSED:
-            status = 422;
-            break;
-        case FG_EPLUGIN: /* the area's plugin failed: it is restarted */
-            status = 503;
-            fg_log(FG_LOG_WARN, "hub: %s requested %s: %s", p->org, id, e.msg);
-            break;
-        default:
-            status = 500;
-        }
+        status = refusal_status(e.status);
         if (status == 500) {
             fg_log(FG_LOG_ERROR, "hub: creating a request: %s", e.msg);
-            snprintf(problem, sizeof problem, "The hub could not store the request; see its "
-                                              "log.");
+            add_problem(&pr, HTML("quantity"), "The hub could not store the request; see its "
+                                               "log.");
         } else {
-            snprintf(problem, sizeof problem, "%s", e.msg);
+            if (status == 503)
+                fg_log(FG_LOG_WARN, "hub: %s requested %s: %s", p->org, id, e.msg);
+            add_refusal(&pr, HTML("quantity"), e.msg);
         }
-        offering_page(p, o, &v, problem, status);
+        offering_page(p, o, &v, &pr, status);
     }
     json_decref(req);
     json_decref(o);

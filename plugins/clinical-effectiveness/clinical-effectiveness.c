@@ -535,9 +535,11 @@ static int ce_quote_request(const fgcat_host_api *host, void *state,
                  qty_noun[a.unit][0]);
         return FGCAT_ERR_INVALID;
     }
-    if (check_quantity(&a, request->quantity, msg, msg_size) != 0)
-        return FGCAT_ERR_REFUSED;
+    /* The start first: a host that asks again without the start then hears
+       about the quantity too, and can show both problems at once. */
     if (check_lead_time(&a, request, msg, msg_size) != 0)
+        return FGCAT_ERR_REFUSED;
+    if (check_quantity(&a, request->quantity, msg, msg_size) != 0)
         return FGCAT_ERR_REFUSED;
     if (a.mdt_required &&
         !(FGCAT_HAS_FIELD(request, fgcat_request, note) &&

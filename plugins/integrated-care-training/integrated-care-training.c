@@ -362,8 +362,8 @@ static int ict_check_start(const fgcat_request *request, const ict_attrs *a,
 }
 
 /*
- * Validates a request against the offering's rules (quantity for the price
- * unit, then the start date) and prices it: unit price x quantity, with
+ * Validates a request against the offering's rules (the start date, then
+ * the quantity for the price unit) and prices it: unit price x quantity, with
  * 10% off a per-delegate cohort of ICT_DISCOUNT_COHORT delegates or more
  * (the discount is rounded down to the penny).  Quantities are bounded by
  * the rules, and the multiplication is checked, so the total never
@@ -395,10 +395,12 @@ static int ict_quote_request(const fgcat_host_api *host, void *state,
         fgcat_say(msg, msg_size, "quantity must be at least 1, not %" PRId64, q);
         return FGCAT_ERR_INVALID;
     }
-    rc = ict_check_quantity(offering, &a, q, msg, msg_size);
+    /* The start first: a host that asks again without the start then
+       hears about the quantity too, and can show both problems at once. */
+    rc = ict_check_start(request, &a, msg, msg_size);
     if (rc != FGCAT_OK)
         return rc;
-    rc = ict_check_start(request, &a, msg, msg_size);
+    rc = ict_check_quantity(offering, &a, q, msg, msg_size);
     if (rc != FGCAT_OK)
         return rc;
 

@@ -470,8 +470,10 @@ static int productivity_quote(const fgcat_host_api *host, void *state,
         fgcat_say(msg, msg_size, "quantity must be at least 1");
         return FGCAT_ERR_INVALID;
     }
-    if ((rc = check_quantity(&a, q, msg, msg_size)) ||
-        (rc = check_lead_time(&a, req, msg, msg_size)) ||
+    /* The start first: a host that asks again without the start then hears
+       about the quantity too, and can show both problems at once. */
+    if ((rc = check_lead_time(&a, req, msg, msg_size)) ||
+        (rc = check_quantity(&a, q, msg, msg_size)) ||
         (rc = price(off, &a, q, &total, msg, msg_size)))
         return rc;
 

@@ -66,6 +66,7 @@ def keyboard_journey(b, rxx, rtf):
     b.check("offering-signed-in")
     # The request: quantity and a note, sent with Enter on the button.
     press(b, "#quantity", "12")
+    press(b, "#contact", "lead@example.nhs.uk")
     press(b, "#note", "Two community teams")
     press(b, "form.request button[type=submit]", Keys.ENTER)
     path = wait_path(b, r"/requests/[^/?]+\?sent=1")
@@ -120,6 +121,7 @@ def without_javascript(b, rxx):
     b.find("form.login button").click()
     wait_path(b, "/offerings/" + OFFERING)
     b.find("#quantity").send_keys("10")
+    b.find("#contact").send_keys("lead@example.nhs.uk")
     b.find("form.request button").click()
     wait_path(b, r"/requests/[^/?]+\?sent=1")
     expect(b.text(".status") == "Submitted", "requested without JavaScript")

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """The offering page against `fgcat show --json` on the same catalogue.
 
-Every field of SPEC §4 is on the page (title, id, summary, description,
-area, provider, delivery, duration, capacity, price, regions, tags,
-contact, attributes, status, revision); a withdrawn offering is marked with
+Every field of an offering is on the page in plain words (title, id,
+summary, description, the area by its plugin's label, provider, delivery,
+duration, capacity as requests at a time, price per unit, regions, tags,
+contact, each attribute by its plugin's label and unit, status, revision),
+and no internal name (attribute keys, the area's id, true/false); a withdrawn offering is marked with
 the date it was withdrawn and offers no request form; an unknown id is a
 404 page; the request form appears only for a signed-in trust that may
 request the offering (not for a visitor, not for its provider).
 """
 
-import json
 import os
 import re
 
@@ -18,11 +19,6 @@ from htmltest import Hub, Client, expect
 
 ACTIVE = "RTF/integrated-care-community-nursing"
 WITHDRAWN = "RTF/wound-care-pilot"
-
-
-def compact_json(value):
-    """A non-string attribute as the page shows it: compact JSON."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def check_active(box, client):
@@ -35,24 +31,46 @@ def check_active(box, client):
     expect(res.tree.find("div", cls="description").text() == o["description"],
            "the description, whole, line breaks kept")
     d = htmltest.definitions(res)
-    expect(d["Id"] == o["id"] and d["Area"] == o["area"] and d["Delivery"] == o["delivery"],
-           "id, area, delivery: %r" % d)
+    areas = {a["id"]: a for a in box.ok(["areas", "--json"]).json()}
+    expect(d["Area"] == areas[o["area"]]["label"] == "Integrated-care training",
+           "the area by its plugin's label: %r" % d["Area"])
+    expect(d["Delivery"] == "Blended: on site and remote", "delivery: %r" % d["Delivery"])
+    expect(d["Reference"].startswith("%s, version %d, updated %s" % (
+        o["id"], o["rev"], htmltest.long_date(o["updated_at"]))) and
+        re.search(r", \d\d:\d\d UTC$", d["Reference"]),
+        "reference, version and when: %r" % d["Reference"])
     expect(d["Provider"] == "%s (%s)" % (o["provider"]["name"], o["provider"]["ods"]),
            "provider: %r" % d["Provider"])
     expect(d["Duration"] == "%d days" % o["duration_days"], "duration: %r" % d["Duration"])
-    expect(d["Capacity"] == ("%d at a time" % o["capacity"] if o["capacity"] else "unlimited"),
-           "capacity: %r" % d["Capacity"])
-    expect(d["Price"] == "£{:,.2f} {}".format(o["price"]["amount_pence"] / 100,
-                                               o["price"]["unit"]), "price: %r" % d["Price"])
+    # Capacity counts accepted requests, and says so, beside cohorts of people.
+    expect(d["Requests taken on at once"].startswith(
+        "Up to %d accepted requests at a time" % o["capacity"]) and
+        "not people" in d["Requests taken on at once"],
+        "capacity in words: %r" % d["Requests taken on at once"])
+    expect(d["Price"] == "£{:,.2f} per delegate".format(o["price"]["amount_pence"] / 100),
+           "price per unit: %r" % d["Price"])
     expect(d["Regions"] == ", ".join(o["regions"]), "regions: %r" % d["Regions"])
     expect(d["Tags"] == ", ".join(o["tags"]), "tags: %r" % d["Tags"])
     expect(d["Contact"] == o["contact"], "contact: %r" % d["Contact"])
+    # Each attribute by the label and unit its plugin gives (as `fgcat show`
+    # prints them), never by its key.
+    shown = box.ok(["show", ACTIVE]).stdout
     for key, value in o["attributes"].items():
-        shown = value if isinstance(value, str) else compact_json(value)
-        expect(d.get(key) == shown, "attribute %s: %r, not %r" % (key, d.get(key), shown))
-    expect(d["Status"] == "active", "status: %r" % d["Status"])
-    expect(d["Revision"] == "%d, updated %s" % (o["rev"], o["updated_at"]),
-           "revision: %r" % d["Revision"])
+        m = re.search(r"^  (.+) \(%s\): " % re.escape(key), shown, re.MULTILINE)
+        expect(m, "fgcat show labels %s:\n%s" % (key, shown))
+        label = m.group(1)
+        expect(label in d, "attribute %s is shown as %r: %r" % (key, label, d))
+    for label, value in [("Minimum cohort size", "8 delegates"),
+                         ("Maximum cohort size", "24 delegates"),
+                         ("Notice needed", "42 days"), ("CPD hours", "60 hours"),
+                         ("Train the trainer", "No"), ("Teaching language", "en-GB"),
+                         ("Interpreting into", "zh-CN")]:
+        expect(d.get(label) == value, "%s: %r, not %r" % (label, d.get(label), value))
+    listed = res.tree.find("dl", cls="offering").text()
+    for raw in [k for k in o["attributes"] if "_" in k] + ["integrated-care-training",
+                                                          "per-delegate", "true", "false"]:
+        expect(raw not in listed, "no internal name %r in the list: %s" % (raw, listed))
+    expect(d["Status"] == "Taking requests", "status: %r" % d["Status"])
     expect(res.tree.find(cls="withdrawn") is None, "an active offering is not marked withdrawn")
     # A visitor is asked to sign in, and comes back here after.
     expect(res.tree.find("form", cls="request") is None, "no request form for a visitor")
@@ -63,7 +81,8 @@ def check_active(box, client):
     # Tag and area links search by them.
     links = {a.text(): a.attrs["href"] for a in res.tree.find("dl", cls="offering").find_all("a")}
     expect(links[o["tags"][0]] == "/?tag=" + o["tags"][0], "a tag links to its search")
-    expect(links[o["area"]] == "/?area=" + o["area"], "the area links to its search")
+    expect(links["Integrated-care training"] == "/?area=" + o["area"],
+           "the area links to its search")
 
 
 def check_withdrawn(box, client):
@@ -72,10 +91,11 @@ def check_withdrawn(box, client):
     res = client.get("/offerings/" + WITHDRAWN)
     expect(res.status == 200, "a withdrawn offering still has its page\n" + res.describe())
     banner = res.tree.find("p", cls="withdrawn")
-    expect(banner is not None and "Withdrawn on " + o["withdrawn_at"] in banner.text(),
-           "the page says when it was withdrawn (%s)\n%s" % (o["withdrawn_at"], res.describe()))
-    expect(htmltest.definitions(res)["Status"] == "withdrawn since " + o["withdrawn_at"],
-           "the status says since when")
+    when = htmltest.long_date(o["withdrawn_at"])
+    expect(banner is not None and "Withdrawn on " + when in banner.text(),
+           "the page says when it was withdrawn (%s)\n%s" % (when, res.describe()))
+    status = htmltest.definitions(res)["Status"]
+    expect(status.startswith("Withdrawn on " + when), "the status says since when: %r" % status)
     expect(res.tree.find("form", cls="request") is None, "no form for a withdrawn offering")
 
 
@@ -127,9 +147,9 @@ def check_forms(box, hub):
             expect(res.tree.find("strong", cls="estimate").text() == cli.stdout.strip() and
                    got is None, "the estimate is the CLI's quote: %s" % cli.stdout)
         elif cli.code == 4:
-            expect(got is not None and
-                   got.text() == "Error: " + cli.stderr[len("fgcat: "):].strip(),
-                   "the estimate gives the plugin's refusal verbatim (%s)\n%s"
+            why = cli.stderr[len("fgcat: "):].strip().split(" plugin: ", 1)[1]
+            expect(got is not None and got.text() == "Error: " + why[0].upper() + why[1:],
+                   "the estimate gives the plugin's refusal in its own words (%s)\n%s"
                    % (cli.stderr, res.describe()))
         else:
             expect(got is not None, "the estimate says what is wrong\n" + res.describe())

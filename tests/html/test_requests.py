@@ -99,40 +99,77 @@ def check_create(box, hub, rxx, rtf, ryj):
 
 def check_refusals(box, hub, rxx, rtf):
     count = len(hub_requests(box))
-    # The plugin's refusals, verbatim: the same words the CLI gives.
-    for fields, cli_args in [({"quantity": "4"}, ["--quantity", "4"]),
-                             ({"quantity": "12", "start": day(3)},
-                              ["--quantity", "12", "--start", day(3)])]:
+    # The plugin's refusals in the plugin's own words: the CLI's message
+    # without "request refused by the ... plugin: ", each linked to its field.
+    for fields, cli_args, field in [({"quantity": "4"}, ["--quantity", "4"], "quantity"),
+                                    ({"quantity": "12", "start": day(3)},
+                                     ["--quantity", "12", "--start", day(3)], "start")]:
+        fields = dict(fields, contact="lead@example.nhs.uk")
         res = rxx.post(PATH, fields)
         expect(res.status == 422, "a plugin refusal is 422\n" + res.describe())
         cli = box.run(["request", "create", OFFERING, "--org", "RXX"] + cli_args)
         expect(cli.code == 4, "the CLI refuses it too", cli)
         message = cli.stderr.strip()[len("fgcat: "):]
+        expect(message.startswith("request refused by the integrated-care-training plugin: "),
+               "the CLI names the plugin: %r" % message)
+        message = message.split(" plugin: ", 1)[1]
+        message = message[0].upper() + message[1:]
         expect(res.errors() == [message],
-               "the page shows the plugin's message verbatim: %r, not %r"
-               % (message, res.errors()))
+               "the page shows the plugin's message: %r, not %r" % (message, res.errors()))
+        links = [a.attrs["href"] for a in res.tree.find_all("a", cls="error")]
+        expect(links == ["#" + field], "the message links to %s: %r" % (field, links))
         form = res.tree.find("form", cls="request")
         expect(form is not None and form.find("input", name="quantity").attrs["value"] ==
                fields["quantity"], "the form comes back with what was typed")
+    # Every problem at once: a quantity below the cohort, a start inside the
+    # notice period and no contact are three messages, each linked to its
+    # field and shown beside it; nothing is stored.
+    before = len(hub_requests(box))
+    res = rxx.post(PATH, {"quantity": "3", "start": day(5), "note": "three problems"})
+    expect(res.status == 422, "the provider's rules refused it\n" + res.describe())
+    links = [a.attrs["href"] for a in res.tree.find_all("a", cls="error")]
+    expect(links == ["#quantity", "#start", "#contact"],
+           "one message per field, in the form's order: %r\n%s" % (res.errors(), res.describe()))
+    errors = dict(zip(links, res.errors()))
+    expect("below this programme's minimum of 8" in errors["#quantity"] and
+           "42 days' notice" in errors["#start"] and "contact email" in errors["#contact"],
+           "each says what is wrong: %r" % errors)
+    for field in ("quantity", "start", "contact"):
+        inline = res.tree.find(id=field + "-error")
+        expect(inline is not None and errors["#" + field] in inline.text(),
+               "the %s field shows its problem too\n%s" % (field, res.describe()))
+        expect(field + "-error" in res.tree.find(id=field).attrs.get("aria-describedby", ""),
+               "the %s field is described by its problem" % field)
+    expect(res.tree.find("textarea", name="note").text() == "three problems",
+           "the note comes back as typed")
+    # A quantity that is not a number is the form's problem; the start is
+    # still checked against the provider's rules.
+    res = rxx.post(PATH, {"quantity": "lots", "start": day(5)})
+    links = [a.attrs["href"] for a in res.tree.find_all("a", cls="error")]
+    expect(links == ["#quantity", "#start", "#contact"],
+           "a bad number, a start too soon and no contact: %r" % res.errors())
+    expect(len(hub_requests(box)) == before, "nothing was stored")
     # Bad input: a clear 400, naming the field.
     for fields, word in [({"quantity": "0"}, "Quantity"), ({"quantity": "many"}, "Quantity"),
-                         ({}, "Quantity"), ({"quantity": "1000001"}, "Quantity"),
-                         ({"quantity": "12", "start": "2027-02-30"}, "start"),
+                         ({}, "quantity"), ({"quantity": "1000001"}, "Quantity"),
+                         ({"quantity": "12", "start": "2027-02-30"}, "Start"),
                          ({"quantity": "12", "contact": "not-an-address"}, "contact"),
+                         ({"quantity": "12", "contact": ""}, "contact"),
                          ({"quantity": "12", "note": "x" * 2001}, "note"),
                          ({"quantity": "12", "note": "bell\x07"}, "note")]:
+        fields = dict({"contact": "lead@example.nhs.uk"}, **fields)
         res = rxx.post(PATH, fields)
         expect(res.status == 400, "%r is refused with 400\n%s" % (fields, res.describe()))
         expect(len(res.errors()) == 1 and word in res.errors()[0],
                "%r: one message naming %s: %r" % (fields, word, res.errors()))
     # The provider cannot request its own offering.
-    res = rtf.post(PATH, {"quantity": "12"})
+    res = rtf.post(PATH, {"quantity": "12", "contact": "lead@example.nhs.uk"})
     expect(res.status == 422 and "cannot request its own offering" in res.errors()[0],
            "the provider is refused\n" + res.describe())
     # Unknown and withdrawn offerings.
     res = rxx.post("/offerings/RTF/no-such-thing/request", {"quantity": "12"})
     expect(res.status == 404, "an unknown offering is 404\n" + res.describe())
-    res = rxx.post("/offerings/RTF/wound-care-pilot/request", {"quantity": "12"})
+    res = rxx.post("/offerings/RTF/wound-care-pilot/request", {"quantity": "12", "contact": "lead@example.nhs.uk"})
     expect(res.status == 422 and "withdrawn" in res.errors()[0],
            "a withdrawn offering takes no request\n" + res.describe())
     # A foreign Origin, a signed-out browser: refused before anything is done.
@@ -161,7 +198,7 @@ def scenario(opts):
             expect(rows(res) == {} and "No requests here" in res.body, "RYJ starts with none")
             check_create(box, hub, rxx, rtf, ryj)
             # RYJ makes one of its own: RXX must not see it, RTF (provider) must.
-            res = ryj.post(PATH, {"quantity": "10"})
+            res = ryj.post(PATH, {"quantity": "10", "contact": "lead@example.nhs.uk"})
             expect(res.status == 303, "RYJ can request too\n" + res.describe())
             ryj_id = hub_requests(box)[0]["id"]
             expect(set(rows(ryj.get("/requests"))) == {ryj_id}, "RYJ sees only its own")

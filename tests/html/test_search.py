@@ -45,6 +45,15 @@ HOSTILE = ['"', "nurse\"", "*", "NEAR(", "(((", "a OR", "NOT nurse", "title:nurs
            "nurse " * 40, "<b>nurse</b>"]
 
 
+UNIT_WORDS = {"per-delegate": "per delegate", "per-day": "per day", "per-bed": "per bed",
+              "fixed": "for the whole request"}
+
+
+def area_labels(box):
+    """{area: the label its plugin gives it}, as `fgcat areas` prints them."""
+    return {a["id"]: a["label"] for a in box.ok(["areas", "--json"]).json()}
+
+
 def cli_ids(box, args):
     return [o["id"] for o in box.ok(["search", "--json", "--limit", "1000"] + args).json()]
 
@@ -90,8 +99,9 @@ def check_filters(box, client):
         for li, oid in zip(items, got):
             o = box.ok(["show", oid, "--json"]).json()
             meta = li.find(cls="meta").text()
-            for part in (o["provider"]["name"], o["provider"]["ods"], o["area"],
-                         o["delivery"], o["price"]["unit"]):
+            for part in (o["provider"]["name"], o["provider"]["ods"],
+                         area_labels(box)[o["area"]], o["delivery"],
+                         UNIT_WORDS[o["price"]["unit"]]):
                 expect(part in meta, "result %s shows %r: %r" % (oid, part, meta))
             pounds = "£{:,.2f}".format(o["price"]["amount_pence"] / 100)
             expect(pounds in meta, "result %s shows its price %s: %r" % (oid, pounds, meta))
@@ -116,6 +126,8 @@ def check_facets(box, client):
                          ({"delivery": "remote"}, ["--delivery", "remote"])]:
         res = client.get(query(**fields))
         want = box.ok(["search", "--json", "--facets"] + args).json()["facets"]
+        # Areas are shown by their plugins' labels.
+        want["area"] = {area_labels(box)[a]: n for a, n in want["area"].items()}
         got = page_facets(res)
         for group in ("area", "provider", "delivery", "tag"):
             expect(got.get(group, {}) == want[group],
@@ -173,6 +185,12 @@ def check_areas(box, client):
     areas = box.ok(["areas", "--json"]).json()
     expect(options == [""] + sorted(a["id"] for a in areas),
            "the area menu lists 'any' and every area: %r" % options)
+    texts = [o.text() for o in res.tree.find("select", name="area").find_all("option")]
+    expect(texts == ["any"] + ["%s (%d)" % (a["label"], a["active"])
+                               for a in sorted(areas, key=lambda a: a["id"])],
+           "each area by its plugin's label, with its count: %r" % texts)
+    expect("integrated-care-training" not in res.tree.find("main").text(),
+           "no area's internal name on the search page")
 
 
 def check_hostile(box, client):

@@ -101,8 +101,8 @@ def check_data(box, client, probe, partners):
     res = client.get("/offerings/" + partners)
     no_raw_markup(res)
     shown = htmltest.definitions(res)
-    expect(shown.get("partners") == PARTNERS,
-           "a plugin attribute reads back as text: %r" % shown.get("partners"))
+    expect(shown.get("Partners") == PARTNERS,
+           "a plugin attribute reads back as text, under its label: %r" % shown)
 
 
 def check_queries(box, client):
