@@ -335,13 +335,14 @@ def http(port, method, path, headers=(), body=None, token=None):
 def request_form(port, session, offering, fields):
     """POSTs the request form of `offering` as a signed-in browser does:
     its Origin, the session cookie, a CSRF token in both the cookie and
-    the form, and a new one-time form token; `fields` (str) follow."""
+    the form, a new one-time form token and a contact (the form requires
+    one); `fields` (str) follow."""
     csrf, form = os.urandom(16).hex(), os.urandom(16).hex()
     return http(port, "POST", "/offerings/%s/request" % offering,
                 headers=[("Content-Type", "application/x-www-form-urlencoded"),
                          ("Origin", "http://127.0.0.1:%d" % port),
                          ("Cookie", "fgcat_session=%s; fgcat_csrf=%s" % (session, csrf))],
-                body="csrf=%s&form=%s&%s" % (csrf, form, fields))
+                body="csrf=%s&form=%s&contact=lead%%40nhs.net&%s" % (csrf, form, fields))
 
 
 def quote(v):
