@@ -12,6 +12,7 @@ static const char request_usage[] =
     "usage: fgcat request create ID --org ODS --quantity N [--start DATE]\n"
     "                            [--contact EMAIL] [--note TEXT]\n"
     "       fgcat request quote ID --org ODS --quantity N [--start DATE]\n"
+    "                           [--contact EMAIL] [--note TEXT]\n"
     "       fgcat request list [--org ODS] [--status S] [--offering ID]\n"
     "                          [--format text|json|csv] [--excel]\n"
     "       fgcat request show RID\n"
@@ -24,8 +25,8 @@ static const char request_usage[] =
     "            QUANTITY counts the offering's price unit: delegates, days,\n"
     "            beds, or engagements for a fixed price.  A refusal is shown\n"
     "            verbatim and exits 4.\n"
-    "  quote     what the request would cost: every check of create and the\n"
-    "            area plugin's quote, storing nothing.  A refusal is shown\n"
+    "  quote     what the request would cost: every check of create (the same\n"
+    "            options) and the area plugin's quote, storing nothing.  A refusal is shown\n"
     "            verbatim and exits 4, as create does.\n"
     "  list      requests made by or addressed to --org, newest first;\n"
     "            --format csv writes them as CSV for spreadsheets (the header\n"
@@ -92,7 +93,12 @@ static int output(cli_ctx *ctx, const json_t *r)
     return 0;
 }
 
-static int request_create(cli_ctx *ctx, int argc, char **argv)
+/*
+ * Reads the request that `request create` and `request quote` describe
+ * into `in`: the offering ID and the options.  Returns -1 to go on, or the
+ * exit code (--help, a usage error).
+ */
+static int parse_request(cli_ctx *ctx, int argc, char **argv, cat_request_in *in)
 {
     enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START, O_CONTACT, O_NOTE };
     static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
@@ -101,30 +107,27 @@ static int request_create(cli_ctx *ctx, int argc, char **argv)
                                          {"contact", required_argument, NULL, O_CONTACT},
                                          {"note", required_argument, NULL, O_NOTE},
                                          CLI_COMMON_OPTIONS};
-    cat_request_in in = {0};
-    json_t *r;
-    fg_error err;
     int code = 0, c;
 
     while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
         switch (c) {
         case O_ORG:
-            in.requester_ods = optarg;
+            in->requester_ods = optarg;
             break;
         case O_QUANTITY:
-            if (!fg_parse_int(optarg, 1, 1000000, &in.quantity))
+            if (!fg_parse_int(optarg, 1, 1000000, &in->quantity))
                 return cli_usage_error(argv[0], "--quantity must be a whole number from 1 "
                                                 "to 1000000, not '%.20s'",
                                        optarg);
             break;
         case O_START:
-            in.start = optarg;
+            in->start = optarg;
             break;
         case O_CONTACT:
-            in.contact = optarg;
+            in->contact = optarg;
             break;
         case O_NOTE:
-            in.note = optarg;
+            in->note = optarg;
             break;
         }
     }
@@ -132,9 +135,21 @@ static int request_create(cli_ctx *ctx, int argc, char **argv)
         return code;
     if (argc - optind != 1)
         return cli_usage_error(argv[0], "expected one offering ID");
-    if (!in.requester_ods || in.quantity == 0)
+    if (!in->requester_ods || in->quantity == 0)
         return cli_usage_error(argv[0], "--org and --quantity are required");
-    in.offering_id = argv[optind];
+    in->offering_id = argv[optind];
+    return -1;
+}
+
+static int request_create(cli_ctx *ctx, int argc, char **argv)
+{
+    cat_request_in in = {0};
+    json_t *r;
+    fg_error err;
+    int code;
+
+    if ((code = parse_request(ctx, argc, argv, &in)) >= 0)
+        return code;
     if (cli_catalog(ctx, &err) != FG_OK ||
         cat_request_create(ctx->cat, cli_runtime(ctx), &in, &r, &err) != FG_OK)
         return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
@@ -146,40 +161,14 @@ static int request_create(cli_ctx *ctx, int argc, char **argv)
 
 static int request_quote(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START };
-    static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
-                                         {"quantity", required_argument, NULL, O_QUANTITY},
-                                         {"start", required_argument, NULL, O_START},
-                                         CLI_COMMON_OPTIONS};
     cat_request_in in = {0};
     cat_quote quote;
     char money[64];
     fg_error err;
-    int code = 0, c;
+    int code;
 
-    while ((c = cli_getopt(ctx, argc, argv, "", opts, request_usage, &code)) >= 0) {
-        switch (c) {
-        case O_ORG:
-            in.requester_ods = optarg;
-            break;
-        case O_QUANTITY:
-            if (!fg_parse_int(optarg, 1, 1000000, &in.quantity))
-                return cli_usage_error(argv[0], "--quantity must be a whole number from 1 "
-                                                "to 1000000, not '%.20s'",
-                                       optarg);
-            break;
-        case O_START:
-            in.start = optarg;
-            break;
-        }
-    }
-    if (c == CLI_GETOPT_EXIT)
+    if ((code = parse_request(ctx, argc, argv, &in)) >= 0)
         return code;
-    if (argc - optind != 1)
-        return cli_usage_error(argv[0], "expected one offering ID");
-    if (!in.requester_ods || in.quantity == 0)
-        return cli_usage_error(argv[0], "--org and --quantity are required");
-    in.offering_id = argv[optind];
     if (cli_catalog(ctx, &err) != FG_OK ||
         cat_request_quote(ctx->cat, cli_runtime(ctx), &in, &quote, &err) != FG_OK)
         return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
