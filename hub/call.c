@@ -72,7 +72,6 @@ void hub_reply_clear(hub_reply *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The HTTP answer for a library failure. */
 const char *hub_arg(const hub_call *call, const char *name)
 {
     return hub_lookup(call, MHD_GET_ARGUMENT_KIND, name);
@@ -94,5 +93,3 @@ bool hub_call_bearer(hub_call *call)
     call->org[0] = '\0';
     return false;
 }
-
-/* Reads a bounded integer argument; false (and a 400) when malformed. */

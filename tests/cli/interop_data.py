@@ -7,6 +7,11 @@ under a provider of their own (RXY), so that a fresh catalogue never holds
 them before an import."""
 
 import copy
+import datetime
+
+# A start date every built-in programme's notice period allows (the
+# longest is 42 days), whenever the suite runs.
+START = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
 
 BASE = {
     "area": "productivity",

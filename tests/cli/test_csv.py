@@ -151,7 +151,7 @@ def scenario(opts):
 
         # Requests, with their quote in pounds, status and dates.
         a.ok(["request", "create", "RTF/integrated-care-community-nursing", "--org", "RXX",
-              "--quantity", "12", "--start", "2027-03-01", "--contact", "lead@example.nhs.uk",
+              "--quantity", "12", "--start", interop_data.START, "--contact", "lead@example.nhs.uk",
               "--note", "=cmd|' /C calc'!A0, two teams"])
         res = a.ok(["request", "list", "--format", "csv"])
         rows = read_csv(res.stdout)
@@ -160,7 +160,7 @@ def scenario(opts):
         req = dict(zip(REQUEST_HEADER, rows[1]))
         listed = a.ok(["request", "list", "--json"]).json()[0]
         expect(req["id"] == listed["id"] and req["status"] == "submitted" and
-               req["quantity"] == "12" and req["start"] == "2027-03-01" and
+               req["quantity"] == "12" and req["start"] == interop_data.START and
                req["provider_ods"] == "RTF" and req["requester_ods"] == "RXX" and
                req["created_at"] == listed["created_at"], "the request's fields: %r" % req)
         expect(float(req["quote"]) * 100 == listed["quote"]["amount_pence"],

@@ -19,6 +19,7 @@ import subprocess
 import time
 
 import clitest
+import interop_data
 from clitest import Sandbox, expect
 from test_isolation import plugin_dir
 
@@ -62,7 +63,7 @@ def main(opts):
             res = box.run(["config", "set", "offerings-dir", empty], env=env)
             expect(res.code == 0, "config set must succeed while the import waits", res)
             res = box.run(["request", "create", OTHER, "--org", "RXX", "--quantity", "12",
-                           "--start", "2027-03-01", "--json"], env=env)
+                           "--start", interop_data.START, "--json"], env=env)
             expect(res.code == 0, "request create of another area must succeed while the "
                                   "import waits", res)
             expect(proc.poll() is None,

@@ -31,7 +31,7 @@ def scenario(opts):
         a.ok(["import", write(a, "tricky.json", tricky)])
         source = by_id(a.ok(["export"]).json())
         rid = a.ok(["request", "create", "RTF/integrated-care-community-nursing", "--org",
-                    "RXX", "--quantity", "12", "--start", "2027-03-01", "--contact",
+                    "RXX", "--quantity", "12", "--start", interop_data.START, "--contact",
                     "lead@example.nhs.uk", "--note", "Two teams", "--json"]).json()["id"]
         a.ok(["request", "accept", rid, "--org", "RTF"])
 
@@ -83,7 +83,7 @@ def scenario(opts):
                sr["requester"]["reference"] == "Organization/RXX" and
                sr["performer"][0]["reference"] == "Organization/RTF" and
                sr["quantityQuantity"]["value"] == 12 and
-               sr["occurrenceDateTime"] == "2027-03-01", "the ServiceRequest: %r" % sr)
+               sr["occurrenceDateTime"] == interop_data.START, "the ServiceRequest: %r" % sr)
         expect("RXX" in {o["id"] for o in fhirtest.entries(full, "Organization")},
                "the requester is an Organization of the Bundle")
 
