@@ -186,6 +186,8 @@ def main():
                 files += 1
                 with open(path, "rb") as f:
                     data = f.read()
+                if data.startswith(b"\x89PNG\r\n\x1a\n"):
+                    continue  # pixels (compressed): no text to cite anything
                 if b"\0" in data:  # a binary: its strings, as `strings` shows them
                     data = b"\n".join(STRINGS.findall(data))
                 check_citations(os.path.relpath(path, prefix), data, problems)
