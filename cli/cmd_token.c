@@ -67,7 +67,7 @@ int cmd_token(cli_ctx *ctx, int argc, char **argv)
                                          CLI_COMMON_OPTIONS};
     char token[CAT_TOKEN_SIZE], ods[8];
     const char *sub, *output = NULL, *expires = NULL, *grace = NULL;
-    int64_t lifetime = 0, grace_s = 7 * 86400;
+    int64_t lifetime = 0, grace_s = (int64_t)7 * 86400;
     bool makes;
     fg_status made;
     size_t rotated = 0;
