@@ -385,6 +385,7 @@ typedef struct cat_request_in {
     const char *start;   /* "YYYY-MM-DD" or NULL */
     const char *contact; /* e-mail or NULL */
     const char *note;    /* or NULL */
+    const char *person;  /* who asks (an e-mail address), or NULL */
 } cat_request_in;
 
 /*
@@ -441,12 +442,13 @@ bool cat_action_parse(const char *name, cat_action *out);
  * once.  FG_EPERM when `org` may not make this move, FG_EREFUSED when the
  * life cycle or the offering's capacity forbids it (the message says what
  * is allowed from the current state).  The move is appended to the
- * history with time, organisation and `reason` (may be NULL).  *out is the
+ * history with time, organisation, `person` (an e-mail address, or NULL;
+ * checked by cat_person_may) and `reason` (may be NULL).  *out is the
  * updated request, new (may be NULL).
  */
 fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action action,
-                                 const char *org, const char *reason, json_t **out,
-                                 fg_error *err);
+                                 const char *org, const char *person, const char *reason,
+                                 json_t **out, fg_error *err);
 
 /* ---- the change feed (feed.c) --------------------------------------- */
 
@@ -589,6 +591,18 @@ fg_status cat_person_list(cat_catalog *cat, const char *ods, json_t **out, fg_er
 /* The person `email` as one element of cat_person_list; FG_ENOTFOUND. */
 fg_status cat_person_get(cat_catalog *cat, const char *email, json_t **out, fg_error *err);
 
+/*
+ * Whether person `email` (NULL: nobody named, always allowed) may act for
+ * organisation `org`: a provider's move (accept, decline, complete) when
+ * `provider_move`, else a requester's (request, cancel).  A person of this
+ * catalogue must belong to `org`, and a requester may make no provider's
+ * move (FG_EPERM saying so); an address this catalogue does not know (a
+ * node records what it is given) is allowed.  FG_EINVAL for a malformed
+ * address.
+ */
+fg_status cat_person_may(cat_catalog *cat, const char *email, const char *org,
+                         bool provider_move, fg_error *err);
+
 /* Removes person `email`; FG_ENOTFOUND when there is none. */
 fg_status cat_person_remove(cat_catalog *cat, const char *email, fg_error *err);
 
@@ -640,6 +654,13 @@ fg_status cat_db_fail(cat_catalog *cat, fg_error *err, const char *what);
  * the loaded plugins' registrations at each refresh (rt_read_offerings_dir).
  */
 #define CAT_SETTING_OFFERINGS_DIR "offerings_dir"
+
+/*
+ * Catalogue setting: the address at which people reach this hub's pages
+ * ("https://hub.example.nhs.uk", no trailing slash), for the links of
+ * password e-mails and notifications.
+ */
+#define CAT_SETTING_HUB_URL "hub_url"
 
 /* Reads and writes the meta table (key/value). *value is new or NULL. */
 fg_status cat_meta_get(cat_catalog *cat, const char *key, char **value, fg_error *err);

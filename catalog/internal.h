@@ -82,10 +82,11 @@ bool cat_action_for_status(const char *to, cat_action *out);
 /*
  * Makes one move of request `id` inside the caller's write transaction:
  * checks who may make it, the life cycle and capacity, then records it at
- * time `at` by `org`.  Errors as cat_request_transition.
+ * time `at` by `org` and `person` (may be NULL).  Errors as
+ * cat_request_transition.
  */
 fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action action,
-                                  const char *org, const char *reason, const char *at,
-                                  fg_error *err);
+                                  const char *org, const char *person, const char *reason,
+                                  const char *at, fg_error *err);
 
 #endif /* CAT_INTERNAL_H */

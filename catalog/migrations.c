@@ -334,6 +334,10 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX person_by_ods ON person(ods, email);"
     "CREATE UNIQUE INDEX person_by_reset ON person(reset_hash) WHERE reset_hash IS NOT NULL;",
+
+    /* 11: who made each move: the person (an e-mail address) as well as
+       the organisation, when one was given. */
+    "ALTER TABLE request_event ADD COLUMN person TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -165,6 +165,34 @@ fg_status cat_person_get(cat_catalog *cat, const char *email, json_t **out, fg_e
     return rc == SQLITE_ROW ? FG_OK : cat_db_fail(cat, err, "reading a person");
 }
 
+fg_status cat_person_may(cat_catalog *cat, const char *email, const char *org,
+                         bool provider_move, fg_error *err)
+{
+    json_t *person = NULL;
+    const char *ods, *role;
+    fg_status rc;
+
+    if (!email)
+        return FG_OK;
+    if (!good_email(email))
+        return fg_fail(err, FG_EINVAL, "--by must be a person's e-mail address, not '%.80s'",
+                       email);
+    if ((rc = cat_person_get(cat, email, &person, err)) == FG_ENOTFOUND)
+        return FG_OK; /* not a person of this catalogue: recorded as given */
+    if (rc != FG_OK)
+        return rc;
+    ods = json_string_value(json_object_get(person, "ods"));
+    role = json_string_value(json_object_get(person, "role"));
+    if (strcmp(ods, org) != 0)
+        rc = fg_fail(err, FG_EPERM, "%s works for %s, not for %s", email, ods, org);
+    else if (provider_move && strcmp(role, "requester") == 0)
+        rc = fg_fail(err, FG_EPERM, "%s is a requester at %s; only an approver or an admin "
+                                    "may accept, decline or complete requests",
+                     email, ods);
+    json_decref(person);
+    return rc;
+}
+
 fg_status cat_person_remove(cat_catalog *cat, const char *email, fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_remove, err);

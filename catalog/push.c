@@ -231,7 +231,8 @@ static bool same_move(const json_t *a, const json_t *b)
         if (!x || !y || strcmp(x, y) != 0)
             return false;
     }
-    return same_value(json_object_get(a, "reason"), json_object_get(b, "reason"));
+    return same_value(json_object_get(a, "reason"), json_object_get(b, "reason")) &&
+           same_value(json_object_get(a, "person"), json_object_get(b, "person"));
 }
 
 /* The first fixed field (written "a" or "a.b" into `name`) in which a
@@ -380,7 +381,7 @@ static bool request_fields_known(const json_t *r, fg_error *err)
     static const char *const provider[] = {"ods", NULL};
     static const char *const requester[] = {"ods", "contact", NULL};
     static const char *const quote[] = {"amount_pence", "currency", NULL};
-    static const char *const move[] = {"status", "at", "by", "reason", NULL};
+    static const char *const move[] = {"status", "at", "by", "person", "reason", NULL};
     const char *id = json_string_value(json_object_get(r, "id"));
     const json_t *history = json_object_get(r, "history"), *m;
     size_t i;
@@ -498,7 +499,11 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
             goto refused;
         }
         stamp_move(at, NULL);
-        if ((st = create_pushed(cat, r, at, &e)) != FG_OK)
+        if ((st = cat_person_may(cat,
+                                 json_string_value(json_object_get(
+                                     json_array_get(pushed, 0), "person")),
+                                 org, false, &e)) != FG_OK ||
+            (st = create_pushed(cat, r, at, &e)) != FG_OK)
             goto refused;
         memcpy(last, at, sizeof last);
         have = reached = 1;
@@ -550,6 +555,7 @@ static json_t *push_request(cat_catalog *cat, const rt_runtime *rt, const char *
         }
         stamp_move(at, last[0] ? last : NULL);
         st = cat_request_move_locked(cat, id, action, org,
+                                     json_string_value(json_object_get(m, "person")),
                                      json_string_value(json_object_get(m, "reason")), at, &e);
         if (st != FG_OK)
             goto refused;

@@ -60,16 +60,16 @@ static const char sql_insert_request[] =
     " quantity, start, note, status, quote_pence, currency, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'submitted', ?9, ?10, ?11, ?11)";
 static const char sql_insert_event[] =
-    "INSERT INTO request_event(request, seq, status, at, by_ods, reason)"
+    "INSERT INTO request_event(request, seq, status, at, by_ods, reason, person)"
     " SELECT rowid, (SELECT coalesce(max(seq), 0) + 1 FROM request_event"
-    "                WHERE request = request.rowid), ?2, ?3, ?4, ?5"
+    "                WHERE request = request.rowid), ?2, ?3, ?4, ?5, ?6"
     " FROM request WHERE id = ?1";
 static const char sql_get_request[] =
     "SELECT rowid, id, offering_id, provider_ods, requester_ods, contact, quantity,"
     " start, note, status, quote_pence, currency, rev, created_at, updated_at"
     " FROM request WHERE id = ?1";
 static const char sql_events[] =
-    "SELECT status, at, by_ods, reason FROM request_event WHERE request = ?1"
+    "SELECT status, at, by_ods, reason, person FROM request_event WHERE request = ?1"
     " ORDER BY seq";
 static const char sql_list[] =
     "SELECT id FROM request"
@@ -106,8 +106,8 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 
 /* Appends one history event inside the caller's transaction. */
 static fg_status add_event(cat_catalog *cat, const char *id, const char *status,
-                           const char *at, const char *by, const char *reason,
-                           fg_error *err)
+                           const char *at, const char *by, const char *person,
+                           const char *reason, fg_error *err)
 {
     sqlite3_stmt *st = cat_stmt(cat, sql_insert_event, err);
     int rc;
@@ -118,6 +118,7 @@ static fg_status add_event(cat_catalog *cat, const char *id, const char *status,
     sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
     bind_opt(st, 5, reason);
+    bind_opt(st, 6, person);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "recording request history");
@@ -172,7 +173,8 @@ static fg_status check_and_quote(cat_catalog *cat, const rt_runtime *rt,
     if (in->contact && !fg_valid_email(in->contact))
         return fg_fail(err, FG_EINVAL, "contact must be an e-mail address, not '%.80s'",
                        in->contact);
-    if ((rc = check_text("note", in->note, MAX_NOTE, err)) != FG_OK)
+    if ((rc = check_text("note", in->note, MAX_NOTE, err)) != FG_OK ||
+        (rc = cat_person_may(cat, in->person, in->requester_ods, false, err)) != FG_OK)
         return rc;
 
     if ((rc = load_offering(cat, in->offering_id, offering, err)) != FG_OK)
@@ -272,7 +274,8 @@ fg_status cat_request_create(cat_catalog *cat, const rt_runtime *rt,
         goto fail;
     }
     sqlite3_reset(st);
-    if ((rc = add_event(cat, id, "submitted", now, in->requester_ods, NULL, err)) != FG_OK ||
+    if ((rc = add_event(cat, id, "submitted", now, in->requester_ods, in->person, NULL, err)) !=
+            FG_OK ||
         (rc = cat_commit(cat, err)) != FG_OK)
         goto fail;
     rc = cat_request_get(cat, id, out, err);
@@ -343,6 +346,8 @@ fg_status cat_request_get(cat_catalog *cat, const char *id, json_t **out, fg_err
                               sqlite3_column_text(st, 1), "by", sqlite3_column_text(st, 2));
         if (sqlite3_column_type(st, 3) != SQLITE_NULL)
             json_object_set_new(e, "reason", opt_string(st, 3));
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            json_object_set_new(e, "person", opt_string(st, 4));
         json_array_append_new(history, e);
     }
     sqlite3_reset(st);
@@ -473,8 +478,8 @@ bool cat_action_for_status(const char *to, cat_action *out)
 }
 
 fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action action,
-                                  const char *org, const char *reason, const char *at,
-                                  fg_error *err)
+                                  const char *org, const char *person, const char *reason,
+                                  const char *at, fg_error *err)
 {
     json_t *req = NULL;
     const char *status, *provider, *requester, *who;
@@ -499,6 +504,8 @@ fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action a
                                                    : "neither its provider nor its requester");
         goto out;
     }
+    if ((rc = cat_person_may(cat, person, org, actions[action].by_provider, err)) != FG_OK)
+        goto out;
     for (const char *const *f = actions[action].from; *f; f++)
         if (strcmp(*f, status) == 0)
             from_ok = true;
@@ -524,15 +531,15 @@ fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action a
         goto out;
     }
     sqlite3_reset(st);
-    rc = add_event(cat, id, actions[action].to, at, org, reason, err);
+    rc = add_event(cat, id, actions[action].to, at, org, person, reason, err);
 out:
     json_decref(req);
     return rc;
 }
 
 fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action action,
-                                 const char *org, const char *reason, json_t **out,
-                                 fg_error *err)
+                                 const char *org, const char *person, const char *reason,
+                                 json_t **out, fg_error *err)
 {
     char now[FG_TIMESTAMP_SIZE];
     fg_status rc;
@@ -548,7 +555,8 @@ fg_status cat_request_transition(cat_catalog *cat, const char *id, cat_action ac
     fg_now_iso(now);
     if ((rc = cat_begin(cat, err)) != FG_OK)
         return rc;
-    if ((rc = cat_request_move_locked(cat, id, action, org, reason, now, err)) != FG_OK ||
+    if ((rc = cat_request_move_locked(cat, id, action, org, person, reason, now, err)) !=
+            FG_OK ||
         (rc = cat_commit(cat, err)) != FG_OK) {
         cat_rollback(cat);
         return rc;
@@ -642,6 +650,7 @@ fg_status cat_request_check(const json_t *r, fg_error *err)
         return fg_fail(err, FG_EINVAL, "request %s: field history must list 1-100 moves", id);
     json_array_foreach(history, i, e) {
         const char *es = str_field(e, "status"), *reason = str_field(e, "reason");
+        const json_t *person = json_object_get(e, "person");
         bool known = false;
         for (const char *const *n = status_names; es && *n; n++)
             known = known || strcmp(*n, es) == 0;
@@ -649,6 +658,8 @@ fg_status cat_request_check(const json_t *r, fg_error *err)
             !fg_valid_ods(str_field(e, "by")) ||
             (json_object_get(e, "reason") && !json_is_null(json_object_get(e, "reason")) &&
              (!reason || check_text("reason", reason, MAX_REASON, NULL) != FG_OK)) ||
+            (person && !json_is_null(person) &&
+             !fg_valid_email(json_string_value(person))) ||
             (i == 0) != (strcmp(es, "submitted") == 0))
             return fg_fail(err, FG_EINVAL, "request %s: history[%zu] is not a valid move",
                            id, i);
@@ -683,8 +694,8 @@ static const char sql_upsert_request[] =
     " currency = excluded.currency, rev = excluded.rev, created_at = excluded.created_at,"
     " updated_at = excluded.updated_at";
 static const char sql_put_event[] =
-    "INSERT OR REPLACE INTO request_event(request, seq, status, at, by_ods, reason)"
-    " SELECT rowid, ?2, ?3, ?4, ?5, ?6 FROM request WHERE id = ?1";
+    "INSERT OR REPLACE INTO request_event(request, seq, status, at, by_ods, reason, person)"
+    " SELECT rowid, ?2, ?3, ?4, ?5, ?6, ?7 FROM request WHERE id = ?1";
 static const char sql_trim_events[] =
     "DELETE FROM request_event WHERE seq > ?2"
     " AND request = (SELECT rowid FROM request WHERE id = ?1)";
@@ -736,6 +747,7 @@ fg_status cat_request_store_locked(cat_catalog *cat, const json_t *r, size_t fir
         sqlite3_bind_text(st, 4, str_field(e, "at"), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, str_field(e, "by"), -1, SQLITE_STATIC);
         bind_opt(st, 6, str_field(e, "reason"));
+        bind_opt(st, 7, str_field(e, "person"));
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)

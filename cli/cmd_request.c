@@ -10,13 +10,14 @@
 
 static const char request_usage[] =
     "usage: fgcat request create ID --org ODS --quantity N [--start DATE]\n"
-    "                            [--contact EMAIL] [--note TEXT]\n"
+    "                            [--contact EMAIL] [--note TEXT] [--by EMAIL]\n"
     "       fgcat request quote ID --org ODS --quantity N [--start DATE]\n"
-    "                           [--contact EMAIL] [--note TEXT]\n"
+    "                           [--contact EMAIL] [--note TEXT] [--by EMAIL]\n"
     "       fgcat request list [--org ODS] [--status S] [--offering ID]\n"
     "                          [--format text|json|csv] [--excel]\n"
     "       fgcat request show RID\n"
     "       fgcat request accept|decline|complete|cancel RID --org ODS [--reason T]\n"
+    "                                                        [--by EMAIL]\n"
     "\n"
     "Requests are how a member trust asks for an offering (docs/request-format.md).\n"
     "\n"
@@ -45,6 +46,13 @@ static const char request_usage[] =
     "--org names the organisation acting (its ODS code).  Moves not allowed\n"
     "from the current state, or by that organisation, exit 4 and say what is\n"
     "allowed.  Every move is kept in the history; nothing is deleted.\n"
+    "\n"
+    "--by names the person acting (an e-mail address); the history records it\n"
+    "beside the organisation, and it travels with the request to the hub.\n"
+    "When the person has an account in this catalogue (a hub's people), they\n"
+    "must belong to --org, and a requester may not accept, decline or\n"
+    "complete (exit 4); an address the catalogue does not know is recorded as\n"
+    "given.\n"
     "\n"
     "Options: --json (print the request, or an array for list), --db PATH,\n"
     "--plugin-path DIRS, --help\n";
@@ -79,6 +87,8 @@ static void print_request(const json_t *r)
                json_string_value(json_object_get(e, "at")),
                json_string_value(json_object_get(e, "status")),
                json_string_value(json_object_get(e, "by")));
+        if (json_is_string(json_object_get(e, "person")))
+            printf(" (%s)", json_string_value(json_object_get(e, "person")));
         if (json_is_string(json_object_get(e, "reason")))
             printf(": %s", json_string_value(json_object_get(e, "reason")));
         printf("\n");
@@ -100,8 +110,9 @@ static int output(cli_ctx *ctx, const json_t *r)
  */
 static int parse_request(cli_ctx *ctx, int argc, char **argv, cat_request_in *in)
 {
-    enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START, O_CONTACT, O_NOTE };
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_QUANTITY, O_START, O_CONTACT, O_NOTE, O_BY };
     static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
+                                         {"by", required_argument, NULL, O_BY},
                                          {"quantity", required_argument, NULL, O_QUANTITY},
                                          {"start", required_argument, NULL, O_START},
                                          {"contact", required_argument, NULL, O_CONTACT},
@@ -128,6 +139,9 @@ static int parse_request(cli_ctx *ctx, int argc, char **argv, cat_request_in *in
             break;
         case O_NOTE:
             in->note = optarg;
+            break;
+        case O_BY:
+            in->person = optarg;
             break;
         }
     }
@@ -313,11 +327,12 @@ static int request_show(cli_ctx *ctx, int argc, char **argv)
 
 static int request_move(cli_ctx *ctx, cat_action action, int argc, char **argv)
 {
-    enum { O_ORG = CLI_OPT_FIRST_OWN, O_REASON };
+    enum { O_ORG = CLI_OPT_FIRST_OWN, O_REASON, O_BY };
     static const struct option opts[] = {{"org", required_argument, NULL, O_ORG},
                                          {"reason", required_argument, NULL, O_REASON},
+                                         {"by", required_argument, NULL, O_BY},
                                          CLI_COMMON_OPTIONS};
-    const char *org = NULL, *reason = NULL;
+    const char *org = NULL, *reason = NULL, *by = NULL;
     json_t *r;
     fg_error err;
     int code = 0, c;
@@ -327,6 +342,8 @@ static int request_move(cli_ctx *ctx, cat_action action, int argc, char **argv)
             org = optarg;
         else if (c == O_REASON)
             reason = optarg;
+        else if (c == O_BY)
+            by = optarg;
     }
     if (c == CLI_GETOPT_EXIT)
         return code;
@@ -335,7 +352,7 @@ static int request_move(cli_ctx *ctx, cat_action action, int argc, char **argv)
     if (!org)
         return cli_usage_error(argv[0], "--org is required: the organisation acting");
     if (cli_catalog(ctx, &err) != FG_OK ||
-        cat_request_transition(ctx->cat, argv[optind], action, org, reason, &r, &err) !=
+        cat_request_transition(ctx->cat, argv[optind], action, org, by, reason, &r, &err) !=
             FG_OK)
         return err.status == FG_EINVAL ? cli_usage_error(argv[0], "%s", err.msg)
                                        : cli_fail(&err);

@@ -1784,7 +1784,7 @@ void page_request_move(html_page *p, const char *id, const char *action,
     }
     /* Its own write transaction serialises it with pushes, as for a
        request created here. */
-    if (cat_request_transition(p->call->cat, id, act, p->org, reason, &moved, &e) == FG_OK)
+    if (cat_request_transition(p->call->cat, id, act, p->org, NULL, reason, &moved, &e) == FG_OK)
         e.status = FG_OK;
     if (e.status == FG_OK) {
         fg_log(FG_LOG_INFO, "hub: %s: %s %s", p->org, action, id);

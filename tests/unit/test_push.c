@@ -216,7 +216,7 @@ static void test_request_items(void **state)
 
     /* The provider accepts on the node; the requester cannot push that
        move, the provider can. */
-    if (cat_request_transition(node, id, CAT_ACCEPT, "RTF", NULL, &moved, &err) != FG_OK)
+    if (cat_request_transition(node, id, CAT_ACCEPT, "RTF", NULL, NULL, &moved, &err) != FG_OK)
         fail_msg("accept: %s", err.msg);
     push_request(hub, "RXX", moved, "conflict", 1);
     push_request(hub, "RTF", moved, "ok", 2);

@@ -202,7 +202,7 @@ static void test_invalid_input(void **state)
 static fg_status move(fixture *f, const char *id, cat_action a, const char *org,
                       fg_error *err)
 {
-    return cat_request_transition(f->cat, id, a, org, "because", NULL, err);
+    return cat_request_transition(f->cat, id, a, org, NULL, "because", NULL, err);
 }
 
 static char *new_request(fixture *f, const char *org)
@@ -326,11 +326,11 @@ static void test_who_may_move(void **state)
     assert_string_equal(status_of(f, id), "submitted");
 
     /* History keeps every move with time, organisation and reason. */
-    assert_int_equal(cat_request_transition(f->cat, id, CAT_ACCEPT, "RTF", "Dates agreed",
+    assert_int_equal(cat_request_transition(f->cat, id, CAT_ACCEPT, "RTF", NULL, "Dates agreed",
                                             &r, &err),
                      FG_OK);
     json_decref(r);
-    assert_int_equal(cat_request_transition(f->cat, id, CAT_COMPLETE, "RTF", NULL, &r, &err),
+    assert_int_equal(cat_request_transition(f->cat, id, CAT_COMPLETE, "RTF", NULL, NULL, &r, &err),
                      FG_OK);
     {
         json_t *h = json_object_get(r, "history");
