@@ -89,4 +89,12 @@ fg_status cat_request_move_locked(cat_catalog *cat, const char *id, cat_action a
                                   const char *org, const char *person, const char *reason,
                                   const char *at, fg_error *err);
 
+/*
+ * Refuses (FG_EINVAL) the first key of `obj` that `known` (NULL-ended)
+ * does not list: "WHERE: unknown field PREFIXKEY" (without "WHERE: " when
+ * `where` is empty); a key with a control character is not echoed.
+ */
+fg_status cat_no_unknown_keys(const json_t *obj, const char *const *known, const char *where,
+                              const char *prefix, fg_error *err);
+
 #endif /* CAT_INTERNAL_H */

@@ -59,8 +59,7 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-/* Refuses keys of `obj` that are not in `known`. */
-static fg_status no_unknown_keys(const json_t *obj, const char *const *known,
+fg_status cat_no_unknown_keys(const json_t *obj, const char *const *known,
                                  const char *where, const char *prefix, fg_error *err)
 {
     const char *key;
@@ -287,7 +286,7 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
     if (!json_is_object(in))
         return fg_fail(err, FG_EINVAL, "%s%san offering must be a JSON object", where,
                        *where ? ": " : "");
-    if ((st = no_unknown_keys(in, known, where, "", err)) != FG_OK)
+    if ((st = cat_no_unknown_keys(in, known, where, "", err)) != FG_OK)
         return st;
 
     if ((st = text(in, "id", "id", 5, MAX_ID, false, NULL, where, &id, err)) != FG_OK)
@@ -314,7 +313,7 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
     provider = json_object_get(in, "provider");
     if (!json_is_object(provider))
         return bad(err, where, "provider", "must be an object {\"ods\", \"name\"}");
-    if ((st = no_unknown_keys(provider, provider_keys, where, "provider.", err)) != FG_OK ||
+    if ((st = cat_no_unknown_keys(provider, provider_keys, where, "provider.", err)) != FG_OK ||
         (st = text(provider, "ods", "provider.ods", 3, 5, false, NULL, where, &ods, err)) !=
             FG_OK)
         return st;
@@ -341,7 +340,7 @@ fg_status cat_offering_normalize(const json_t *in, const char *where, json_t **o
     if (!json_is_object(price))
         return bad(err, where, "price",
                    "must be an object {\"amount_pence\", \"currency\", \"unit\"}");
-    if ((st = no_unknown_keys(price, price_keys, where, "price.", err)) != FG_OK ||
+    if ((st = cat_no_unknown_keys(price, price_keys, where, "price.", err)) != FG_OK ||
         (st = text(price, "currency", "price.currency", 3, 3, false, "GBP", where,
                    &currency, err)) != FG_OK)
         return st;

@@ -350,26 +350,6 @@ static fg_status create_pushed(cat_catalog *cat, const json_t *r, const char *at
     return st;
 }
 
-/* Whether `obj`, when an object, has only the members `known` lists;
-   otherwise fails naming the first other one (prefixed with `where`). */
-static bool only_known(const json_t *obj, const char *const *known, const char *where,
-                       const char *id, fg_error *err)
-{
-    const char *key;
-    const json_t *value;
-    json_object_foreach((json_t *)obj, key, value) {
-        const char *const *k = known;
-        while (*k && strcmp(*k, key) != 0)
-            k++;
-        if (!*k) {
-            fg_fail(err, FG_EINVAL, "request %.40s: unknown field %s%.60s", id ? id : "",
-                    where, key);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* A pushed request holds the fields of the request format only, as a
    pushed offering does. */
 static bool request_fields_known(const json_t *r, fg_error *err)
@@ -385,16 +365,21 @@ static bool request_fields_known(const json_t *r, fg_error *err)
     const char *id = json_string_value(json_object_get(r, "id"));
     const json_t *history = json_object_get(r, "history"), *m;
     size_t i;
-    char where[32];
+    char where[64], prefix[32];
 
-    if (!only_known(r, top, "", id, err) ||
-        !only_known(json_object_get(r, "provider"), provider, "provider.", id, err) ||
-        !only_known(json_object_get(r, "requester"), requester, "requester.", id, err) ||
-        !only_known(json_object_get(r, "quote"), quote, "quote.", id, err))
+    /* The id is named only when it can be shown on one line. */
+    snprintf(where, sizeof where, "request%s%.40s", id && !fg_has_control(id, false) ? " " : "",
+             id && !fg_has_control(id, false) ? id : "");
+    if (cat_no_unknown_keys(r, top, where, "", err) != FG_OK ||
+        cat_no_unknown_keys(json_object_get(r, "provider"), provider, where, "provider.",
+                            err) != FG_OK ||
+        cat_no_unknown_keys(json_object_get(r, "requester"), requester, where, "requester.",
+                            err) != FG_OK ||
+        cat_no_unknown_keys(json_object_get(r, "quote"), quote, where, "quote.", err) != FG_OK)
         return false;
     json_array_foreach(history, i, m) {
-        snprintf(where, sizeof where, "history[%zu].", i);
-        if (!only_known(m, move, where, id, err))
+        snprintf(prefix, sizeof prefix, "history[%zu].", i);
+        if (cat_no_unknown_keys(m, move, where, prefix, err) != FG_OK)
             return false;
     }
     return true;
