@@ -211,7 +211,8 @@ def operator_dir(box):
     # Unset: the built-in offering is back, the added one withdrawn.
     box.ok(["config", "unset", "offerings-dir"])
     res = box.ok(["config", "--json"])
-    expect(res.json() == {"offerings-dir": None}, "config --json after unset", res)
+    expect(res.json() == {"offerings-dir": None, "hub-url": None},
+           "config --json after unset", res)
     rep = refresh(box, env).json()
     expect(rep["changed"] == 1 and rep["withdrawn"] == 1,
            "unsetting should restore one and withdraw one: %r" % rep)
@@ -223,6 +224,16 @@ def operator_dir(box):
     one_error_line(box.run(["config", "set", "offerings-dir", "no-such-dir"]), 2,
                    r"offerings-dir no-such-dir: No such file")
     one_error_line(box.run(["config", "set", "colour", "blue"]), 2, r"not a setting")
+
+    # The hub's address: stored without a trailing slash, checked, and
+    # nothing changed by a refused value.
+    res = box.ok(["config", "set", "hub-url", "https://hub.example.nhs.uk/"])
+    expect(res.stdout == "hub-url = https://hub.example.nhs.uk\n", "hub-url set", res)
+    for bad in ("ftp://hub.example.nhs.uk", "https://hub.example.nhs.uk/x", "https://",
+                "https://hub example"):
+        one_error_line(box.run(["config", "set", "hub-url", bad]), 2, r"hub-url")
+    expect(box.ok(["config", "get", "hub-url"]).stdout == "https://hub.example.nhs.uk\n",
+           "refused values change nothing")
 
 
 def main(opts):
