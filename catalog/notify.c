@@ -18,11 +18,12 @@ static const char sql_any_person[] = "SELECT EXISTS (SELECT 1 FROM person)";
    person of the first move. */
 static const char sql_move[] =
     "SELECT r.offering_id, coalesce(o.title, r.offering_id),"
-    " coalesce(o.provider_name, r.provider_ods), r.provider_ods, r.requester_ods,"
+    " coalesce(t.provider_name, r.provider_ods), r.provider_ods, r.requester_ods,"
     " r.quantity, e.status, e.by_ods, e.person, e.reason,"
     " (SELECT f.person FROM request_event f WHERE f.request = r.rowid AND f.seq = 1)"
     " FROM request r JOIN request_event e ON e.request = r.rowid"
     " LEFT JOIN offering o ON o.id = r.offering_id"
+    " LEFT JOIN offering_text t ON t.rowid = o.rowid"
     " WHERE r.id = ?1 ORDER BY e.seq DESC LIMIT 1";
 static const char sql_recipients[] =
     "SELECT email FROM person"
