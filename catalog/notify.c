@@ -335,7 +335,7 @@ fg_status cat_notify_status(cat_catalog *cat, json_t **out, fg_error *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(
             problems,
-            json_pack("{sI ss ss ss sI ss s? ss ss}", "id",
+            json_pack("{sI ss ss ss sI ss ss? ss ss}", "id",
                       (json_int_t)sqlite3_column_int64(st, 0), "request", COL(1), "event",
                       COL(2), "recipient", COL(3), "attempts",
                       (json_int_t)sqlite3_column_int64(st, 4), "next_at", COL(5), "last_error",
