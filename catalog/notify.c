@@ -41,7 +41,8 @@ static const char sql_sent[] =
 static const char sql_failed[] =
     "UPDATE notification SET attempts = attempts + 1, last_error = ?2,"
     " next_at = ?3,"
-    " gave_up_at = CASE WHEN (julianday(?4) - julianday(created_at)) * 86400 >= ?5"
+    " gave_up_at = CASE WHEN CAST(strftime('%s', ?4) AS INTEGER)"
+    "                        - CAST(strftime('%s', created_at) AS INTEGER) >= ?5"
     "                   THEN ?4 END"
     " WHERE id = ?1";
 static const char sql_attempts[] = "SELECT attempts FROM notification WHERE id = ?1";
