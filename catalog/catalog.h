@@ -664,7 +664,7 @@ typedef struct cat_notify_backoff {
 } cat_notify_backoff;
 #define CAT_NOTIFY_RETRY_MIN 60
 #define CAT_NOTIFY_RETRY_MAX 3600
-#define CAT_NOTIFY_GIVE_UP (3 * 86400)
+#define CAT_NOTIFY_GIVE_UP ((int64_t)3 * 86400)
 
 /* Records a failed attempt of message `id` at time `now` (seconds since the
    epoch) with `why` (printable, borrowed): due again after first_s doubling

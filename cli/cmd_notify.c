@@ -35,7 +35,7 @@ static int show_status(cli_ctx *ctx)
     json_t *s = NULL, *p;
     fg_error err;
     size_t i;
-    int code = 0;
+    int code;
 
     if (cat_notify_status(ctx->cat, &s, &err) != FG_OK)
         return cli_fail(&err);

@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define BATCH 50 /* messages read from the queue at a time */
-#define MESSAGE_MAX (64 * 1024)
+#define MESSAGE_MAX ((size_t)64 * 1024)
 
 struct hub_notifier {
     const hub_config *cfg;
@@ -75,8 +75,8 @@ static bool put_base64(char *buf, size_t size, size_t *n, const unsigned char *i
             v |= in[i + 2];
         q[0] = abc[(v >> 18) & 63];
         q[1] = abc[(v >> 12) & 63];
-        q[2] = i + 1 < len ? abc[(v >> 6) & 63] : '=';
-        q[3] = i + 2 < len ? abc[v & 63] : '=';
+        q[2] = (char)(i + 1 < len ? abc[(v >> 6) & 63] : '=');
+        q[3] = (char)(i + 2 < len ? abc[v & 63] : '=');
         if (!put(buf, size, n, q, 4))
             return false;
     }
@@ -94,7 +94,7 @@ static bool put_subject(char *buf, size_t size, size_t *n, const char *subject)
 
     for (const unsigned char *p = (const unsigned char *)subject; *p && len < sizeof clean - 1;
          p++) {
-        clean[len++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+        clean[len++] = (char)(*p < 0x20 || *p == 0x7f ? ' ' : *p);
         ascii = ascii && *p < 0x80;
     }
     clean[len] = '\0';
@@ -160,7 +160,7 @@ static void send_one(hub_notifier *nt, cat_catalog *cat, const json_t *m)
     fg_status st;
 
     if (!msg)
-        st = fg_fail(&e, FG_EINVAL, "the message is longer than %d bytes", MESSAGE_MAX);
+        st = fg_fail(&e, FG_EINVAL, "the message is longer than %zu bytes", MESSAGE_MAX);
     else
         st = nt->mail.send(nt->mail.ud, rcpt, msg, &nt->stop, &e);
     free(msg);

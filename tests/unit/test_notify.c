@@ -191,9 +191,9 @@ static void test_backoff_give_up_retry(void **state)
     json_decref(due);
 
     /* Past a day after it was queued: given up, and said so. */
-    assert_int_equal(cat_notify_failed(f->cat, mid, "451 still busy", t + 2 * 86400, &b, &err),
+    assert_int_equal(cat_notify_failed(f->cat, mid, "451 still busy", t + (int64_t)2 * 86400, &b, &err),
                      FG_OK);
-    fg_time_iso(t + 10 * 86400, when);
+    fg_time_iso(t + (int64_t)10 * 86400, when);
     assert_int_equal(cat_notify_due(f->cat, when, 10, &due, &err), FG_OK);
     assert_int_equal(json_array_size(due), 0);
     json_decref(due);
