@@ -233,6 +233,10 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(argv[0], "takes no arguments");
     if (!smtp.url && (smtp.from || smtp.user_file || smtp.ca_file || smtp.insecure_plain))
         return cli_usage_error(argv[0], "the --smtp-* and --mail-from options need --smtp");
+    if (mailer.backoff.first_s && mailer.backoff.max_s &&
+        mailer.backoff.max_s < mailer.backoff.first_s)
+        return cli_usage_error(argv[0], "--smtp-retry-max must not be shorter than "
+                                        "--smtp-retry-min");
     if (smtp.url) {
         if (!(mail = sync_smtp_new(&smtp, &err)))
             return cli_fail(&err);

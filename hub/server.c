@@ -746,7 +746,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     hub_config conf = *cfg;
     hub_server srv = {.cfg = &conf};
     const net_mhd *mhd;
-    hub_notifier *notifier;
+    hub_notifier *notifier = NULL;
     fg_status st;
 
     if (!parse_listen(cfg->listen, &sa))
