@@ -637,6 +637,51 @@ fg_status cat_person_set_password(cat_catalog *cat, const char *secret, const ch
 fg_status cat_person_sign_in(cat_catalog *cat, const char *email, const char *password,
                              json_t **out, fg_error *err);
 
+/* ---- notifications (notify.c, docs/notifications.md) ----------------- */
+
+/*
+ * Queues the e-mails of the latest move of request `id`, inside the
+ * caller's write transaction (so a move and its messages commit together):
+ * on "submitted" to the approvers and admins of the provider, on
+ * "accepted", "declined" and "completed" to the person who submitted it,
+ * on "cancelled" to both; only to people of this catalogue, so a
+ * catalogue without people queues nothing.  One message per recipient.
+ */
+fg_status cat_notify_queue_locked(cat_catalog *cat, const char *id, fg_error *err);
+
+/* The messages due at time `now` (UTC ISO), oldest first, at most `limit`,
+   as a new array of {"id", "recipient", "subject", "body", "attempts"}. */
+fg_status cat_notify_due(cat_catalog *cat, const char *now, int limit, json_t **out,
+                         fg_error *err);
+
+/* Records message `id` as sent at `now`. */
+fg_status cat_notify_sent(cat_catalog *cat, int64_t id, const char *now, fg_error *err);
+
+/* How the sender retries: the first wait, the longest, and how long after
+   its creation a message is given up (seconds). */
+typedef struct cat_notify_backoff {
+    int64_t first_s, max_s, give_up_s;
+} cat_notify_backoff;
+#define CAT_NOTIFY_RETRY_MIN 60
+#define CAT_NOTIFY_RETRY_MAX 3600
+#define CAT_NOTIFY_GIVE_UP ((int64_t)3 * 86400)
+
+/* Records a failed attempt of message `id` at time `now` (seconds since the
+   epoch) with `why` (printable, borrowed): due again after first_s doubling
+   with each attempt up to max_s, or given up once older than give_up_s. */
+fg_status cat_notify_failed(cat_catalog *cat, int64_t id, const char *why, int64_t now,
+                            const cat_notify_backoff *b, fg_error *err);
+
+/* The queue as a new object: counts "queued", "failing", "sent",
+   "given_up"; "hub_url" (string or null); "problems", the failing and
+   given-up messages with id, request, event, recipient, attempts, next_at,
+   last_error, created_at and "state". */
+fg_status cat_notify_status(cat_catalog *cat, json_t **out, fg_error *err);
+
+/* Makes every failing or given-up message due at `now`; *count says how
+   many. */
+fg_status cat_notify_retry(cat_catalog *cat, const char *now, int *count, fg_error *err);
+
 /* ---- SQL, for the store's modules and the sync client (store.c) ------ */
 
 /* A statement for `sql` prepared once per catalogue and reset for reuse.

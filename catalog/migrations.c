@@ -338,6 +338,27 @@ static const char *const migrations[] = {
     /* 11: who made each move: the person (an e-mail address) as well as
        the organisation, when one was given. */
     "ALTER TABLE request_event ADD COLUMN person TEXT;",
+
+    /* Notifications (docs/notifications.md): the e-mails a request's move
+       sends to the people of this catalogue, queued in the move's own
+       transaction and sent by the hub's sender; a row is never deleted.
+       Times are UTC ISO text, which compares as time. */
+    "CREATE TABLE notification ("
+    "  id INTEGER PRIMARY KEY,"
+    "  request TEXT NOT NULL,"      /* the request's id */
+    "  event TEXT NOT NULL,"        /* the status it moved to */
+    "  recipient TEXT NOT NULL,"    /* a person's e-mail address */
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"         /* plain text, lines ended by newlines */
+    "  created_at TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at TEXT NOT NULL,"      /* due from then on */
+    "  last_error TEXT,"
+    "  sent_at TEXT,"
+    "  gave_up_at TEXT"
+    ");"
+    "CREATE INDEX notification_due ON notification(next_at)"
+    "  WHERE sent_at IS NULL AND gave_up_at IS NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -347,7 +347,10 @@ static fg_status create_pushed(cat_catalog *cat, const json_t *r, const char *at
     json_object_set_new(first, "updated_at", json_string(at));
     st = cat_request_store_locked(cat, first, 0, err);
     json_decref(first);
-    return st;
+    /* The submission's e-mails commit with it (notify.c). */
+    return st == FG_OK ? cat_notify_queue_locked(cat, json_string_value(json_object_get(r, "id")),
+                                                 err)
+                       : st;
 }
 
 /* A pushed request holds the fields of the request format only, as a

@@ -104,7 +104,8 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-/* Appends one history event inside the caller's transaction. */
+/* Appends one history event inside the caller's transaction, and queues
+   its notifications. */
 static fg_status add_event(cat_catalog *cat, const char *id, const char *status,
                            const char *at, const char *by, const char *person,
                            const char *reason, fg_error *err)
@@ -121,7 +122,10 @@ static fg_status add_event(cat_catalog *cat, const char *id, const char *status,
     bind_opt(st, 6, person);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? FG_OK : cat_db_fail(cat, err, "recording request history");
+    if (rc != SQLITE_DONE)
+        return cat_db_fail(cat, err, "recording request history");
+    /* The move's e-mails commit with it (notify.c). */
+    return cat_notify_queue_locked(cat, id, err);
 }
 
 /* Reads the offering a request is for. *out is new. */

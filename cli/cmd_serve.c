@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "hub/hub.h"
+#include "sync/sync.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +28,13 @@ static void say_listening(const char *addr, unsigned port, void *ud)
     fflush(stderr);
 }
 
+/* The hub's mailer: the sync library's SMTP client. */
+static fg_status send_mail(void *ud, const char *rcpt, const char *message,
+                           const volatile sig_atomic_t *stop, fg_error *err)
+{
+    return sync_smtp_send(ud, rcpt, message, stop, err);
+}
+
 #define SERVE_STR_(x) #x
 #define SERVE_STR(x) SERVE_STR_(x)
 
@@ -35,6 +43,9 @@ static const char serve_usage[] =
     "                   [--tombstone-days N] [--threads N] [--plugin-timeout N]\n"
     "                   [--per-client N] [--max-connections N] [--head-timeout S]\n"
     "                   [--body-timeout S] [--lock-timeout S] [--metrics-from ADDRS]\n"
+    "                   [--smtp URL --mail-from ADDR [--smtp-user-file FILE]\n"
+    "                    [--smtp-ca-file FILE] [--smtp-insecure-plain]\n"
+    "                    [--smtp-retry-min D] [--smtp-retry-max D] [--smtp-give-up D]]\n"
     "\n"
     "Runs a hub on this catalogue: the /v1/ sync API of docs/sync-protocol.md,\n"
     "FHIR R4 reads under /fhir/ (docs/fhir.md) and a browser catalogue, until\n"
@@ -66,6 +77,25 @@ static const char serve_usage[] =
     "                       that GET /v1/metrics answers in the Prometheus text\n"
     "                       format, the operator's scraper; others get 403\n"
     "                       (default 127.0.0.1)\n"
+    "Notifications (docs/notifications.md): requests' moves queue e-mails to the\n"
+    "people of this catalogue ('fgcat user add'); the hub sends them, and\n"
+    "without --smtp they stay queued ('fgcat notify status').\n"
+    "  --smtp URL           the relay: smtp://HOST[:PORT] (STARTTLS required) or\n"
+    "                       smtps://HOST[:PORT]; its certificate is verified\n"
+    "  --mail-from ADDR     the sender address of every message (required with\n"
+    "                       --smtp)\n"
+    "  --smtp-user-file FILE  USER:PASSWORD on one line, to sign in to the relay\n"
+    "                       (never logged, never stored in the catalogue)\n"
+    "  --smtp-ca-file FILE  PEM certificates to trust for the relay instead of\n"
+    "                       the system's\n"
+    "  --smtp-insecure-plain  smtp:// without TLS: only for a relay on this\n"
+    "                       machine or a trusted link\n"
+    "  --smtp-retry-min D   wait after a failed message, doubling with each\n"
+    "                       failure (default 1m; D as 45s, 30m, 12h, 90d)\n"
+    "  --smtp-retry-max D   the longest wait (default 1h)\n"
+    "  --smtp-give-up D     a message still not sent this long after it was\n"
+    "                       queued is given up, shown by 'fgcat notify status'\n"
+    "                       (default 3d)\n"
     "  --db PATH, --plugin-path DIRS, --help\n";
 
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
@@ -82,7 +112,15 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         O_HEAD,
         O_BODY,
         O_LOCK,
-        O_METRICS
+        O_METRICS,
+        O_SMTP,
+        O_FROM,
+        O_USER_FILE,
+        O_CA_FILE,
+        O_PLAIN,
+        O_RETRY_MIN,
+        O_RETRY_MAX,
+        O_GIVE_UP
     };
     static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
                                          {"tls-cert", required_argument, NULL, O_CERT},
@@ -96,8 +134,19 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                                          {"body-timeout", required_argument, NULL, O_BODY},
                                          {"lock-timeout", required_argument, NULL, O_LOCK},
                                          {"metrics-from", required_argument, NULL, O_METRICS},
+                                         {"smtp", required_argument, NULL, O_SMTP},
+                                         {"mail-from", required_argument, NULL, O_FROM},
+                                         {"smtp-user-file", required_argument, NULL, O_USER_FILE},
+                                         {"smtp-ca-file", required_argument, NULL, O_CA_FILE},
+                                         {"smtp-insecure-plain", no_argument, NULL, O_PLAIN},
+                                         {"smtp-retry-min", required_argument, NULL, O_RETRY_MIN},
+                                         {"smtp-retry-max", required_argument, NULL, O_RETRY_MAX},
+                                         {"smtp-give-up", required_argument, NULL, O_GIVE_UP},
                                          CLI_COMMON_OPTIONS};
     hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
+    sync_smtp_options smtp = {0};
+    hub_mailer mailer = {.send = send_mail};
+    sync_smtp *mail = NULL;
     struct sigaction sa;
     int64_t n, timeout = 0;
     fg_error err;
@@ -139,6 +188,34 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         case O_METRICS:
             cfg.metrics_from = optarg;
             break;
+        case O_SMTP:
+            smtp.url = optarg;
+            break;
+        case O_FROM:
+            smtp.from = optarg;
+            break;
+        case O_USER_FILE:
+            smtp.user_file = optarg;
+            break;
+        case O_CA_FILE:
+            smtp.ca_file = optarg;
+            break;
+        case O_PLAIN:
+            smtp.insecure_plain = true;
+            break;
+        case O_RETRY_MIN:
+        case O_RETRY_MAX:
+        case O_GIVE_UP:
+            if (!cli_parse_duration(optarg, &n) || n < 1)
+                return cli_usage_error(argv[0], "--smtp-%s must be a duration such as 45s, "
+                                                "30m, 12h or 3d",
+                                       c == O_RETRY_MIN   ? "retry-min"
+                                       : c == O_RETRY_MAX ? "retry-max"
+                                                          : "give-up");
+            *(c == O_RETRY_MIN   ? &mailer.backoff.first_s
+              : c == O_RETRY_MAX ? &mailer.backoff.max_s
+                                 : &mailer.backoff.give_up_s) = n;
+            break;
         case O_HEAD:
         case O_BODY:
         case O_LOCK:
@@ -154,9 +231,31 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         return code;
     if (optind != argc)
         return cli_usage_error(argv[0], "takes no arguments");
+    if (!smtp.url && (smtp.from || smtp.user_file || smtp.ca_file || smtp.insecure_plain))
+        return cli_usage_error(argv[0], "the --smtp-* and --mail-from options need --smtp");
+    if (mailer.backoff.first_s && mailer.backoff.max_s &&
+        mailer.backoff.max_s < mailer.backoff.first_s)
+        return cli_usage_error(argv[0], "--smtp-retry-max must not be shorter than "
+                                        "--smtp-retry-min");
+    if (smtp.url) {
+        if (!(mail = sync_smtp_new(&smtp, &err)))
+            return cli_fail(&err);
+        mailer.ud = mail;
+        mailer.from = smtp.from;
+        /* The relay as the log names it: the URL holds no secret (those
+           come from --smtp-user-file). */
+        mailer.relay = smtp.url;
+        /* The queue is read at least as often as the shortest retry. */
+        mailer.poll_s = mailer.backoff.first_s > 0 && mailer.backoff.first_s < 5
+                            ? (unsigned)mailer.backoff.first_s
+                            : 5u;
+        cfg.mailer = &mailer;
+    }
     /* Seed the catalogue first (a new hub holds the built-in offerings). */
-    if (cli_catalog(ctx, &err) != FG_OK)
+    if (cli_catalog(ctx, &err) != FG_OK) {
+        sync_smtp_free(mail);
         return cli_fail(&err);
+    }
     cat_close(ctx->cat);
     ctx->cat = NULL;
 
@@ -175,7 +274,7 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         rt_set_timeout(cfg.rt, (int)timeout);
     cfg.on_listen = say_listening;
     cli_log_level(FG_LOG_INFO);
-    if (hub_run(&cfg, &stop_requested, &err) != FG_OK)
-        return cli_fail(&err);
-    return 0;
+    code = hub_run(&cfg, &stop_requested, &err) != FG_OK ? cli_fail(&err) : 0;
+    sync_smtp_free(mail);
+    return code;
 }

@@ -29,10 +29,31 @@ typedef struct hub_config {
     /* The client addresses /v1/metrics answers (the operator's scraper),
        IPv4, separated by commas; NULL: 127.0.0.1. */
     const char *metrics_from;
+    /* How notification e-mails leave the hub, or NULL: they stay queued. */
+    const struct hub_mailer *mailer;
     /* Called once listening, with the address actually bound. */
     void (*on_listen)(const char *addr, unsigned port, void *ud);
     void *ud;
 } hub_config;
+
+/*
+ * The hub's way to send its notifications (docs/notifications.md): the
+ * sender thread takes due messages from the catalogue's queue, writes each
+ * as an RFC 5322 message and hands it to `send` (the CLI gives the sync
+ * library's SMTP client), recording the outcome.
+ */
+typedef struct hub_mailer {
+    /* Sends `message` (headers and body, CRLF lines) to `rcpt`: FG_OK,
+       or an error with a printable reason, no secret, in `err`; gives up
+       at once when *stop becomes non-zero. */
+    fg_status (*send)(void *ud, const char *rcpt, const char *message,
+                      const volatile sig_atomic_t *stop, fg_error *err);
+    void *ud;
+    const char *from;     /* the From: address */
+    const char *relay;    /* the relay as the log names it (no secret) */
+    cat_notify_backoff backoff; /* 0 fields take CAT_NOTIFY_RETRY_MIN etc. */
+    unsigned poll_s;      /* how often the queue is read; 0: 5 */
+} hub_mailer;
 
 /* The defaults of the fields above, as `fgcat serve --help` states them. */
 #define HUB_PER_CLIENT 32

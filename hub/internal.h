@@ -212,6 +212,9 @@ void hub_metrics_push(hub_metrics *m, const json_t *answer);
 /* Counts a connection the hub closed. */
 void hub_metrics_closed(hub_metrics *m, hub_close_reason why);
 
+/* Counts one notification e-mail sent, or one failed attempt. */
+void hub_metrics_notify(hub_metrics *m, bool sent);
+
 /* True when `addr` (dotted IPv4) is one of the comma-separated addresses
    of `list` (--metrics-from), false otherwise or when `list` is NULL. */
 bool hub_metrics_allowed(const char *list, const char *addr);
@@ -219,5 +222,18 @@ bool hub_metrics_allowed(const char *list, const char *addr);
 /* Answers GET /v1/metrics: the counters, the feed's sequence and the
    open connections in the Prometheus text format. */
 void hub_metrics_answer(hub_call *call, hub_reply *r);
+
+/* ---- notifications (notify.c) ---------------------------------------- */
+
+typedef struct hub_notifier hub_notifier;
+
+/* Starts the thread that sends the catalogue's queued notifications
+   through cfg->mailer, or, without a mailer, logs that they stay queued
+   and returns NULL.  New; stop with hub_notify_stop. */
+hub_notifier *hub_notify_start(const hub_config *cfg, hub_metrics *m);
+
+/* Stops the sender (a message in flight is abandoned at once and stays
+   queued) and frees it; NULL is allowed. */
+void hub_notify_stop(hub_notifier *n);
 
 #endif /* HUB_INTERNAL_H */

@@ -3,7 +3,8 @@
  * (version 0.0.4) to the operator's addresses only (--metrics-from):
  * requests by route and status, a latency histogram, pushed items by
  * status, the feed's sequence, open connections, the connections the hub
- * closed and the plugin workers it restarted.  Counted under one mutex,
+ * closed, the plugin workers it restarted and the notification e-mails
+ * sent and failed.  Counted under one mutex,
  * from zero when the hub starts.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -45,6 +46,7 @@ struct hub_metrics {
     double sum;
     uint64_t push[N_PUSH];
     uint64_t closed[HUB_CLOSE_REASONS];
+    uint64_t mail_sent, mail_failed;
 };
 
 hub_metrics *hub_metrics_new(void)
@@ -127,6 +129,16 @@ void hub_metrics_closed(hub_metrics *m, hub_close_reason why)
     pthread_mutex_unlock(&m->mutex);
 }
 
+void hub_metrics_notify(hub_metrics *m, bool sent)
+{
+    pthread_mutex_lock(&m->mutex);
+    if (sent)
+        m->mail_sent++;
+    else
+        m->mail_failed++;
+    pthread_mutex_unlock(&m->mutex);
+}
+
 bool hub_metrics_allowed(const char *list, const char *addr)
 {
     size_t n = strlen(addr);
@@ -180,6 +192,13 @@ static void write_counters(hub_metrics *m, FILE *out)
     for (size_t k = 0; k < HUB_CLOSE_REASONS; k++)
         fprintf(out, "fgcat_hub_connections_closed_total{reason=\"%s\"} %llu\n",
                 close_names[k], (unsigned long long)m->closed[k]);
+    fprintf(out,
+            "# HELP fgcat_hub_notifications_total Notification e-mails handed to the relay "
+            "(sent) or refused by it or not delivered to it (failed; retried later).\n"
+            "# TYPE fgcat_hub_notifications_total counter\n"
+            "fgcat_hub_notifications_total{result=\"sent\"} %llu\n"
+            "fgcat_hub_notifications_total{result=\"failed\"} %llu\n",
+            (unsigned long long)m->mail_sent, (unsigned long long)m->mail_failed);
 }
 
 void hub_metrics_answer(hub_call *call, hub_reply *r)

@@ -746,6 +746,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     hub_config conf = *cfg;
     hub_server srv = {.cfg = &conf};
     const net_mhd *mhd;
+    hub_notifier *notifier = NULL;
     fg_status st;
 
     if (!parse_listen(cfg->listen, &sa))
@@ -815,6 +816,7 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
     }
     info = mhd->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
+    notifier = hub_notify_start(&conf, srv.metrics);
     if (cfg->on_listen)
         cfg->on_listen(addr, info ? info->port : ntohs(sa.sin_port), cfg->ud);
     while (!*stop) {
@@ -827,7 +829,9 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
             last_maintenance = time(NULL);
         }
     }
-    /* Stop accepting, let requests in progress finish, then stop. */
+    /* Stop accepting, let requests in progress finish, then stop; a
+       message in flight to the relay is abandoned and stays queued. */
+    hub_notify_stop(notifier);
     mhd->quiesce_daemon(d);
     mhd->stop_daemon(d);
     write_state(cat, state_path, &written);

@@ -100,4 +100,30 @@ typedef struct sync_report {
 fg_status sync_run(cat_catalog *cat, const char *name, const sync_options *opts,
                    sync_report *rep, fg_error *err);
 
+/* ---- e-mail through an SMTP relay (smtp.c, docs/notifications.md) ---- */
+
+typedef struct sync_smtp_options {
+    const char *url;       /* smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] */
+    const char *from;      /* the envelope and From: address */
+    const char *user_file; /* "USER:PASSWORD" on one line, or NULL */
+    const char *ca_file;   /* PEM certificates to trust, or NULL: the system's */
+    bool insecure_plain;   /* smtp:// without TLS (a relay on loopback) */
+    long timeout_s;        /* one message, connecting included; 0: 30 */
+} sync_smtp_options;
+
+typedef struct sync_smtp sync_smtp;
+
+/* A mailer for the relay in `o` (strings copied; the credentials read
+   now, never logged).  New, free with sync_smtp_free; NULL with the
+   reason in `err` for a bad option, an unreadable file or no libcurl. */
+sync_smtp *sync_smtp_new(const sync_smtp_options *o, fg_error *err);
+void sync_smtp_free(sync_smtp *s);
+
+/* Sends `message` (headers and body, CRLF lines; borrowed) to `rcpt`,
+   TLS required unless insecure_plain.  FG_ENET with the relay's or
+   libcurl's reason (printable, no secret) in `err`; gives up at once when
+   *stop becomes non-zero (stop may be NULL). */
+fg_status sync_smtp_send(sync_smtp *s, const char *rcpt, const char *message,
+                         const volatile sig_atomic_t *stop, fg_error *err);
+
 #endif /* SYNC_H */
