@@ -625,7 +625,8 @@ fg_status cat_password_check(const char *email, const char *password, fg_error *
 /* Sets the password of the person whose reset secret is `secret` (then
    used up), hashed with Argon2id, and clears their failed sign-ins; their
    address into `email`.  FG_EPERM for an unknown, used or expired secret,
-   FG_EINVAL for a password cat_password_check refuses. */
+   FG_EINVAL for a password cat_password_check refuses.  Ends the
+   person's sessions. */
 fg_status cat_person_set_password(cat_catalog *cat, const char *secret, const char *password,
                                   char email[CAT_EMAIL_MAX + 1], fg_error *err);
 
@@ -681,6 +682,31 @@ fg_status cat_notify_status(cat_catalog *cat, json_t **out, fg_error *err);
 /* Makes every failing or given-up message due at `now`; *count says how
    many. */
 fg_status cat_notify_retry(cat_catalog *cat, const char *now, int *count, fg_error *err);
+
+/* ---- browser sessions (session.c) ------------------------------------ */
+
+/* Starts a session of person `email` that ends `max_age` seconds from
+   now whatever its use; its secret (for the browser's cookie, shown once;
+   only its SHA-256 is stored) goes to `secret`. */
+fg_status cat_session_create(cat_catalog *cat, const char *email, int64_t max_age,
+                             char secret[CAT_TOKEN_SIZE], fg_error *err);
+
+/* The person of session `secret` as {"email", "ods", "role"} (as they are
+   now) into *person (new), recording the use; FG_ENOTFOUND for an
+   unknown secret or a session past its end or unused for `idle` seconds
+   (which is then ended). */
+fg_status cat_session_find(cat_catalog *cat, const char *secret, int64_t idle,
+                           json_t **person, fg_error *err);
+
+/* Ends session `secret` (an unknown one is not an error). */
+fg_status cat_session_end(cat_catalog *cat, const char *secret, fg_error *err);
+
+/* Ends every session of person `email` (a new password, a removal). */
+fg_status cat_session_end_person(cat_catalog *cat, const char *email, fg_error *err);
+
+/* Removes the sessions that have ended (past their end, or unused for
+   `idle` seconds). */
+fg_status cat_session_purge(cat_catalog *cat, int64_t idle, fg_error *err);
 
 /* ---- SQL, for the store's modules and the sync client (store.c) ------ */
 

@@ -359,6 +359,18 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX notification_due ON notification(next_at)"
     "  WHERE sent_at IS NULL AND gave_up_at IS NULL;",
+
+    /* 13: browser sessions of people (session.c).  Only the SHA-256 of a
+       session's secret is kept; times are Unix seconds.  Removing a
+       person ends their sessions. */
+    "CREATE TABLE session ("
+    "  hash TEXT PRIMARY KEY,"
+    "  email TEXT NOT NULL REFERENCES person(email) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX session_by_email ON session(email);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -343,7 +343,10 @@ fg_status cat_person_set_password(cat_catalog *cat, const char *secret, const ch
         return FG_EDB;
     sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, stored, -1, SQLITE_STATIC);
-    return change_one(cat, st, email, "storing a password", err);
+    if ((rc = (int)change_one(cat, st, email, "storing a password", err)) != FG_OK)
+        return (fg_status)rc;
+    /* A new password ends the sessions signed in with the old one. */
+    return cat_session_end_person(cat, email, err);
 }
 
 /* Counts a failed sign-in of `email` (which had `failures` before). */

@@ -43,6 +43,7 @@ static const char serve_usage[] =
     "                   [--tombstone-days N] [--threads N] [--plugin-timeout N]\n"
     "                   [--per-client N] [--max-connections N] [--head-timeout S]\n"
     "                   [--body-timeout S] [--lock-timeout S] [--metrics-from ADDRS]\n"
+    "                   [--session-idle D] [--session-max D]\n"
     "                   [--smtp URL --mail-from ADDR [--smtp-user-file FILE]\n"
     "                    [--smtp-ca-file FILE] [--smtp-insecure-plain]\n"
     "                    [--smtp-retry-min D] [--smtp-retry-max D] [--smtp-give-up D]]\n"
@@ -77,6 +78,10 @@ static const char serve_usage[] =
     "                       that GET /v1/metrics answers in the Prometheus text\n"
     "                       format, the operator's scraper; others get 403\n"
     "                       (default 127.0.0.1)\n"
+    "  --session-idle D     a person signed in to the pages is signed out after D\n"
+    "                       without a page (default 30m; D as 45s, 30m, 12h)\n"
+    "  --session-max D      ... and D after signing in, whatever their use\n"
+    "                       (default 12h)\n"
     "Notifications (docs/notifications.md): requests' moves queue e-mails to the\n"
     "people of this catalogue ('fgcat user add'); the hub sends them, and\n"
     "without --smtp they stay queued ('fgcat notify status').\n"
@@ -120,7 +125,9 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
         O_PLAIN,
         O_RETRY_MIN,
         O_RETRY_MAX,
-        O_GIVE_UP
+        O_GIVE_UP,
+        O_SESSION_IDLE,
+        O_SESSION_MAX
     };
     static const struct option opts[] = {{"listen", required_argument, NULL, O_LISTEN},
                                          {"tls-cert", required_argument, NULL, O_CERT},
@@ -142,6 +149,9 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
                                          {"smtp-retry-min", required_argument, NULL, O_RETRY_MIN},
                                          {"smtp-retry-max", required_argument, NULL, O_RETRY_MAX},
                                          {"smtp-give-up", required_argument, NULL, O_GIVE_UP},
+                                         {"session-idle", required_argument, NULL,
+                                          O_SESSION_IDLE},
+                                         {"session-max", required_argument, NULL, O_SESSION_MAX},
                                          CLI_COMMON_OPTIONS};
     hub_config cfg = {.listen = "127.0.0.1:8473", .tombstone_days = 30, .threads = 4};
     sync_smtp_options smtp = {0};
@@ -215,6 +225,14 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
             *(c == O_RETRY_MIN   ? &mailer.backoff.first_s
               : c == O_RETRY_MAX ? &mailer.backoff.max_s
                                  : &mailer.backoff.give_up_s) = n;
+            break;
+        case O_SESSION_IDLE:
+        case O_SESSION_MAX:
+            if (!cli_parse_duration(optarg, &n) || n < 1 || n > 366LL * 86400)
+                return cli_usage_error(argv[0], "--session-%s must be a duration such as 45s, "
+                                                "30m or 12h, at most a year",
+                                       c == O_SESSION_IDLE ? "idle" : "max");
+            *(c == O_SESSION_IDLE ? &cfg.session_idle : &cfg.session_max) = n;
             break;
         case O_HEAD:
         case O_BODY:

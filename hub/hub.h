@@ -29,6 +29,10 @@ typedef struct hub_config {
     /* The client addresses /v1/metrics answers (the operator's scraper),
        IPv4, separated by commas; NULL: 127.0.0.1. */
     const char *metrics_from;
+    /* People's browser sessions end after this many seconds unused, and
+       this many after signing in whatever their use; 0 takes the defaults
+       (30 minutes, 12 hours). */
+    int64_t session_idle, session_max;
     /* How notification e-mails leave the hub, or NULL: they stay queued. */
     const struct hub_mailer *mailer;
     /* Called once listening, with the address actually bound. */
@@ -61,6 +65,8 @@ typedef struct hub_mailer {
 #define HUB_HEAD_TIMEOUT 10
 #define HUB_BODY_TIMEOUT 120
 #define HUB_LOCK_TIMEOUT 5
+#define HUB_SESSION_IDLE (30 * 60)
+#define HUB_SESSION_MAX (12 * 60 * 60)
 
 /*
  * Serves until *stop becomes non-zero (set it from a SIGTERM/SIGINT

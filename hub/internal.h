@@ -91,6 +91,7 @@ typedef struct hub_server {
     hub_conn *conns_head, *conns_tail;
     unsigned n_conns;             /* how many are open */
     struct hub_metrics *metrics;  /* metrics.c */
+    struct hub_signin_limit *signin; /* failed sign-ins per address (web/signin.c) */
 } hub_server;
 
 /* What a handler knows about the call. */
@@ -131,6 +132,10 @@ bool hub_fhir_route(hub_call *call, hub_reply *r);
 /* Answers a call for the browser pages (web/router.c); false when `call`
    is not one of them. */
 bool hub_web_route(hub_call *call, hub_reply *r);
+
+/* The pages' count of failed sign-ins per client address (web/signin.c). */
+struct hub_signin_limit *hub_signin_limit_new(void);
+void hub_signin_limit_free(struct hub_signin_limit *l);
 
 /* Sets `r` to an HTML page saying why the server refused a browser's call
    (`status`, `why`) before reading it (web/router.c). */

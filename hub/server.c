@@ -780,10 +780,15 @@ fg_status hub_run(const hub_config *cfg, const volatile sig_atomic_t *stop, fg_e
         conf.threads = 4;
     if (!conf.metrics_from)
         conf.metrics_from = "127.0.0.1";
+    if (!conf.session_idle)
+        conf.session_idle = HUB_SESSION_IDLE;
+    if (!conf.session_max)
+        conf.session_max = HUB_SESSION_MAX;
     pthread_mutex_init(&srv.lock, NULL);
     pthread_mutex_init(&srv.conns_lock, NULL);
     srv.cache = hub_cache_new();
     srv.metrics = hub_metrics_new();
+    srv.signin = hub_signin_limit_new();
     snprintf(state_path, sizeof state_path, "%s.hub-state", cfg->db_path);
     if ((st = check_restored(cat, state_path, err)) != FG_OK)
         goto out;
@@ -844,6 +849,7 @@ out:
     /* The worker threads are gone, each having closed its catalogue. */
     hub_cache_free(srv.cache);
     hub_metrics_free(srv.metrics);
+    hub_signin_limit_free(srv.signin);
     pthread_mutex_destroy(&srv.lock);
     pthread_mutex_destroy(&srv.conns_lock);
     pthread_key_delete(srv.cat_key);

@@ -88,8 +88,10 @@ void page_begin(html_page *p, const char *title)
     if (p->org) {
         html_raw(&p->b, "<li class=\"nhsuk-header__account-item\"><span class=\"who\">"
                         "Signed in as <strong>");
+        html_text(&p->b, p->person);
+        html_raw(&p->b, "</strong> (");
         html_text(&p->b, p->org);
-        html_raw(&p->b, "</strong></span></li><li class=\"nhsuk-header__account-item\">"
+        html_raw(&p->b, ")</span></li><li class=\"nhsuk-header__account-item\">"
                         "<form class=\"nhsuk-header__account-form\" method=\"post\" "
                         "action=\"/logout\">");
         web_csrf_field(p);
@@ -128,7 +130,7 @@ static void set_csrf_cookie(html_page *p)
 
 static void set_session_cookie(html_page *p)
 {
-    const char *token = p->set_token;
+    const char *token = p->set_session;
     char v[512];
     if (!token && !p->clear_cookie)
         return;

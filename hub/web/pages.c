@@ -733,7 +733,8 @@ static void estimate_section(html_page *p, const json_t *o)
 {
     html_buf *b = &p->b;
     const char *quantity = hub_arg(p->call, "quantity"), *start = hub_arg(p->call, "start");
-    cat_request_in in = {.offering_id = S(o, "id"), .requester_ods = p->org};
+    cat_request_in in = {.offering_id = S(o, "id"), .requester_ods = p->org,
+                         .person = p->person};
     char problem[FG_ERROR_MSG_SIZE] = "", money[64];
     cat_quote quote = {0};
     fg_error e;
@@ -1147,6 +1148,7 @@ void page_request_create(html_page *p, const char *id, const html_form *form)
        the catalogue is written (its own transaction), so one that hangs
        holds up this request only. */
     in.requester_ods = p->org;
+    in.person = p->person;
     quantity_ok = check_request_fields(&v, &in, &pr);
     fields = pr.n;
     rc = check_with_plugin(p, in, quantity_ok, &pr);
@@ -1555,9 +1557,10 @@ static void put_status_tag(html_buf *b, const char *status)
     html_raw(b, "</strong>");
 }
 
-/* Who the signed-in trust is to request `r`. */
+/* Who the signed-in person's trust is to request `r`, and whether the
+   person may make the provider's moves (an approver or an admin). */
 typedef struct request_role {
-    bool requester, provider;
+    bool requester, provider, approver;
 } request_role;
 
 static request_role role_of(const html_page *p, const json_t *r)
@@ -1565,7 +1568,7 @@ static request_role role_of(const html_page *p, const json_t *r)
     const char *req = S(json_object_get(r, "requester"), "ods");
     const char *prov = S(json_object_get(r, "provider"), "ods");
     request_role role = {p->org && req && strcmp(req, p->org) == 0,
-                         p->org && prov && strcmp(prov, p->org) == 0};
+                         p->org && prov && strcmp(prov, p->org) == 0, web_may_approve(p)};
     return role;
 }
 
@@ -1600,7 +1603,10 @@ static void request_moves(html_page *p, const json_t *r, const char *reason)
         return;
     html_raw(b, "<section class=\"moves\" aria-labelledby=\"moves-heading\"><h2 "
                 "id=\"moves-heading\">What you can do</h2>");
-    if (role.provider && submitted) {
+    if (role.provider && !role.approver && (submitted || accepted))
+        html_raw(b, "<p>Only an approver or an administrator of your trust can accept, "
+                    "decline or complete a request.</p>");
+    if (role.provider && role.approver && submitted) {
         html_raw(b, "<p>Accept the request if you can deliver it, or decline it with a "
                     "reason the requester will see.</p>");
         move_button(p, id, HTML("accept"), HTML("Accept request"), HTML(""));
@@ -1616,7 +1622,7 @@ static void request_moves(html_page *p, const json_t *r, const char *reason)
         html_raw(b, "</textarea></div><button class=\"nhsuk-button nhsuk-button--secondary\" "
                     "type=\"submit\">Decline request</button></form>");
     }
-    if (role.provider && accepted) {
+    if (role.provider && role.approver && accepted) {
         html_raw(b, "<p>Mark the request completed once the service has been delivered.</p>");
         move_button(p, id, HTML("complete"), HTML("Mark as completed"), HTML(""));
     }
@@ -1644,8 +1650,12 @@ static void request_history(html_buf *b, const json_t *r)
         put_when(b, S(e, "at"));
         cell(b, false, HTML("Status"), NULL);
         put_status_tag(b, S(e, "status"));
-        cell(b, false, HTML("By"), NULL);
+        cell(b, false, HTML("By"), "fgcat-wrap");
         html_text(b, S(e, "by"));
+        if (S(e, "person")) {
+            html_raw(b, "<br>");
+            html_text(b, S(e, "person"));
+        }
         cell(b, false, HTML("Reason"), "fgcat-pre-line fgcat-wrap");
         html_text(b, S(e, "reason") ? S(e, "reason") : "\xe2\x80\x94");
         html_raw(b, "</td></tr>");
@@ -1784,10 +1794,11 @@ void page_request_move(html_page *p, const char *id, const char *action,
     }
     /* Its own write transaction serialises it with pushes, as for a
        request created here. */
-    if (cat_request_transition(p->call->cat, id, act, p->org, NULL, reason, &moved, &e) == FG_OK)
+    if (cat_request_transition(p->call->cat, id, act, p->org, p->person, reason, &moved, &e) ==
+        FG_OK)
         e.status = FG_OK;
     if (e.status == FG_OK) {
-        fg_log(FG_LOG_INFO, "hub: %s: %s %s", p->org, action, id);
+        fg_log(FG_LOG_INFO, "hub: %s of %s: %s %s", p->person, p->org, action, id);
         snprintf(location, sizeof location, "/requests/%s", id);
         page_redirect(p, location);
     } else {

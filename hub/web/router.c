@@ -235,10 +235,10 @@ static void route_post(html_page *p, const char *path)
     }
     if (strcmp(path, "/login") == 0) {
         page_login_post(p, &form);
+    } else if (strcmp(path, "/account/password") == 0) {
+        page_password_post(p, &form);
     } else if (strcmp(path, "/logout") == 0) {
-        p->org = NULL;
-        p->call->org[0] = '\0';
-        p->clear_cookie = true;
+        web_end_session(p);
         page_redirect(p, "/");
     } else if (strncmp(path, "/requests/", 10) == 0) {
         move_post(p, path + 10, &form);
@@ -265,6 +265,7 @@ bool hub_web_route(hub_call *call, hub_reply *r)
     bool post = strcmp(call->method, "POST") == 0;
     bool offerings = strncmp(path, "/offerings/", 11) == 0;
     bool requests = strncmp(path, "/requests/", 10) == 0 && path[10];
+    bool account = strcmp(path, "/account/password") == 0;
     html_page p;
 
     memset(&p, 0, sizeof p);
@@ -280,22 +281,25 @@ bool hub_web_route(hub_call *call, hub_reply *r)
 
     if (strcmp(path, "/") != 0 && strcmp(path, "/login") != 0 &&
         strcmp(path, "/logout") != 0 && strcmp(path, "/requests") != 0 && !offerings &&
-        !requests) {
+        !requests && !account) {
         /* Every other address a browser may type gets a page, not JSON. */
         page_message(&p, 404, "Page not found",
                      "If you typed the address, check it is correct. If you pasted it, "
                      "check you copied the whole address.");
-    } else if (post && (offerings || requests || strcmp(path, "/login") == 0 ||
+    } else if (post && (offerings || requests || account || strcmp(path, "/login") == 0 ||
                         strcmp(path, "/logout") == 0)) {
         route_post(&p, path);
     } else if (!get) {
-        not_allowed(&p, offerings || requests || strcmp(path, "/login") == 0 ? "GET, HEAD, POST"
+        not_allowed(&p, offerings || requests || account || strcmp(path, "/login") == 0
+                            ? "GET, HEAD, POST"
                         : strcmp(path, "/logout") == 0           ? "POST"
                                                                  : "GET, HEAD");
     } else if (strcmp(path, "/") == 0) {
         page_search(&p);
     } else if (strcmp(path, "/login") == 0) {
-        page_login(&p, 200, hub_arg(call, "next"), NULL);
+        page_login(&p, 200, hub_arg(call, "next"), NULL, NULL);
+    } else if (account) {
+        page_password(&p);
     } else if (strcmp(path, "/logout") == 0) {
         not_allowed(&p, "POST");
     } else if (strcmp(path, "/requests") == 0) {
@@ -317,6 +321,7 @@ bool hub_web_route(hub_call *call, hub_reply *r)
         page_redirect(&p, "/");
     }
     free(p.b.data);
+    json_decref(p.who);
     return true;
 }
 

@@ -72,8 +72,11 @@ typedef struct html_page {
     hub_call *call;
     hub_reply *r;
     html_buf b;
-    const char *org;       /* the signed-in trust, or NULL (call->org) */
-    const char *set_token; /* a session cookie to set, borrowed */
+    const char *org;       /* the signed-in person's trust, or NULL (call->org) */
+    const char *person;    /* the signed-in person's address, or NULL (in who) */
+    const char *role;      /* ... and role: "requester", "approver", "admin" */
+    json_t *who;           /* the session's person, owned */
+    const char *set_session; /* a session cookie to set, borrowed */
     bool clear_cookie;     /* or clear the session cookie */
     const char *back;      /* a back link above the page (a path), or NULL */
     char csrf[33];         /* the CSRF token of the page's forms (forms.c) */
@@ -123,15 +126,33 @@ const char *web_safe_next(const char *next);
 
 /* ---- signing in (signin.c) --------------------------------------------- */
 
-/* Signs the page in when the session cookie holds a valid token; a cookie
-   that no longer does is cleared. */
+/* Signs the page in when the session cookie names a live session (with
+   the person's trust and role as they are now); a cookie that does not is
+   cleared. */
 void web_find_session(html_page *p);
 
-/* GET /login: the sign-in page, with `problem` (may be NULL). */
-void page_login(html_page *p, unsigned status, const char *next, const char *problem);
+/* POST /logout: ends the session and clears its cookie. */
+void web_end_session(html_page *p);
 
-/* POST /login: signs in with the form's token and goes to its next page. */
+/* GET /login: the sign-in page, with `problem` (may be NULL) and the
+   address typed (may be NULL). */
+void page_login(html_page *p, unsigned status, const char *next, const char *problem,
+                const char *email);
+
+/* POST /login: signs in with the form's address and password, starts a
+   session and goes to its next page. */
 void page_login_post(html_page *p, const html_form *form);
+
+/* GET /account/password?secret=S: the form to set a password through a
+   one-time link (account.c). */
+void page_password(html_page *p);
+
+/* POST /account/password: sets it, then the sign-in page. */
+void page_password_post(html_page *p, const html_form *form);
+
+/* True when the signed-in person may accept, decline and complete their
+   trust's requests (an approver or an admin). */
+bool web_may_approve(const html_page *p);
 
 /* ---- form tokens (forms.c) -------------------------------------------- */
 

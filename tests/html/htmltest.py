@@ -255,14 +255,17 @@ class Client:
                 fields.setdefault("form", secrets.token_hex(16))
         return self.request("POST", path, body=fields, **kw)
 
-    def login(self, token):
-        """Signs in; returns the response (a 303 with the cookie)."""
-        res = self.post("/login", {"token": token})
-        expect(res.status == 303, "signing in with a good token redirects\n" + res.describe())
+    def login(self, email, password):
+        """Signs in as a person; returns the response (a 303 with the
+        session cookie, whose secret the hub's log must never show)."""
+        res = self.post("/login", {"email": email, "password": password})
+        expect(res.status == 303, "signing in with a good password redirects\n"
+               + res.describe())
         cookie = res.header("Set-Cookie") or ""
-        m = re.match(r"fgcat_session=([^;]*);", cookie)
-        expect(m and m.group(1) == token, "the cookie holds the token\n" + res.describe())
+        m = re.match(r"fgcat_session=(fgs_[0-9a-f]{64});", cookie)
+        expect(m, "the cookie holds a session secret\n" + res.describe())
         self.cookie = m.group(1)
+        self.hub.tokens.append(self.cookie)
         return res
 
 
@@ -317,6 +320,37 @@ class Hub:
         expect(re.fullmatch(r"fgc_[0-9a-f]{64}", tok), "a token looks like fgc_<hex>: %r" % tok)
         self.tokens.append(tok)
         return tok
+
+    def reset_link(self, email):
+        """`fgcat user reset EMAIL` on the hub's catalogue (its hub-url set to
+        this hub): the one-time link's path and query.  Only the set-password
+        form may show its secret; add it to self.tokens once it is used, so
+        that no other page and no log line may."""
+        self.box.ok(["config", "set", "hub-url", self.origin])
+        link = self.box.ok(["user", "reset", email]).stdout.strip()
+        expect(link.startswith(self.origin + "/account/password?secret=fgr_"),
+               "user reset prints a link to this hub: %r" % link)
+        return link[len(self.origin):]
+
+    def person(self, ods, role="approver", email=None):
+        """Gives `ods` a person with `role` (`fgcat user add`) who sets a
+        password through their one-time link, as a new person does;
+        returns (email, password) to sign in with."""
+        email = email or "%s.%s@example.nhs.uk" % (role, ods.lower())
+        password = "plain lantern harbour %s" % ods.lower()
+        self.box.ok(["user", "add", email, "--org", ods, "--role", role])
+        path = self.reset_link(email)
+        client = Client(self)
+        page = client.get(path)
+        expect(page.status == 200 and page.tree.find("input", name="secret") is not None,
+               "the link opens the set-password form\n" + page.describe())
+        secret = path.rsplit("=", 1)[1]
+        res = client.post("/account/password", {"secret": secret, "password": password,
+                                                "confirm": password})
+        expect(res.status == 303 and res.header("Location") == "/login?done=password",
+               "setting a password goes to sign in\n" + res.describe())
+        self.tokens.append(secret)
+        return email, password
 
     def stop(self, check=True):
         if self.proc.poll() is None:

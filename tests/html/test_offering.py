@@ -117,8 +117,8 @@ def check_not_found(client):
 
 def check_forms(box, hub):
     rxx, rtf = Client(hub), Client(hub)
-    rxx.login(hub.token("RXX"))
-    rtf.login(hub.token("RTF"))
+    rxx.login(*hub.person("RXX"))
+    rtf.login(*hub.person("RTF"))
     res = rxx.get("/offerings/" + ACTIVE)
     form = res.tree.find("form", cls="request")
     expect(form is not None, "a signed-in trust gets the request form\n" + res.describe())

@@ -191,9 +191,9 @@ def scenario(opts):
                                        "data", "withdrawn.json")])
         with Hub(box) as hub:
             rxx, rtf, ryj = Client(hub), Client(hub), Client(hub)
-            rxx.login(hub.token("RXX"))
-            rtf.login(hub.token("RTF"))
-            ryj.login(hub.token("RYJ"))
+            rxx.login(*hub.person("RXX"))
+            rtf.login(*hub.person("RTF"))
+            ryj.login(*hub.person("RYJ"))
             res = ryj.get("/requests")
             expect(rows(res) == {} and "No requests here" in res.body, "RYJ starts with none")
             check_create(box, hub, rxx, rtf, ryj)

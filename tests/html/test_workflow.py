@@ -99,8 +99,11 @@ def check_page_and_moves(box, rxx, rtf, ryj, visitor):
     history = [[htmltest.cell_text(td).strip() for td in tr.find_all("td")]
                for tr in res.tree.find("table", cls="history").find("tbody").find_all("tr")]
     want = shown(box, rid)["history"]
+    expect([e.get("person") for e in want] == ["approver.rxx@example.nhs.uk"] +
+           ["approver.rtf@example.nhs.uk"] * 2,
+           "each move records the signed-in person: %r" % want)
     expect([(h[1], h[2]) for h in history] ==
-           [(e["status"].capitalize(), e["by"]) for e in want],
+           [(e["status"].capitalize(), e["by"] + e["person"]) for e in want],
            "the page's history is the catalogue's: %r vs %r" % (history, want))
 
     # Decline with a reason, and the requester's cancel.
@@ -169,9 +172,9 @@ def scenario(opts):
         box.seed()
         with Hub(box) as hub:
             rxx, rtf, ryj, visitor = Client(hub), Client(hub), Client(hub), Client(hub)
-            rxx.login(hub.token("RXX"))
-            rtf.login(hub.token("RTF"))
-            ryj.login(hub.token("RYJ"))
+            rxx.login(*hub.person("RXX"))
+            rtf.login(*hub.person("RTF"))
+            ryj.login(*hub.person("RYJ"))
             check_page_and_moves(box, rxx, rtf, ryj, visitor)
             check_form_token(box, rxx)
             check_lists(box, rxx, rtf)

@@ -133,7 +133,7 @@ def check_queries(box, client):
 
 def check_request_note(box, hub, probe):
     client = Client(hub)
-    client.login(hub.token("RXX"))
+    client.login(*hub.person("RXX"))
     note = '</td></tr></table><script>alert(5)</script><b>x</b>'
     res = client.post("/offerings/%s/request" % probe,
                       {"quantity": "10", "contact": "x@y.example", "note": note,
