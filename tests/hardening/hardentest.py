@@ -345,6 +345,33 @@ def request_form(port, session, offering, fields):
                 body="csrf=%s&form=%s&contact=lead%%40nhs.net&%s" % (csrf, form, fields))
 
 
+def sign_in(hub, ods, role="approver"):
+    """Signs a new person of `ods` in to `hub`'s pages the way a person
+    does (`fgcat user add`, the one-time link of `fgcat user reset`, a
+    password set on its page, the sign-in form); returns
+    (session secret, email, password)."""
+    email = "%s.%s@example.nhs.uk" % (role, ods.lower())
+    password = "quiet orchard lantern %s" % ods.lower()
+    origin = "http://127.0.0.1:%d" % hub.port
+    hub.run(["user", "add", email, "--org", ods, "--role", role])
+    hub.run(["config", "set", "hub-url", origin])
+    link = hub.run(["user", "reset", email]).stdout.strip()
+    secret = link.rsplit("=", 1)[1]
+    csrf = os.urandom(16).hex()
+    form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", origin),
+            ("Cookie", "fgcat_csrf=" + csrf)]
+    ans = http(hub.port, "POST", "/account/password", headers=form,
+               body="csrf=%s&secret=%s&password=%s&confirm=%s"
+               % (csrf, secret, quote(password), quote(password)))
+    expect(ans.status == 303, "setting a password: %s" % ans.describe())
+    ans = http(hub.port, "POST", "/login", headers=form,
+               body="csrf=%s&email=%s&password=%s" % (csrf, quote(email), quote(password)))
+    cookie = ans.header("set-cookie") or ""
+    expect(ans.status == 303 and cookie.startswith("fgcat_session=fgs_"),
+           "signing in: %s" % ans.describe())
+    return cookie.split(";")[0].split("=", 1)[1], email, password
+
+
 def quote(v):
     """Percent-encodes every byte that is not unreserved (str: as UTF-8)."""
     return urllib.parse.quote(to_bytes(v), safe="")

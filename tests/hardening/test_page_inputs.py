@@ -3,7 +3,8 @@
 
 The search page's every field (q, area, provider, delivery, region, tag,
 max_price, limit, offset, include_withdrawn), offering paths, the sign-in
-form (token and next, with open redirects and CR/LF header injection),
+form (email, password and next, with open redirects and CR/LF header
+injection),
 the request form of an offering page (quantity, start, contact, note), the
 session cookie and the form encoding itself get SQL and FTS5 syntax,
 markup, cut characters, %00 and bytes that are not UTF-8, 60 KiB and 1 MiB
@@ -40,7 +41,7 @@ def scenario(scene):
     hub = scene.hub(offerings="alpha,beta,gamma").start()
     port = hub.port
     origin = "http://127.0.0.1:%d" % port
-    rxx = hub.token("RXX")
+    rxx, email, password = H.sign_in(hub, "RXX")
     start = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 30 * 86400))
     count = [0]
 
@@ -75,7 +76,8 @@ def scenario(scene):
                     ans.status != 303:
                 res = htmltest.Response("GET", what, ans.status, ans.headers, ans.body)
                 htmltest.check_page(res)
-                expect(rxx not in res.body, "a page shows the token")
+                expect(rxx not in res.body and password not in res.body,
+                       "a page shows the session secret or the password")
             elif ans.header("content-type") is None and 400 <= ans.status < 500:
                 # libmicrohttpd's own refusal of a request it could not
                 # parse (e.g. 431 for a Cookie header with a lone quote).
@@ -136,13 +138,18 @@ def scenario(scene):
              "/" + "a" * 5000, H.TEXTS[0], H.CUT_TEXTS[1], "/\u00e9", "/offerings/TST/alpha"]
     for v in nexts:
         judge(get("/login?next=" + quote(v)), "GET /login?next=%r" % v[:60])
-        judge(post("/login", "token=%s&next=%s" % (quote(rxx), quote(v)), cookie=None),
+        judge(post("/login", "email=%s&password=%s&next=%s"
+                   % (quote(email), quote(password), quote(v)), cookie=None),
               "sign in with next=%r" % v[:60])
-    tokens = H.CORE_TEXTS + H.CUT_TEXTS[:2] + [b"%00", b"%ff%fe", " %s " % rxx, rxx + "%00",
-                                                rxx[:-1], rxx + "x", H.big(60000), "%s" % rxx * 3]
-    for v in tokens:
-        judge(post("/login", "token=" + enc(v), cookie=None), "sign in with %r" % (v[:60],))
-    judge(post("/login", "token=" + "x" * H.MIB, cookie=None), "a 1 MiB sign-in form")
+    values = H.CORE_TEXTS + H.CUT_TEXTS[:2] + [b"%00", b"%ff%fe", " %s " % email,
+                                                email + "%00", email[:-1], email.upper(),
+                                                H.big(60000), email * 3]
+    for v in values:
+        judge(post("/login", "email=%s&password=%s" % (enc(v), quote(password)), cookie=None),
+              "sign in with %r" % (v[:60],))
+        judge(post("/login", "email=%s&password=%s" % (quote(email), enc(v)), cookie=None),
+              "sign in with password %r" % (v[:60],))
+    judge(post("/login", "email=" + "x" * H.MIB, cookie=None), "a 1 MiB sign-in form")
     cookies = (["fgcat_session=" + v for v in H.CORE_TEXTS[:5] + H.CUT_TEXTS[:1]]
                + ["fgcat_session=" + "x" * 100000,
                   "fgcat_session=%s; fgcat_session=nonsense" % rxx,

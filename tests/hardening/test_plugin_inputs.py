@@ -160,9 +160,10 @@ def hub_scenario(opts):
         hostile = os.path.join(os.path.abspath(opts.test_plugins), "hostile")
         hub.env["FGCAT_PLUGIN_PATH"] = hostile + ":" + scene.test_area_dir
         hub.run(["refresh"])
-        hos, rxx = hub.token("HOS"), hub.token("RXX")
+        hos = hub.token("HOS")
         hub.env["FGCAT_HOSTILE"] = "all-msg"
         hub.start()
+        rxx = H.sign_in(hub, "RXX")[0]
         before = H.State(lambda a: hub.sandbox.run(a, env=hub.env), hub.db)
 
         base = hub.export()["HOS/baseline"]

@@ -90,8 +90,8 @@ def validate_scenario(scene, opts, fault, says):
 
 def quote_scenario(scene, opts):
     hub = new_hub(scene, opts, "quote:loop", "hub-quote")
-    rxx = hub.token("RXX")
     hub.start(["--plugin-timeout", "2"])
+    rxx = H.sign_in(hub, "RXX")[0]
     answers = {}
 
     def ask():
@@ -117,8 +117,8 @@ def quote_scenario(scene, opts):
 
 def sigterm_scenario(scene, opts):
     hub = new_hub(scene, opts, "quote:loop", "hub-term")
-    rxx = hub.token("RXX")
     hub.start(["--plugin-timeout", "30"])
+    rxx = H.sign_in(hub, "RXX")[0]
     pid = hub.proc.pid
     workers = H.clitest.plugin_workers(pid)
     expect(len(workers) == 2, "two workers run under the hub (found %r)" % workers)

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Signing in and out of the browser catalogue with a trust's hub token.
+"""Signing in and out of the browser catalogue with a personal account.
 
-A good token (pasted with stray white space too) sets the fgcat_session
-cookie -- the token, HttpOnly, SameSite=Strict, Path=/, not Secure on plain
-HTTP -- and redirects to where the visitor was going (only ever a path on
-this hub); a bad or empty token gets the sign-in page again with a message
-and 401, and no cookie; a cookie that holds no valid token signs nobody in
-and is cleared; signing out clears the cookie.  "My requests" sends a
-visitor to /login (303).  Every POST with a foreign Origin is refused
-(403), as are bodies that are not forms, too large or badly encoded.  No
-page, URL or log line ever shows a token.
+A person made with `fgcat user add` and given a password through the
+one-time link of `fgcat user reset` signs in with their address (any case)
+and password: the fgcat_session cookie holds a random session secret (not
+a token), HttpOnly, SameSite=Strict, Path=/, not Secure on plain HTTP, and
+the visitor goes where they were going (only ever a path on this hub).  A
+wrong password or unknown address gets the sign-in page again with the
+same message and 401, and no cookie; a sync token never signs anyone in;
+a cookie that names no live session signs nobody in and is cleared;
+signing out ends the session on the hub (the old cookie no longer
+works).  "My requests" sends a visitor to /login (303).  Every POST with
+a foreign Origin is refused (403), as are bodies that are not forms, too
+large or badly encoded.  No page, URL or log line ever shows a secret.
 """
 
 import re
@@ -45,9 +48,9 @@ def check_visitor(client):
     form = res.tree.find("form", cls="login")
     expect(form.attrs.get("method") == "post" and form.attrs.get("action") == "/login",
            "the sign-in form posts to /login")
-    field = form.find("input", name="token")
-    expect(field is not None and field.attrs.get("type") == "password",
-           "the token goes in a password field")
+    expect(form.find("input", name="email").attrs.get("type") == "email" and
+           form.find("input", name="password").attrs.get("type") == "password",
+           "the form asks for an email address and a password")
     expect(form.find("input", name="next").attrs.get("value") == "/requests",
            "the form remembers where to go next")
     res = client.get("/")
@@ -56,68 +59,84 @@ def check_visitor(client):
 
 
 def check_good_login(hub):
-    token = hub.token("RXX")
+    email, password = hub.person("RXX")
     client = Client(hub)
-    for given, nxt, where in [(token, None, "/requests"),
-                              ("  %s\r\n" % token, "/offerings/RTF/integrated-care-community-nursing",
+    seen = set()
+    for given, nxt, where in [(email, None, "/requests"),
+                              (email.upper(), "/offerings/RTF/integrated-care-community-nursing",
                                "/offerings/RTF/integrated-care-community-nursing"),
-                              (token, "//evil.example/", "/requests"),
-                              (token, "https://evil.example/", "/requests"),
-                              (token, "/\\evil.example", "/requests"),
-                              (token, "/requests\r\nSet-Cookie: x=y", "/requests"),
-                              (token, "/?q=<script>", "/requests")]:
-        fields = {"token": given}
+                              (email, "//evil.example/", "/requests"),
+                              (email, "https://evil.example/", "/requests"),
+                              (email, "/\\evil.example", "/requests"),
+                              (email, "/requests\r\nSet-Cookie: x=y", "/requests"),
+                              (email, "/?q=<script>", "/requests")]:
+        fields = {"email": given, "password": password}
         if nxt is not None:
             fields["next"] = nxt
         res = client.post("/login", fields)
-        expect(res.status == 303, "a good token signs in\n" + res.describe())
+        expect(res.status == 303, "a good password signs in\n" + res.describe())
         expect(res.header("Location") == where,
                "after signing in with next=%r, go to %r\n%s" % (nxt, where, res.describe()))
         value, attrs = cookie_attrs(res)
-        expect(value == token, "the cookie holds the token, trimmed")
+        expect(re.fullmatch(r"fgs_[0-9a-f]{64}", value) and value not in seen,
+               "each sign-in gets a new session secret: %r" % value)
+        seen.add(value)
+        hub.tokens.append(value)
         expect(attrs == {"path": "/", "httponly": "", "samesite": "Strict"},
                "the cookie is Path=/; HttpOnly; SameSite=Strict, not Secure over HTTP: %r"
                % attrs)
         expect(len(res.headers.get("set-cookie", [])) == 1, "one cookie only")
-    client.cookie = token
+    client.cookie = value
     for path in ["/", "/requests", "/login", "/offerings/RTF/integrated-care-community-nursing"]:
         res = client.get(path)
-        expect(res.status == 200 and signed_in_as(res) == "RXX",
-               "%s shows the signed-in trust\n%s" % (path, res.describe()))
+        expect(res.status == 200 and signed_in_as(res) == email,
+               "%s shows the signed-in person\n%s" % (path, res.describe()))
+        expect("(RXX)" in res.tree.find("span", cls="who").text(), "and their trust")
         expect(res.tree.find("form", action="/logout") is not None, "with a sign-out button")
         expect("set-cookie" not in res.headers, "a good session is left alone")
-    # Signing out clears the cookie.
+    # Signing out clears the cookie and ends the session on the hub.
     res = client.post("/logout", {})
     expect(res.status == 303 and res.header("Location") == "/", "sign out goes home")
-    value, attrs = cookie_attrs(res)
-    expect(value == "" and attrs.get("max-age") == "0" and attrs.get("path") == "/",
+    cleared, attrs = cookie_attrs(res)
+    expect(cleared == "" and attrs.get("max-age") == "0" and attrs.get("path") == "/",
            "signing out clears the cookie: %r" % attrs)
+    client.cookie = value
+    res = client.get("/requests")
+    expect(res.status == 303 and res.header("Location").startswith("/login"),
+           "the signed-out session no longer works\n" + res.describe())
+    # The other sessions of the same person are theirs to end, not this one's.
+    other = list(seen - {value})[0]
+    client.cookie = other
+    expect(signed_in_as(client.get("/")) == email, "another session of the person goes on")
     res = client.get("/logout")
     expect(res.status == 405 and res.header("Allow") == "POST", "GET /logout is refused")
 
 
 def check_bad_login(hub):
     client = Client(hub)
-    real = hub.token("RYJ")
-    for given, message in [("fgc_" + "0" * 64, "not valid"),
-                           ("not-a-token", "not valid"),
-                           (real[:-1], "not valid"),
-                           (real + "0", "not valid"),
-                           ("x" * 5000, "not valid"),
-                           ("", "Enter"),
-                           (None, "Enter")]:
-        res = client.post("/login", {"token": given} if given is not None else {})
-        expect(res.status == 401, "a bad token gets 401\n" + res.describe())
-        expect("set-cookie" not in res.headers, "a bad token sets no cookie")
+    email, password = hub.person("RYJ")
+    token = hub.token("RYJ")
+    for fields, status, message in [
+            ({"email": email, "password": password + "x"}, 401, "not right"),
+            ({"email": "nobody@example.nhs.uk", "password": password}, 401, "not right"),
+            ({"email": email, "password": "x" * 5000}, 401, "not right"),
+            ({"email": email, "password": ""}, 400, "Enter"),
+            ({}, 400, "Enter"),
+            # A machine's token is not a password, nor a way to sign in.
+            ({"token": token}, 400, "Enter"),
+            ({"email": "RYJ", "password": token}, 401, "not right")]:
+        res = client.post("/login", fields)
+        expect(res.status == status, "a bad sign-in gets %d\n%s" % (status, res.describe()))
+        expect("set-cookie" not in res.headers, "a bad sign-in sets no cookie")
         expect(res.tree.find("form", cls="login") is not None, "the sign-in page again")
         errors = res.errors()
         expect(len(errors) == 1 and message in errors[0],
                "one message (%s): %r" % (message, errors))
-        if given and len(given) > 8:
-            expect(given not in res.body and given[4:] not in res.body,
-                   "the page does not echo what was typed")
-    # A cookie with no valid token in it: nobody is signed in, and it is cleared.
-    for stale in ["fgc_" + "1" * 64, "garbage", "a;b", real + "x"]:
+        given = fields.get("password", "")
+        if len(given) > 8:
+            expect(given not in res.body, "the page does not echo the password")
+    # A cookie naming no live session: nobody is signed in, and it is cleared.
+    for stale in ["fgs_" + "1" * 64, token, "garbage", "a;b", "fgs_" + "g" * 64]:
         client.cookie = stale
         res = client.get("/")
         expect(signed_in_as(res) is None, "cookie %r signs nobody in" % stale)
@@ -129,26 +148,29 @@ def check_bad_login(hub):
 
 
 def check_posts(hub):
-    token = hub.token("RBV")
+    email, password = hub.person("RBV")
+    good = {"email": email, "password": password}
     client = Client(hub)
     for origin in ["http://evil.example", "null", "http://127.0.0.1:1",
                    "https://" + hub.host, hub.origin + ".evil.example",
                    "http://" + hub.host + "@evil.example"]:
-        res = client.post("/login", {"token": token}, origin=origin)
+        res = client.post("/login", good, origin=origin)
         expect(res.status == 403, "Origin %r is refused\n%s" % (origin, res.describe()))
         expect("set-cookie" not in res.headers, "a refused sign-in sets no cookie")
     # A form sent without an Origin header (older browsers) is taken.
-    res = client.post("/login", {"token": token}, origin=None)
+    res = client.post("/login", good, origin=None)
     expect(res.status == 303, "no Origin: allowed\n" + res.describe())
-    res = client.post("/login", {"token": token}, origin=hub.origin.upper())
+    hub.tokens.append(cookie_attrs(res)[0])
+    res = client.post("/login", good, origin=hub.origin.upper())
     expect(res.status == 303, "Origin matching in another case is the same origin")
+    hub.tokens.append(cookie_attrs(res)[0])
     # Not a form, too large, badly encoded.
-    res = client.request("POST", "/login", body='{"token": "%s"}' % token,
+    res = client.request("POST", "/login", body='{"email": "%s"}' % email,
                          headers={"Content-Type": "application/json"})
     expect(res.status == 415, "a JSON body is refused\n" + res.describe())
-    res = client.post("/login", "token=" + "a" * (65 * 1024))
+    res = client.post("/login", "email=" + "a" * (65 * 1024))
     expect(res.status == 413, "a 65 KiB form is refused\n" + res.describe())
-    for raw in ["token=%zz", "token=%", "token=%0", "token=a%00b", "token=%FF",
+    for raw in ["email=%zz", "email=%", "email=%0", "email=a%00b", "email=%FF",
                 "&".join("f%d=x" % i for i in range(40))]:
         res = client.post("/login", raw)
         expect(res.status == 400, "form %r is refused\n%s" % (raw[:40], res.describe()))

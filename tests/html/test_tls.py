@@ -32,13 +32,13 @@ def scenario(opts):
         box.seed()
         with Hub(box, tls=make_cert(box)) as hub:
             expect(hub.origin.startswith("https://"), "the hub serves HTTPS")
-            token = hub.token("RXX")
+            email, password = hub.person("RXX")
             client = Client(hub)
-            res = client.post("/login", {"token": token},
+            res = client.post("/login", {"email": email, "password": password},
                               origin="http://" + hub.host)
             expect(res.status == 403, "http://HOST is not the origin of an HTTPS hub\n"
                    + res.describe())
-            res = client.login(token)
+            res = client.login(email, password)
             cookie = res.header("Set-Cookie")
             expect(cookie.endswith("; Secure") and "HttpOnly" in cookie and
                    "SameSite=Strict" in cookie,
