@@ -108,6 +108,8 @@ void page_begin(html_page *p, const char *title)
     nav_item(p, HTML("/"), HTML("Find a service"), here);
     if (p->org)
         nav_item(p, HTML("/requests"), HTML("Requests"), here);
+    if (p->role && strcmp(p->role, "admin") == 0)
+        nav_item(p, HTML("/people"), HTML("People"), here);
     html_raw(&p->b, "</ul></div></nav></header>\n<div class=\"nhsuk-width-container\">");
     if (p->back) {
         html_raw(&p->b, "<a class=\"nhsuk-back-link\" href=\"");

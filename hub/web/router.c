@@ -237,6 +237,16 @@ static void route_post(html_page *p, const char *path)
         page_login_post(p, &form);
     } else if (strcmp(path, "/account/password") == 0) {
         page_password_post(p, &form);
+    } else if (strncmp(path, "/people/", 8) == 0) {
+        if (!p->org)
+            page_redirect(p, "/login?next=/people");
+        else if (!p->role || strcmp(p->role, "admin") != 0)
+            page_message(p, 403, "Refused", "Only an admin of your trust manages its people.");
+        else if (strcmp(path + 8, "add") != 0 && strcmp(path + 8, "role") != 0 &&
+                 strcmp(path + 8, "remove") != 0 && strcmp(path + 8, "reset") != 0)
+            page_message(p, 404, "Page not found", "There is no such page on this hub.");
+        else
+            page_people_post(p, path + 8, &form);
     } else if (strcmp(path, "/logout") == 0) {
         web_end_session(p);
         page_redirect(p, "/");
@@ -266,6 +276,7 @@ bool hub_web_route(hub_call *call, hub_reply *r)
     bool offerings = strncmp(path, "/offerings/", 11) == 0;
     bool requests = strncmp(path, "/requests/", 10) == 0 && path[10];
     bool account = strcmp(path, "/account/password") == 0;
+    bool people = strcmp(path, "/people") == 0 || strncmp(path, "/people/", 8) == 0;
     html_page p;
 
     memset(&p, 0, sizeof p);
@@ -281,17 +292,19 @@ bool hub_web_route(hub_call *call, hub_reply *r)
 
     if (strcmp(path, "/") != 0 && strcmp(path, "/login") != 0 &&
         strcmp(path, "/logout") != 0 && strcmp(path, "/requests") != 0 && !offerings &&
-        !requests && !account) {
+        !requests && !account && !people) {
         /* Every other address a browser may type gets a page, not JSON. */
         page_message(&p, 404, "Page not found",
                      "If you typed the address, check it is correct. If you pasted it, "
                      "check you copied the whole address.");
-    } else if (post && (offerings || requests || account || strcmp(path, "/login") == 0 ||
+    } else if (post && (offerings || requests || account || (people && path[7]) ||
+                        strcmp(path, "/login") == 0 ||
                         strcmp(path, "/logout") == 0)) {
         route_post(&p, path);
     } else if (!get) {
         not_allowed(&p, offerings || requests || account || strcmp(path, "/login") == 0
                             ? "GET, HEAD, POST"
+                        : people && path[7] ? "POST"
                         : strcmp(path, "/logout") == 0           ? "POST"
                                                                  : "GET, HEAD");
     } else if (strcmp(path, "/") == 0) {
@@ -300,6 +313,14 @@ bool hub_web_route(hub_call *call, hub_reply *r)
         page_login(&p, 200, hub_arg(call, "next"), NULL, NULL);
     } else if (account) {
         page_password(&p);
+    } else if (people && path[7]) {
+        not_allowed(&p, "POST");
+    } else if (people && !p.org) {
+        page_redirect(&p, "/login?next=/people");
+    } else if (people && (!p.role || strcmp(p.role, "admin") != 0)) {
+        page_message(&p, 403, "Refused", "Only an admin of your trust manages its people.");
+    } else if (people) {
+        page_people(&p);
     } else if (strcmp(path, "/logout") == 0) {
         not_allowed(&p, "POST");
     } else if (strcmp(path, "/requests") == 0) {

@@ -192,6 +192,9 @@ void page_login_post(html_page *p, const html_form *form)
         return;
     }
     st = cat_person_sign_in(p->call->cat, email, password, &who, &e);
+    /* Sessions that ended unvisited go as others start. */
+    if (st == FG_OK)
+        st = cat_session_purge(p->call->cat, p->call->cfg->session_idle, &e);
     if (st == FG_OK)
         st = cat_session_create(p->call->cat, json_string_value(json_object_get(who, "email")),
                                 p->call->cfg->session_max, secret, &e);

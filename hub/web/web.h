@@ -150,6 +150,12 @@ void page_password(html_page *p);
 /* POST /account/password: sets it, then the sign-in page. */
 void page_password_post(html_page *p, const html_form *form);
 
+/* GET /people: an admin's page of their trust's people (people.c). */
+void page_people(html_page *p);
+
+/* POST /people/ACTION (add, role, remove, reset) by an admin. */
+void page_people_post(html_page *p, const char *action, const html_form *form);
+
 /* True when the signed-in person may accept, decline and complete their
    trust's requests (an approver or an admin). */
 bool web_may_approve(const html_page *p);
