@@ -2,7 +2,7 @@
  * Unit tests of people (catalog/people.c) on a real catalogue: accounts
  * and roles, the password rules, setting a password through a one-time
  * reset secret (Argon2id from the real libsodium), signing in, and the
- * lock-out after failed sign-ins.
+ * lock-out after failed sign-ins; browser sessions (catalog/session.c).
  */
 #include "testutil.h"
 
@@ -201,6 +201,57 @@ static void test_lock_out(void **state)
     json_decref(p);
 }
 
+/* A session finds its person as they are now; only the hash of its
+   secret is stored; it ends when ended, when its person goes, when unused
+   for the idle time and after its lifetime. */
+static void test_sessions(void **state)
+{
+    fixture *f = *state;
+    char one[CAT_TOKEN_SIZE], two[CAT_TOKEN_SIZE], old[CAT_TOKEN_SIZE];
+    json_t *who = NULL;
+    fg_error err;
+    sqlite3_stmt *st;
+
+    add(f, "ann@nhs.net", "RXX", CAT_ROLE_REQUESTER);
+    assert_int_equal(cat_session_create(f->cat, "ann@nhs.net", 3600, one, &err), FG_OK);
+    assert_int_equal(cat_session_create(f->cat, "ann@nhs.net", 3600, two, &err), FG_OK);
+    assert_int_equal(cat_session_create(f->cat, "ann@nhs.net", 0, old, &err), FG_OK);
+    assert_int_equal(strncmp(one, "fgs_", 4), 0);
+    assert_string_not_equal(one, two);
+    assert_int_equal(sqlite3_prepare_v2(cat_db(f->cat), "SELECT count(*) FROM session "
+                                        "WHERE hash = ?1 OR email = ?1", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, one, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0); /* the secret is not stored */
+    sqlite3_finalize(st);
+
+    assert_int_equal(cat_session_find(f->cat, one, 1800, &who, &err), FG_OK);
+    assert_string_equal(json_string_value(json_object_get(who, "role")), "requester");
+    json_decref(who);
+    assert_int_equal(cat_person_set_role(f->cat, "ann@nhs.net", CAT_ROLE_APPROVER, &err),
+                     FG_OK);
+    assert_int_equal(cat_session_find(f->cat, one, 1800, &who, &err), FG_OK);
+    assert_string_equal(json_string_value(json_object_get(who, "role")), "approver");
+    json_decref(who);
+
+    /* Past its lifetime; unused for longer than the idle time (0 s). */
+    assert_int_equal(cat_session_find(f->cat, old, 1800, &who, &err), FG_ENOTFOUND);
+    assert_null(who);
+    assert_int_equal(cat_session_find(f->cat, "fgs_nonsense", 1800, &who, &err), FG_ENOTFOUND);
+    assert_int_equal(cat_session_find(f->cat, one, 0, &who, &err), FG_ENOTFOUND);
+    assert_int_equal(cat_session_find(f->cat, one, 1800, &who, &err), FG_ENOTFOUND);
+
+    /* Ending one leaves the other; removing the person ends all. */
+    assert_int_equal(cat_session_create(f->cat, "ann@nhs.net", 3600, one, &err), FG_OK);
+    assert_int_equal(cat_session_end(f->cat, one, &err), FG_OK);
+    assert_int_equal(cat_session_find(f->cat, one, 1800, &who, &err), FG_ENOTFOUND);
+    assert_int_equal(cat_session_find(f->cat, two, 1800, &who, &err), FG_OK);
+    json_decref(who);
+    assert_int_equal(cat_person_remove(f->cat, "ANN@nhs.net", &err), FG_OK);
+    assert_int_equal(cat_session_find(f->cat, two, 1800, &who, &err), FG_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_password_rules),
         cmocka_unit_test_setup_teardown(test_reset_set_and_sign_in, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(test_lock_out, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(test_sessions, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
