@@ -106,7 +106,7 @@ int cmd_user(cli_ctx *ctx, int argc, char **argv)
                                          {"role", required_argument, NULL, O_ROLE},
                                          {"expires", required_argument, NULL, O_EXPIRES},
                                          CLI_COMMON_OPTIONS};
-    int64_t lifetime = 24 * 3600;
+    int64_t lifetime = (int64_t)24 * 3600;
     bool expires = false;
     const char *sub, *org = NULL, *role_name = NULL;
     cat_role role = CAT_ROLE_REQUESTER;

@@ -65,8 +65,8 @@ typedef struct hub_mailer {
 #define HUB_HEAD_TIMEOUT 10
 #define HUB_BODY_TIMEOUT 120
 #define HUB_LOCK_TIMEOUT 5
-#define HUB_SESSION_IDLE (30 * 60)
-#define HUB_SESSION_MAX (12 * 60 * 60)
+#define HUB_SESSION_IDLE ((int64_t)30 * 60)
+#define HUB_SESSION_MAX ((int64_t)12 * 60 * 60)
 
 /*
  * Serves until *stop becomes non-zero (set it from a SIGTERM/SIGINT

@@ -21,7 +21,7 @@
 #include "util.h"
 #include "web.h"
 
-#define LINK_LIFETIME (24 * 3600)
+#define LINK_LIFETIME ((int64_t)24 * 3600)
 
 static const char *const roles[] = {"requester", "approver", "admin"};
 

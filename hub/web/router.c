@@ -304,16 +304,15 @@ bool hub_web_route(hub_call *call, hub_reply *r)
     } else if (!get) {
         not_allowed(&p, offerings || requests || account || strcmp(path, "/login") == 0
                             ? "GET, HEAD, POST"
-                        : people && path[7] ? "POST"
-                        : strcmp(path, "/logout") == 0           ? "POST"
-                                                                 : "GET, HEAD");
+                        : (people && path[7]) || strcmp(path, "/logout") == 0 ? "POST"
+                                                                              : "GET, HEAD");
     } else if (strcmp(path, "/") == 0) {
         page_search(&p);
     } else if (strcmp(path, "/login") == 0) {
         page_login(&p, 200, hub_arg(call, "next"), NULL, NULL);
     } else if (account) {
         page_password(&p);
-    } else if (people && path[7]) {
+    } else if ((people && path[7]) || strcmp(path, "/logout") == 0) {
         not_allowed(&p, "POST");
     } else if (people && !p.org) {
         page_redirect(&p, "/login?next=/people");
@@ -321,8 +320,6 @@ bool hub_web_route(hub_call *call, hub_reply *r)
         page_message(&p, 403, "Refused", "Only an admin of your trust manages its people.");
     } else if (people) {
         page_people(&p);
-    } else if (strcmp(path, "/logout") == 0) {
-        not_allowed(&p, "POST");
     } else if (strcmp(path, "/requests") == 0) {
         if (p.org)
             page_my_requests(&p);
