@@ -7,7 +7,10 @@ message; a used link and a link replaced by a newer one are refused (410).
 Roles: a requester of the provider trust sees no accept button and a
 forged accept is refused (403) and recorded nowhere; an approver of
 another trust cannot see the request; a person of the requesting trust
-may cancel it; a change of role applies to a session at once.  Sessions:
+may cancel it; a change of role applies to a session at once.  The hub
+mails (to an SMTP sink on loopback) the provider's approver when the
+request arrives and the requester when it is accepted, with a link to
+the request's page.  Sessions:
 removing a person ends their sessions at once; a session unused for
 --session-idle, or older than --session-max however used, is over.
 Failed sign-ins lock an account after five (the right password is then
@@ -16,10 +19,15 @@ from it for a while (429).
 """
 
 import datetime
+import os
+import sys
 import time
 
 import htmltest
 from htmltest import Hub, Client, expect
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+from smtpsink import SmtpSink  # noqa: E402
 
 OFFERING = "RTF/integrated-care-community-nursing"
 
@@ -67,7 +75,18 @@ def moves(res):
                   for f in res.tree.find_all("form", cls="move"))
 
 
-def check_roles(hub, box):
+def mail_to(sink, count, rid):
+    """The sink's messages about request `rid`, once `count` have come."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        got = [m for m in sink.taken() if rid in m.body]
+        if len(got) >= count:
+            return got
+        time.sleep(0.1)
+    return [m for m in sink.taken() if rid in m.body]
+
+
+def check_roles(hub, box, sink):
     ann, raj, rita, gus = Client(hub), Client(hub), Client(hub), Client(hub)
     ann.login(*hub.person("RXX", "requester", "ann@example.nhs.uk"))
     raj.login(*hub.person("RTF", "approver", "raj@example.nhs.uk"))
@@ -78,6 +97,9 @@ def check_roles(hub, box):
                    {"quantity": "10", "start": start, "contact": "ann@example.nhs.uk"})
     expect(res.status == 303, "ann requests\n" + res.describe())
     rid = res.header("Location").split("/")[2].split("?")[0]
+    mails = mail_to(sink, 1, rid)
+    expect([m.rcpts for m in mails] == [["raj@example.nhs.uk"]],
+           "the provider's approver, not its requester, hears of the request: %r" % mails)
 
     page = rita.get("/requests/" + rid)
     expect(page.status == 200 and moves(page) == [] and
@@ -101,6 +123,14 @@ def check_roles(hub, box):
     box.ok(["user", "role", "rita@example.nhs.uk", "requester"])
     res = raj.post("/requests/%s/accept" % rid, {})
     expect(res.status == 303, "raj, an approver, accepts\n" + res.describe())
+    mails = mail_to(sink, 2, rid)
+    accepted = [m for m in mails if m.rcpts == ["ann@example.nhs.uk"]]
+    expect(len(mails) == 2 and len(accepted) == 1 and
+           "%s/requests/%s" % (hub.origin, rid) in accepted[0].body and
+           "raj@example.nhs.uk" in accepted[0].body and
+           "accepted" in accepted[0].headers.get("subject", "").lower(),
+           "the requester hears it was accepted, by whom, with the link: %r %s"
+           % (mails, accepted[0].body if accepted else ""))
     res = ann.post("/requests/%s/cancel" % rid, {"reason": "budget moved"})
     expect(res.status == 303, "a person of the requesting trust cancels\n" + res.describe())
     got = box.ok(["request", "show", rid, "--json"]).json()
@@ -156,10 +186,15 @@ def check_expiry(box):
 def scenario(opts):
     with htmltest.clitest.Sandbox(opts, "fgcat-html-accounts") as box:
         box.seed()
-        with Hub(box) as hub:
-            check_password_link(hub)
-            check_roles(hub, box)
-            check_lockout_and_rate_limit(hub)
+        sink = SmtpSink().start()
+        try:
+            with Hub(box, extra_args=["--smtp", sink.url, "--mail-from", "hub@example.nhs.uk",
+                                      "--smtp-insecure-plain", "--smtp-retry-min", "1s"]) as hub:
+                check_password_link(hub)
+                check_roles(hub, box, sink)
+                check_lockout_and_rate_limit(hub)
+        finally:
+            sink.stop()
         check_expiry(box)
 
 
