@@ -18,17 +18,8 @@ static void password_page(html_page *p, unsigned status, const char *secret,
                           const char *problem, html_lit field)
 {
     page_begin(p, "Set your password");
-    if (problem) {
-        html_raw(&p->b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-"
-                        "title\" role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-"
-                        "summary__title\" id=\"error-summary-title\">There is a problem</h2>"
-                        "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                        "nhsuk-error-summary__list\"><li><a class=\"error\" href=\"#");
-        html_put(&p->b, field);
-        html_raw(&p->b, "\">");
-        html_text(&p->b, problem);
-        html_raw(&p->b, "</a></li></ul></div></div>");
-    }
+    if (problem)
+        page_error_summary(&p->b, field, problem);
     html_raw(&p->b, "<h1>Set your password</h1><p>Choose a password of at least 12 "
                     "characters that you do not use anywhere else. A few ordinary words "
                     "together make a good one. Easily guessed passwords, such as "

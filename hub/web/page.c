@@ -177,6 +177,36 @@ void page_end(html_page *p, unsigned status)
     common_headers(p);
 }
 
+void page_errors_begin(html_buf *b)
+{
+    html_raw(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
+                "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
+                "id=\"error-summary-title\">There is a problem</h2>"
+                "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
+                "nhsuk-error-summary__list\">");
+}
+
+void page_error_item(html_buf *b, html_lit field, const char *message)
+{
+    html_raw(b, "<li><a class=\"error\" href=\"#");
+    html_put(b, field);
+    html_raw(b, "\">");
+    html_text(b, message);
+    html_raw(b, "</a></li>");
+}
+
+void page_errors_end(html_buf *b)
+{
+    html_raw(b, "</ul></div></div>");
+}
+
+void page_error_summary(html_buf *b, html_lit field, const char *message)
+{
+    page_errors_begin(b);
+    page_error_item(b, field, message);
+    page_errors_end(b);
+}
+
 void page_message(html_page *p, unsigned status, const char *heading, const char *message)
 {
     page_begin(p, heading);

@@ -111,27 +111,10 @@ static const char *problem_with(const form_problems *pr, const char *field)
    linking to its field. */
 static void put_errors(html_buf *b, const form_problems *pr)
 {
-    html_raw(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
-                "id=\"error-summary-title\">There is a problem</h2>"
-                "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                "nhsuk-error-summary__list\">");
-    for (size_t i = 0; i < pr->n; i++) {
-        html_raw(b, "<li><a class=\"error\" href=\"#");
-        html_put(b, pr->at[i].field);
-        html_raw(b, "\">");
-        html_text(b, pr->at[i].msg);
-        html_raw(b, "</a></li>");
-    }
-    html_raw(b, "</ul></div></div>");
-}
-
-/* The error summary with one problem, `message`, linking to `field`. */
-static void put_error_at(html_buf *b, const char *message, html_lit field)
-{
-    form_problems pr = {0};
-    add_problem(&pr, field, message);
-    put_errors(b, &pr);
+    page_errors_begin(b);
+    for (size_t i = 0; i < pr->n; i++)
+        page_error_item(b, pr->at[i].field, pr->at[i].msg);
+    page_errors_end(b);
 }
 
 /*
@@ -441,7 +424,7 @@ void page_search(html_page *p)
     page_begin(p, s.v[F_Q] ? s.v[F_Q] : "Shared services");
     html_raw(&p->b, "<h1>Find a shared service</h1>");
     if (!ok)
-        put_error_at(&p->b, problem, HTML("q"));
+        page_error_summary(&p->b, HTML("q"), problem);
     search_form_html(p, &s, areas);
     if (ok) {
         size_t i;
@@ -1679,7 +1662,7 @@ static void request_page(html_page *p, const json_t *r, const char *problem, htm
     p->back = "/requests";
     page_begin(p, title ? title : "Request");
     if (problem)
-        put_error_at(b, problem, field);
+        page_error_summary(b, field, problem);
     if (sent && role_of(p, r).requester)
         html_raw(b, "<div class=\"nhsuk-panel\"><h2 class=\"nhsuk-panel__title\">Request "
                     "sent</h2><div class=\"nhsuk-panel__body\">The provider has it now; "

@@ -87,15 +87,8 @@ static void people_page(html_page *p, unsigned status, const char *problem, cons
         return;
     }
     page_begin(p, "People");
-    if (problem) {
-        html_raw(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                    "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
-                    "id=\"error-summary-title\">There is a problem</h2><div "
-                    "class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                    "nhsuk-error-summary__list\"><li><a class=\"error\" href=\"#email\">");
-        html_text(b, problem);
-        html_raw(b, "</a></li></ul></div></div>");
-    }
+    if (problem)
+        page_error_summary(b, HTML("email"), problem);
     html_raw(b, "<h1>People of ");
     html_text(b, p->org);
     html_raw(b, "</h1>");

@@ -133,15 +133,8 @@ void page_login(html_page *p, unsigned status, const char *next, const char *pro
                 const char *email)
 {
     page_begin(p, "Sign in");
-    if (problem) {
-        html_raw(&p->b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                        "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
-                        "id=\"error-summary-title\">There is a problem</h2><div "
-                        "class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                        "nhsuk-error-summary__list\"><li><a class=\"error\" href=\"#email\">");
-        html_text(&p->b, problem);
-        html_raw(&p->b, "</a></li></ul></div></div>");
-    }
+    if (problem)
+        page_error_summary(&p->b, HTML("email"), problem);
     html_raw(&p->b, "<h1>Sign in</h1>");
     if (!problem && hub_arg(p->call, "done") && strcmp(hub_arg(p->call, "done"), "password") == 0)
         html_raw(&p->b, "<p class=\"notice nhsuk-inset-text\">Your password is set. Sign in "

@@ -89,6 +89,14 @@ void page_begin(html_page *p, const char *title);
 /* Ends the page and makes it the answer with `status`. */
 void page_end(html_page *p, unsigned status);
 
+/* The NHS.UK error summary: begin, one item per problem (`message`
+   escaped, linking to the field with id `field`), end; or all three for
+   one problem. */
+void page_errors_begin(html_buf *b);
+void page_error_item(html_buf *b, html_lit field, const char *message);
+void page_errors_end(html_buf *b);
+void page_error_summary(html_buf *b, html_lit field, const char *message);
+
 /* A whole page with one message (escaped) under a heading. */
 void page_message(html_page *p, unsigned status, const char *heading, const char *message);
 
