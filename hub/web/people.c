@@ -127,7 +127,7 @@ static void people_page(html_page *p, unsigned status, const char *problem, cons
                             ? HTML("set")
                             : HTML("not set yet"));
         }
-        html_raw(b, "</td><td class=\"nhsuk-table__cell\"><span "
+        html_raw(b, "</td><td class=\"nhsuk-table__cell fgcat-wrap\"><span "
                     "class=\"nhsuk-table-responsive__heading\">Change </span>");
         if (self) {
             html_raw(b, "This is you");

@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
 """A member trust requests a built-in offering in the browser, the provider
-accepts it in the browser, and the member sees it accepted with its history.
+accepts it in the browser, and the member sees it accepted with its history
+naming both people.
+
+Ann (a requester at RXX) is new: she sets her password through the
+one-time link `fgcat user reset` printed.  She requests; Rita, a requester
+at the provider RTF, sees the request but no way to accept it and why;
+Raj, RTF's approver, accepts it.
 
 A real hub with the built-in catalogue and default settings.  The whole
 journey is made with the keyboard only: Tab moves the focus (the test
@@ -48,7 +54,27 @@ def wait_path(b, pattern):
     raise browsertest.Failure("the browser is at %s, not %s" % (b.path(), pattern))
 
 
-def keyboard_journey(b, rxx, rtf):
+def sign_in(b, person, next_path):
+    """Signs `person` (email, password) in from the sign-in page."""
+    b.get("/login?next=" + next_path)
+    press(b, "#email", person[0])
+    press(b, "#password", person[1], Keys.ENTER)
+    wait_path(b, next_path.replace("?", r"\?"))
+
+
+def set_password(b, hub, email, password):
+    """The new person's first password, from their one-time link."""
+    hub.box.ok(["user", "add", email, "--org", "RXX", "--role", "requester"])
+    b.get(hub.reset_link(email))
+    b.check("set-password")
+    press(b, "#password", password)
+    press(b, "#confirm", password, Keys.ENTER)
+    wait_path(b, r"/login\?done=password")
+    expect("Your password is set" in b.text(), "the sign-in page says the password is set")
+    return email, password
+
+
+def keyboard_journey(b, ann, rita, raj):
     # The member trust finds the offering and signs in on its way.
     b.get("/")
     b.check("search")
@@ -61,7 +87,8 @@ def keyboard_journey(b, rxx, rtf):
     press(b, 'section.request a[href^="/login"]', Keys.ENTER)
     wait_path(b, r"/login\?next=.*")
     b.check("sign-in")
-    press(b, "#token", rxx, Keys.ENTER)
+    press(b, "#email", ann[0])
+    press(b, "#password", ann[1], Keys.ENTER)
     wait_path(b, "/offerings/" + OFFERING)
     b.check("offering-signed-in")
     # The request: quantity and a note, sent with Enter on the button.
@@ -78,10 +105,18 @@ def keyboard_journey(b, rxx, rtf):
     press(b, "form[action='/logout'] button", Keys.ENTER)
     wait_path(b, "/")
 
-    # The provider signs in, finds it among the requests to it, accepts.
-    b.get("/login?next=/requests")
-    press(b, "#token", rtf, Keys.ENTER)
-    wait_path(b, "/requests")
+    # A requester of the provider sees it, and that she may not accept it.
+    sign_in(b, rita, "/requests/" + rid)
+    expect(b.find_all("form.move") == [] and
+           "Only an approver or an administrator" in b.text(),
+           "a requester of the provider has no accept button, and is told why")
+    b.check("request-provider-requester")
+    press(b, "form[action='/logout'] button", Keys.ENTER)
+    wait_path(b, "/")
+
+    # The provider's approver signs in, finds it among the requests to it,
+    # accepts.
+    sign_in(b, raj, "/requests")
     press(b, 'a[href="/requests?list=to-us"]', Keys.ENTER)
     wait_path(b, r"/requests\?list=to-us")
     b.check("requests-to-us")
@@ -98,26 +133,26 @@ def keyboard_journey(b, rxx, rtf):
     wait_path(b, "/")
 
     # The member sees it accepted, with its history.
-    b.get("/login?next=/requests")
-    press(b, "#token", rxx, Keys.ENTER)
-    wait_path(b, "/requests")
+    sign_in(b, ann, "/requests")
     b.check("requests")
     press(b, 'a.request[href="/requests/%s"]' % rid, Keys.ENTER)
     wait_path(b, "/requests/" + rid)
     expect(b.text(".status") == "Accepted", "the member sees it accepted")
     history = [r.text for r in b.find_all("table.history tbody tr")]
     expect(len(history) == 2 and "Submitted" in history[0] and "RXX" in history[0] and
-           "Accepted" in history[1] and "RTF" in history[1],
-           "the history shows both moves, oldest first: %r" % history)
+           ann[0] in history[0] and "Accepted" in history[1] and "RTF" in history[1] and
+           raj[0] in history[1],
+           "the history shows both moves and both people, oldest first: %r" % history)
     b.check("request-accepted")
     return rid
 
 
-def without_javascript(b, rxx):
+def without_javascript(b, person):
     """The same request made with JavaScript off (mouse clicks)."""
     b.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     b.get("/login?next=/offerings/" + OFFERING)
-    b.find("#token").send_keys(rxx)
+    b.find("#email").send_keys(person[0])
+    b.find("#password").send_keys(person[1])
     b.find("form.login button").click()
     wait_path(b, "/offerings/" + OFFERING)
     b.find("#quantity").send_keys("10")
@@ -131,16 +166,19 @@ def scenario(opts):
     with browsertest.clitest.Sandbox(opts, "fgcat-browser-journey") as box:
         box.seed()
         with Hub(box) as hub:
-            rxx, rtf = hub.token("RXX"), hub.token("RTF")
+            rita = hub.person("RTF", "requester", "rita@example.nhs.uk")
+            raj = hub.person("RTF", "approver", "raj@example.nhs.uk")
             with Browser(hub, opts.shots) as b:
-                rid = keyboard_journey(b, rxx, rtf)
+                ann = set_password(b, hub, "ann@example.nhs.uk", "plain lantern harbour")
+                rid = keyboard_journey(b, ann, rita, raj)
                 b.get("/no/such/page")
                 b.check("not-found")
             with Browser(hub, opts.shots) as b:
-                without_javascript(b, rxx)
+                without_javascript(b, ann)
         reqs = {r["id"]: r for r in box.ok(["request", "list", "--json"]).json()}
         expect(reqs[rid]["status"] == "accepted" and
-               [h["status"] for h in reqs[rid]["history"]] == ["submitted", "accepted"],
+               [(h["status"], h.get("person")) for h in reqs[rid]["history"]] ==
+               [("submitted", "ann@example.nhs.uk"), ("accepted", "raj@example.nhs.uk")],
                "the catalogue holds the accepted request with its history: %r" % reqs[rid])
         expect(len(reqs) == 2, "each form made exactly one request: %r" % list(reqs))
 

@@ -5,7 +5,9 @@ A real hub with the built-in catalogue and default settings.  Each page is
 checked by Browser.check() (the NHS.UK stylesheet, the skip link, axe-core
 WCAG 2.2 AA with no violation at 1280 and 390 px, no sideways scroll at
 390 px, screenshots): the signed-out pages (sign-in, sign-in with a wrong
-token, an offering and a withdrawn one), page 2 of the search and of the
+password, the page that sets a password from a one-time link, with a
+problem too, an offering and a withdrawn one), an admin's people page,
+page 2 of the search and of the
 requests list, the price estimate with a price and with a problem, a
 request refused with every problem in its error summary, a decline
 without a reason, a move the life cycle no longer allows, and the 404
@@ -29,9 +31,10 @@ def day(n):
     return (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
 
 
-def sign_in(b, token, next_path):
+def sign_in(b, person, next_path):
     b.get("/login?next=" + next_path)
-    b.find("#token").send_keys(token)
+    b.find("#email").send_keys(person[0])
+    b.find("#password").send_keys(person[1])
     b.find("form.login button").click()
 
 
@@ -45,13 +48,24 @@ def errors(b):
     return []
 
 
-def signed_out(b):
+def signed_out(b, hub):
     b.get("/login")
     b.check("sign-in-page")
-    b.find("#token").send_keys("not-a-token")
+    b.find("#email").send_keys("nobody@example.nhs.uk")
+    b.find("#password").send_keys("not the password")
     b.find("form.login button").click()
-    expect(errors(b), "a wrong token is a problem in the error summary")
-    b.check("sign-in-wrong-token")
+    expect(errors(b), "a wrong password is a problem in the error summary")
+    b.check("sign-in-wrong-password")
+    hub.box.ok(["user", "add", "new.starter@example.nhs.uk", "--org", "RXX", "--role",
+                "requester"])
+    b.get(hub.reset_link("new.starter@example.nhs.uk"))
+    b.check("set-password")
+    b.find("#password").send_keys("plain lantern harbour")
+    b.find("#confirm").send_keys("plain lantern harbor")
+    b.find("form button[type=submit]").click()
+    expect(errors(b) == ["The two passwords are not the same"],
+           "two different passwords are a problem in the error summary")
+    b.check("set-password-problem")
     b.get("/offerings/" + WITHDRAWN)
     expect("Withdrawn on" in b.text(), "the withdrawn offering says so")
     b.check("offering-withdrawn")
@@ -110,11 +124,14 @@ def scenario(opts):
             box.ok(["request", "create", OFFERING, "--org", "RXX", "--quantity", "12"])
         ids = [r["id"] for r in box.ok(["request", "list", "--json"]).json()]
         with Hub(box) as hub:
-            rxx, rtf = hub.token("RXX"), hub.token("RTF")
+            rxx, rtf = hub.person("RXX", "admin"), hub.person("RTF")
             with Browser(hub, opts.shots) as b:
-                signed_out(b)
+                signed_out(b, hub)
             with Browser(hub, opts.shots) as b:
                 signed_in_member(b, rxx, ids[0])
+                b.get("/people")
+                expect("People of RXX" in b.text("h1"), "an admin's people page")
+                b.check("people")
             with Browser(hub, opts.shots) as b:
                 signed_in_provider(b, rtf, ids[0], ids[1])
                 box.ok(["request", "cancel", ids[1], "--org", "RXX"])
