@@ -99,9 +99,12 @@ void web_find_session(html_page *p)
         return;
     if (cat_session_find(p->call->cat, secret, p->call->cfg->session_idle, &p->who, &e) !=
         FG_OK) {
+        /* Only a session that is over loses its cookie; a catalogue that
+           cannot be read now signs nobody in for this page alone. */
         if (e.status != FG_ENOTFOUND)
             fg_log(FG_LOG_WARN, "hub: reading a session: %s", e.msg);
-        p->clear_cookie = true;
+        else
+            p->clear_cookie = true;
         return;
     }
     snprintf(p->call->org, sizeof p->call->org, "%s",
