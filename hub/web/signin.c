@@ -188,7 +188,11 @@ void page_login_post(html_page *p, const html_form *form)
         return;
     }
     st = cat_person_sign_in(p->call->cat, email, password, &who, &e);
-    /* Sessions that ended unvisited go as others start. */
+    /* Signing in again replaces the browser's session; sessions that
+       ended unvisited go as others start. */
+    if (st == FG_OK && hub_lookup(p->call, MHD_COOKIE_KIND, WEB_COOKIE))
+        st = cat_session_end(p->call->cat, hub_lookup(p->call, MHD_COOKIE_KIND, WEB_COOKIE),
+                             &e);
     if (st == FG_OK)
         st = cat_session_purge(p->call->cat, p->call->cfg->session_idle, &e);
     if (st == FG_OK)

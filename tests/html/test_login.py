@@ -108,6 +108,14 @@ def check_good_login(hub):
     other = list(seen - {value})[0]
     client.cookie = other
     expect(signed_in_as(client.get("/")) == email, "another session of the person goes on")
+    # Signing in again in the same browser replaces its session.
+    res = client.post("/login", {"email": email, "password": password})
+    newer, _ = cookie_attrs(res)
+    hub.tokens.append(newer)
+    client.cookie = newer
+    expect(newer != other and signed_in_as(client.get("/")) == email, "the new session works")
+    client.cookie = other
+    expect(signed_in_as(client.get("/")) is None, "the session it replaced is over")
     res = client.get("/logout")
     expect(res.status == 405 and res.header("Allow") == "POST", "GET /logout is refused")
 
