@@ -76,7 +76,7 @@ fg_status cat_session_create(cat_catalog *cat, const char *email, int64_t max_ag
 fg_status cat_session_find(cat_catalog *cat, const char *secret, int64_t idle,
                            json_t **person, fg_error *err)
 {
-    int64_t now = (int64_t)time(NULL), last = 0, expires = 0;
+    int64_t now = (int64_t)time(NULL), last = 0;
     char hash[65];
     sqlite3_stmt *st;
     int rc;
@@ -89,8 +89,8 @@ fg_status cat_session_find(cat_catalog *cat, const char *secret, int64_t idle,
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
+        int64_t expires = sqlite3_column_int64(st, 1);
         last = sqlite3_column_int64(st, 0);
-        expires = sqlite3_column_int64(st, 1);
         if (now < expires && now < last + idle)
             *person = json_pack("{s:s, s:s, s:s}", "email", sqlite3_column_text(st, 2), "ods",
                                 sqlite3_column_text(st, 3), "role",
